@@ -1,0 +1,112 @@
+/**
+ * The backend interface: the primitives every backend implements. Ops (src/ops) are written
+ * against this interface only, so a new backend is one folder that implements it and passes the
+ * conformance suite (test/backend/conformance.test.ts).
+ *
+ * Conventions: tensors are row-major; rank is at most 2 ([] scalar, [n] vector, [n, c] matrix);
+ * every method returns a new tensor and never mutates its arguments; both operands of a binary
+ * method share one dtype (ops check this before they call); labels and indices are Int32Array,
+ * with −1 meaning "skip this row" where a method says so.
+ */
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `sign` is −1, 0 or 1. */
+export type UnaryFn =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'reciprocal' | 'abs' | 'sign' | 'step' | 'floor'
+  | 'cos' | 'sin' | 'acos' | 'relu';
+
+/** Elementwise functions of two arguments, with broadcasting (see `broadcastShapes`). */
+export type BinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'greater';
+
+/** A named scalar function of one element and four numeric parameters (see `mapScalar`). */
+export interface ScalarKernel {
+  /** Unique name, used by GPU backends to cache the compiled kernel. */
+  readonly name: string;
+  /** The scalar function, in the gpu.js-compilable subset of JavaScript. */
+  readonly fn: (x: number, p0: number, p1: number, p2: number, p3: number) => number;
+}
+
+/** The primitives. Each is one small, separately testable kernel. */
+export interface Backend {
+  /** What actually runs, e.g. `'cpu'` or `'gpu.js:webasm'`: never a guess. */
+  readonly name: string;
+
+  // ─── memory ───────────────────────────────────────────────────────────────────────────────
+  /** A tensor holding a copy of `data` (row-major) with the given shape and dtype. */
+  fromArray(data: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor;
+  /** The elements of `a`, row-major, in a fresh typed array of its dtype (a read-back). */
+  read(a: Tensor): TypedArray;
+  /** A tensor of the given shape filled with `value`. */
+  fill(shape: readonly number[], value: number, dtype: DType): Tensor;
+  /** The same elements under another shape of equal size. */
+  reshape(a: Tensor, shape: readonly number[]): Tensor;
+  /** The same values in another dtype (rounded to float32 when narrowing). */
+  cast(a: Tensor, dtype: DType): Tensor;
+  /** True when every element is finite (no NaN, no ±Inf). */
+  allFinite(a: Tensor): boolean;
+
+  // ─── elementwise ──────────────────────────────────────────────────────────────────────────
+  /** `fn` applied to every element. */
+  unary(fn: UnaryFn, a: Tensor): Tensor;
+  /** `fn(a, b)` with numpy broadcasting over rank ≤ 2 (e.g. [n,c]∘[c], [n,c]∘[n,1], [n,c]∘[]). */
+  binary(fn: BinaryFn, a: Tensor, b: Tensor): Tensor;
+  /** `scale·a + shift`, elementwise. */
+  affine(a: Tensor, scale: number, shift: number): Tensor;
+  /** `min(max(a, lo), hi)`, elementwise. */
+  clamp(a: Tensor, lo: number, hi: number): Tensor;
+  /** 1 where `lo ≤ a ≤ hi` (inclusive), else 0: the mask that clamp's gradient passes through. */
+  between(a: Tensor, lo: number, hi: number): Tensor;
+  /** `mask ≠ 0 ? a : b`, elementwise; all three have one shape. */
+  where(mask: Tensor, a: Tensor, b: Tensor): Tensor;
+  /**
+   * `−1/√(1 − x²)`, the derivative of acos, with |x| = 1 evaluated at the nearest float inside
+   * (−1, 1) so that it is finite (see src/ops/acos.ts).
+   */
+  acosDerivative(a: Tensor): Tensor;
+  /**
+   * `kernel.fn(x, p0, p1, p2, p3)` applied to every element: how fused elementwise ops (the angular
+   * margin) keep their scalar math in their own file. `fn` is written in the subset of JavaScript
+   * that gpu.js compiles (numbers, Math.*, if/else, no closures), so GPU backends can compile it.
+   */
+  mapScalar(a: Tensor, kernel: ScalarKernel, params: readonly [number, number, number, number]): Tensor;
+
+  // ─── reductions (rank 2 unless stated) ────────────────────────────────────────────────────
+  /** Sum of all elements (shape []) when `axis` is undefined or `a` has rank < 2; else over `axis` of a matrix. */
+  sum(a: Tensor, axis?: 0 | 1): Tensor;
+  /** Sum that reduces `a` to `shape` by summing the broadcast axes away (the VJP of broadcasting). */
+  sumToShape(a: Tensor, shape: readonly number[]): Tensor;
+  /** Per-row maximum, shape [n]. */
+  maxRows(a: Tensor): Tensor;
+  /** Per-row index of the first maximum. */
+  argmaxRows(a: Tensor): Int32Array;
+  /** Per-row log Σ_j exp(a_ij), computed stably (max subtracted), shape [n]. */
+  logSumExpRows(a: Tensor): Tensor;
+
+  // ─── linear algebra and indexing ──────────────────────────────────────────────────────────
+  /** `op(a)·op(b)` where op transposes when asked: [n,k]·[k,m] → [n,m]. */
+  matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor;
+  /** The transpose of a rank-2 tensor. */
+  transpose(a: Tensor): Tensor;
+  /** `out_i = a[i, index_i]`, shape [n]; rows with index −1 give 0. */
+  gatherColumns(a: Tensor, index: Int32Array): Tensor;
+  /** A copy of `a` with `a[i, index_i] = values_i`; rows with index −1 are left as they are. */
+  scatterColumns(a: Tensor, index: Int32Array, values: Tensor): Tensor;
+  /** Rows of `a` picked by `index` (any order, repeats allowed): [k, d]. */
+  takeRows(a: Tensor, index: Int32Array): Tensor;
+  /** A zero tensor of `rows` rows with `src` row i added into row index_i (the VJP of takeRows). */
+  scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor;
+}
+
+/** The broadcast shape of two shapes of rank ≤ 2, or null when they do not broadcast. */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return null;
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}

@@ -1,0 +1,310 @@
+/**
+ * The CPU backend: the reference every other backend is checked against. Storage is an `ndarray`
+ * over a Float64Array (or a Float32Array for float32 tensors, so every stored result is rounded
+ * as a GPU would round it). Elementwise work goes through `ndarray-ops`, whose stride-0 views
+ * give row and column broadcasting for free; the rest are plain loops written for clarity first.
+ */
+import ndarray, { type NdArray } from 'ndarray';
+import ops from 'ndarray-ops';
+import type { Backend, BinaryFn, ScalarKernel, UnaryFn } from './backend.js';
+import { broadcastShapes } from './backend.js';
+import { allocate, unitRoundoff, type DType, type TypedArray } from '../tensor/dtype.js';
+import { ShapeError, formatShape } from '../tensor/errors.js';
+import { Tensor, sizeOf } from '../tensor/tensor.js';
+
+type Nd = NdArray<TypedArray>;
+
+/** The reference backend: float64 (or float32-rounded) arrays in this process. */
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+
+  private wrap(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(this, ndarray(data, shape.length === 0 ? [1] : [...shape]), [...shape], dtype);
+  }
+
+  private nd(a: Tensor): Nd {
+    return a.handle as Nd;
+  }
+
+  /** The contiguous storage of `a` (tensors made here are always contiguous). Do not mutate. */
+  data(a: Tensor): TypedArray {
+    return this.nd(a).data;
+  }
+
+  private empty(shape: readonly number[], dtype: DType): { out: TypedArray; t: Tensor } {
+    const out = allocate(dtype, sizeOf(shape));
+    return { out, t: this.wrap(out, shape, dtype) };
+  }
+
+  fromArray(data: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
+    const out = allocate(dtype, sizeOf(shape));
+    out.set(data as ArrayLike<number>);
+    return this.wrap(out, shape, dtype);
+  }
+
+  read(a: Tensor): TypedArray {
+    return this.data(a).slice();
+  }
+
+  fill(shape: readonly number[], value: number, dtype: DType): Tensor {
+    const { out, t } = this.empty(shape, dtype);
+    out.fill(value);
+    return t;
+  }
+
+  reshape(a: Tensor, shape: readonly number[]): Tensor {
+    if (sizeOf(shape) !== a.size) {
+      throw new ShapeError(`reshape: cannot view ${formatShape(a.shape)} as ${formatShape(shape)}`);
+    }
+    return this.wrap(this.data(a), shape, a.dtype); // storage is immutable, so sharing it is safe
+  }
+
+  cast(a: Tensor, dtype: DType): Tensor {
+    return this.fromArray(this.data(a), a.shape, dtype);
+  }
+
+  allFinite(a: Tensor): boolean {
+    const x = this.data(a);
+    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+    return true;
+  }
+
+  unary(fn: UnaryFn, a: Tensor): Tensor {
+    const { out, t } = this.empty(a.shape, a.dtype);
+    const o = ndarray(out);
+    const x = ndarray(this.data(a));
+    switch (fn) {
+      case 'neg': ops.neg(o, x); break;
+      case 'exp': ops.exp(o, x); break;
+      case 'log': ops.log(o, x); break;
+      case 'sqrt': ops.sqrt(o, x); break;
+      case 'square': ops.mul(o, x, x); break;
+      case 'reciprocal': ops.recip(o, x); break;
+      case 'abs': ops.abs(o, x); break;
+      case 'floor': ops.floor(o, x); break;
+      case 'cos': ops.cos(o, x); break;
+      case 'sin': ops.sin(o, x); break;
+      case 'acos': ops.acos(o, x); break;
+      case 'sign': mapInto(out, x.data, Math.sign); break;
+      case 'step': mapInto(out, x.data, (v) => (v > 0 ? 1 : 0)); break;
+      case 'relu': mapInto(out, x.data, (v) => (v > 0 ? v : 0)); break;
+      default: throw new Error(`cpu: unknown unary function ${fn satisfies never}`);
+    }
+    return t;
+  }
+
+  binary(fn: BinaryFn, a: Tensor, b: Tensor): Tensor {
+    const shape = broadcastShapes(a.shape, b.shape);
+    if (shape === null) {
+      throw new ShapeError(`${fn}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast`);
+    }
+    const { out, t } = this.empty(shape, a.dtype);
+    const o = ndarray(out, shape.length === 0 ? [1] : shape);
+    const x = this.broadcastView(a, shape);
+    const y = this.broadcastView(b, shape);
+    switch (fn) {
+      case 'add': ops.add(o, x, y); break;
+      case 'sub': ops.sub(o, x, y); break;
+      case 'mul': ops.mul(o, x, y); break;
+      case 'div': ops.div(o, x, y); break;
+      case 'max': ops.max(o, x, y); break;
+      case 'min': ops.min(o, x, y); break;
+      case 'greater': ops.gt(o, x, y); break;
+      default: throw new Error(`cpu: unknown binary function ${fn satisfies never}`);
+    }
+    return t;
+  }
+
+  /** A view of `a` with `shape`'s rank whose broadcast axes have stride 0. */
+  private broadcastView(a: Tensor, shape: number[]): Nd {
+    if (shape.length === 0) return ndarray(this.data(a), [1]);
+    const padded = [...Array(shape.length - a.rank).fill(1), ...a.shape];
+    const stride: number[] = [];
+    let s = 1;
+    for (let i = padded.length - 1; i >= 0; i--) {
+      stride[i] = padded[i] === 1 && shape[i] !== 1 ? 0 : s;
+      s *= padded[i];
+    }
+    return ndarray(this.data(a), shape, stride, 0);
+  }
+
+  affine(a: Tensor, scale: number, shift: number): Tensor {
+    const { out, t } = this.empty(a.shape, a.dtype);
+    const o = ndarray(out);
+    ops.muls(o, ndarray(this.data(a)), scale);
+    if (shift !== 0) ops.addseq(o, shift);
+    return t;
+  }
+
+  clamp(a: Tensor, lo: number, hi: number): Tensor {
+    const { out, t } = this.empty(a.shape, a.dtype);
+    const o = ndarray(out);
+    ops.maxs(o, ndarray(this.data(a)), lo);
+    ops.minseq(o, hi);
+    return t;
+  }
+
+  between(a: Tensor, lo: number, hi: number): Tensor {
+    const { out, t } = this.empty(a.shape, a.dtype);
+    mapInto(out, this.data(a), (v) => (v >= lo && v <= hi ? 1 : 0));
+    return t;
+  }
+
+  where(mask: Tensor, a: Tensor, b: Tensor): Tensor {
+    const { out, t } = this.empty(a.shape, a.dtype);
+    const m = this.data(mask);
+    const x = this.data(a);
+    const y = this.data(b);
+    for (let i = 0; i < out.length; i++) out[i] = m[i] !== 0 ? x[i] : y[i];
+    return t;
+  }
+
+  acosDerivative(a: Tensor): Tensor {
+    const { out, t } = this.empty(a.shape, a.dtype);
+    const inside = 1 - unitRoundoff(a.dtype); // the float nearest ±1 inside the open interval
+    mapInto(out, this.data(a), (v) => {
+      const c = Math.min(Math.max(v, -inside), inside);
+      return -1 / Math.sqrt((1 - c) * (1 + c)); // (1−c)(1+c) keeps its digits near |c| = 1
+    });
+    return t;
+  }
+
+  mapScalar(a: Tensor, kernel: ScalarKernel, p: readonly [number, number, number, number]): Tensor {
+    const { out, t } = this.empty(a.shape, a.dtype);
+    const fn = kernel.fn;
+    mapInto(out, this.data(a), (v) => fn(v, p[0], p[1], p[2], p[3]));
+    return t;
+  }
+
+  sum(a: Tensor, axis?: 0 | 1): Tensor {
+    const x = this.data(a);
+    if (axis === undefined || a.rank < 2) {
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += x[i];
+      return this.fromArray([s], [], a.dtype);
+    }
+    const [n, c] = a.shape;
+    const { out, t } = this.empty(axis === 0 ? [c] : [n], a.dtype);
+    const acc = new Float64Array(out.length); // accumulate in float64 whatever the dtype
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < c; j++) acc[axis === 0 ? j : i] += x[i * c + j];
+    }
+    out.set(acc);
+    return t;
+  }
+
+  sumToShape(a: Tensor, shape: readonly number[]): Tensor {
+    let r = a;
+    while (r.rank > shape.length) r = r.rank === 2 ? this.sum(r, 0) : this.sum(r); // axes broadcasting added
+    if (r.rank === 2 && shape[0] === 1 && r.shape[0] !== 1) r = this.reshape(this.sum(r, 0), [1, r.shape[1]]);
+    if (r.rank === 2 && shape[1] === 1 && r.shape[1] !== 1) r = this.reshape(this.sum(r, 1), [r.shape[0], 1]);
+    if (r.rank === 1 && shape[0] === 1 && r.shape[0] !== 1) r = this.reshape(this.sum(r), [1]);
+    return r;
+  }
+
+  maxRows(a: Tensor): Tensor {
+    const [n, c] = a.shape;
+    const x = this.data(a);
+    const { out, t } = this.empty([n], a.dtype);
+    for (let i = 0; i < n; i++) {
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (x[i * c + j] > m) m = x[i * c + j];
+      out[i] = m;
+    }
+    return t;
+  }
+
+  argmaxRows(a: Tensor): Int32Array {
+    const [n, c] = a.shape;
+    const x = this.data(a);
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let j = 1; j < c; j++) if (x[i * c + j] > x[i * c + best]) best = j;
+      out[i] = best;
+    }
+    return out;
+  }
+
+  logSumExpRows(a: Tensor): Tensor {
+    const [n, c] = a.shape;
+    const x = this.data(a);
+    const { out, t } = this.empty([n], a.dtype);
+    for (let i = 0; i < n; i++) {
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (x[i * c + j] > m) m = x[i * c + j];
+      let s = 0;
+      for (let j = 0; j < c; j++) s += Math.exp(x[i * c + j] - m);
+      out[i] = m + Math.log(s);
+    }
+    return t;
+  }
+
+  matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+    // Lay both operands out so the inner loop runs over contiguous memory: A as [n,k], B as [k,m].
+    const A = transA ? this.data(this.transpose(a)) : this.data(a);
+    const B = transB ? this.data(this.transpose(b)) : this.data(b);
+    const n = transA ? a.shape[1] : a.shape[0];
+    const k = transA ? a.shape[0] : a.shape[1];
+    const m = transB ? b.shape[0] : b.shape[1];
+    const acc = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < k; p++) {
+        const aip = A[i * k + p];
+        if (aip === 0) continue;
+        const row = p * m;
+        const o = i * m;
+        for (let j = 0; j < m; j++) acc[o + j] += aip * B[row + j];
+      }
+    }
+    return this.fromArray(acc, [n, m], a.dtype);
+  }
+
+  transpose(a: Tensor): Tensor {
+    const [n, c] = a.shape;
+    const { out, t } = this.empty([c, n], a.dtype);
+    ops.assign(ndarray(out, [c, n]), ndarray(this.data(a), [n, c]).transpose(1, 0));
+    return t;
+  }
+
+  gatherColumns(a: Tensor, index: Int32Array): Tensor {
+    const c = a.shape[1];
+    const x = this.data(a);
+    const { out, t } = this.empty([index.length], a.dtype);
+    for (let i = 0; i < index.length; i++) out[i] = index[i] < 0 ? 0 : x[i * c + index[i]];
+    return t;
+  }
+
+  scatterColumns(a: Tensor, index: Int32Array, values: Tensor): Tensor {
+    const c = a.shape[1];
+    const out = this.read(a);
+    const v = this.data(values);
+    for (let i = 0; i < index.length; i++) if (index[i] >= 0) out[i * c + index[i]] = v[i];
+    return this.wrap(out, a.shape, a.dtype);
+  }
+
+  takeRows(a: Tensor, index: Int32Array): Tensor {
+    const d = a.shape[1];
+    const x = this.data(a);
+    const { out, t } = this.empty([index.length, d], a.dtype);
+    for (let i = 0; i < index.length; i++) out.set(x.subarray(index[i] * d, index[i] * d + d), i * d);
+    return t;
+  }
+
+  scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor {
+    const d = src.shape[1];
+    const x = this.data(src);
+    const acc = new Float64Array(rows * d);
+    for (let i = 0; i < index.length; i++) {
+      for (let j = 0; j < d; j++) acc[index[i] * d + j] += x[i * d + j];
+    }
+    return this.fromArray(acc, [rows, d], src.dtype);
+  }
+}
+
+function mapInto(out: TypedArray, x: TypedArray, f: (v: number) => number): void {
+  for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
+}
+
+/** The process-wide CPU backend. */
+export const cpu = new CpuBackend();

@@ -1,0 +1,59 @@
+/**
+ * The `arcgrad` command line. Each subcommand is a function from arguments to an exit status;
+ * errors that arcgrad raises on purpose are printed as one line (no stack trace), anything else
+ * is a bug and is printed in full.
+ */
+import { ArcgradError } from '../tensor/errors.js';
+import { allOps } from '../ops/index.js';
+import { runExample } from './example.js';
+
+interface Command {
+  summary: string;
+  run: (argv: string[]) => Promise<number> | number;
+}
+
+const commands: Record<string, Command> = {
+  example: { summary: 'run a small worked example: an ArcFace head, its loss and gradients, checked', run: runExample },
+  ops: { summary: 'list the registered ops with their derivations', run: listOps },
+};
+
+function listOps(): number {
+  for (const op of allOps) console.log(`${op.name.padEnd(16)} ${op.summary.padEnd(72)} ${op.docs}`);
+  return 0;
+}
+
+function help(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return [
+    'arcgrad — reverse-mode autodiff for the angular-margin softmax losses (Softmax, NormFace,',
+    'SphereFace, CosFace, ArcFace, combined margin), with hand-derived, finite-difference-checked gradients.',
+    '',
+    'Usage: arcgrad <command> [options]     (arcgrad <command> --help for its options)',
+    '',
+    'Commands:',
+    ...lines,
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    console.error(`arcgrad: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof ArcgradError) {
+      console.error(`arcgrad ${name}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

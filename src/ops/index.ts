@@ -1,0 +1,113 @@
+/**
+ * THE op registry: the single list that the property tests, the docs' op table and the backends'
+ * conformance suite read. An op file that is not listed here fails test/ops/registry.test.ts; an
+ * op listed here is gradient-checked by test/ops/gradcheck.test.ts over every case of its domain.
+ */
+import { addOp } from './add.js';
+import { addScalarOp } from './add-scalar.js';
+import { acosOp } from './acos.js';
+import { angularMarginOp } from './angular-margin.js';
+import { clampOp } from './clamp.js';
+import { cosOp } from './cos.js';
+import { crossEntropyOp } from './cross-entropy.js';
+import { divOp } from './div.js';
+import { expOp } from './exp.js';
+import { l2NormalizeOp } from './l2-normalize.js';
+import { linearOp } from './linear.js';
+import { logOp } from './log.js';
+import { logSoftmaxOp } from './log-softmax.js';
+import { matmulOp } from './matmul.js';
+import { maxRowsOp } from './max-rows.js';
+import { meanOp } from './mean.js';
+import { mulOp } from './mul.js';
+import { negOp } from './neg.js';
+import type { Op } from './op.js';
+import { pickColumnsOp } from './pick-columns.js';
+import { reluOp } from './relu.js';
+import { replaceColumnsOp } from './replace-columns.js';
+import { reshapeOp } from './reshape.js';
+import { scaleOp } from './scale.js';
+import { selectOp } from './select.js';
+import { sinOp } from './sin.js';
+import { sqrtOp } from './sqrt.js';
+import { squareOp } from './square.js';
+import { subOp } from './sub.js';
+import { sumOp } from './sum.js';
+import { takeRowsOp } from './take-rows.js';
+import { transposeOp } from './transpose.js';
+
+/** Every op, keyed by its name. */
+export const opRegistry = {
+  matmul: matmulOp,
+  add: addOp,
+  sub: subOp,
+  mul: mulOp,
+  div: divOp,
+  neg: negOp,
+  scale: scaleOp,
+  addScalar: addScalarOp,
+  exp: expOp,
+  log: logOp,
+  sqrt: sqrtOp,
+  square: squareOp,
+  sum: sumOp,
+  mean: meanOp,
+  maxRows: maxRowsOp,
+  l2Normalize: l2NormalizeOp,
+  cos: cosOp,
+  sin: sinOp,
+  acos: acosOp,
+  clamp: clampOp,
+  pickColumns: pickColumnsOp,
+  replaceColumns: replaceColumnsOp,
+  logSoftmax: logSoftmaxOp,
+  crossEntropy: crossEntropyOp,
+  relu: reluOp,
+  linear: linearOp,
+  select: selectOp,
+  takeRows: takeRowsOp,
+  transpose: transposeOp,
+  reshape: reshapeOp,
+  angularMargin: angularMarginOp,
+} as const satisfies Record<string, Op>;
+
+/** The name of a registered op. */
+export type OpName = keyof typeof opRegistry;
+
+/** The registered ops as a list. */
+export const allOps: readonly Op[] = Object.values(opRegistry);
+
+export { add } from './add.js';
+export { addScalar } from './add-scalar.js';
+export { acos } from './acos.js';
+export { angularMargin, FALLBACK_POLICIES, type AngularMarginOptions, type FallbackPolicy } from './angular-margin.js';
+export { clamp } from './clamp.js';
+export { cos } from './cos.js';
+export { crossEntropy } from './cross-entropy.js';
+export { div } from './div.js';
+export { exp } from './exp.js';
+export { l2Normalize } from './l2-normalize.js';
+export { linear } from './linear.js';
+export { log } from './log.js';
+export { logSoftmax } from './log-softmax.js';
+export { matmul, type MatmulOptions } from './matmul.js';
+export { maxRows } from './max-rows.js';
+export { mean } from './mean.js';
+export { mul } from './mul.js';
+export { neg } from './neg.js';
+export { pickColumns } from './pick-columns.js';
+export { relu } from './relu.js';
+export { replaceColumns } from './replace-columns.js';
+export { reshape } from './reshape.js';
+export { scale } from './scale.js';
+export { select } from './select.js';
+export { sin } from './sin.js';
+export { sqrt } from './sqrt.js';
+export { square } from './square.js';
+export { sub } from './sub.js';
+export { sum, type AxisOptions } from './sum.js';
+export { takeRows } from './take-rows.js';
+export { transpose } from './transpose.js';
+export type { Labels } from './_labels.js';
+export type { AttrDomain, DomainCase, InputDomain, Op, OpDefinition } from './op.js';
+export { defineOp } from './op.js';
