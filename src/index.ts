@@ -18,3 +18,4 @@ export { grad, valueAndGrad, vjp, type TensorFunction, type ValueAndGrad } from 
 export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 export * from './ops/index.js';
+export * from './losses/index.js';

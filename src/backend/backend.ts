@@ -82,6 +82,17 @@ export interface Backend {
   argmaxRows(a: Tensor): Int32Array;
   /** Per-row log Σ_j exp(a_ij), computed stably (max subtracted), shape [n]. */
   logSumExpRows(a: Tensor): Tensor;
+  /**
+   * Per-row softmax cross-entropy log Σ_j exp z_ij − z_{i,y_i}, shape [n] (0 where y_i = −1),
+   * accurate when the target dominates: then it is log1p(Σ_{j≠y} exp(z_ij − z_iy)), which keeps
+   * the digits that log(1 + tiny) would lose.
+   */
+  crossEntropyRows(z: Tensor, labels: Int32Array): Tensor;
+  /**
+   * `scale·(softmax(z) − onehot(y))` per row (rows with y_i = −1 are 0), with the target entry
+   * formed as −Σ_{j≠y} p_ij rather than p_iy − 1, which cancels catastrophically when p_iy ≈ 1.
+   */
+  crossEntropyBackward(z: Tensor, labels: Int32Array, scale: number): Tensor;
 
   // ─── linear algebra and indexing ──────────────────────────────────────────────────────────
   /** `op(a)·op(b)` where op transposes when asked: [n,k]·[k,m] → [n,m]. */

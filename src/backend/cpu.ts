@@ -240,6 +240,47 @@ export class CpuBackend implements Backend {
     return t;
   }
 
+  crossEntropyRows(z: Tensor, labels: Int32Array): Tensor {
+    const [n, c] = z.shape;
+    const x = this.data(z);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const y = labels[i];
+      if (y < 0) continue;
+      const zy = x[i * c + y];
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (x[i * c + j] > m) m = x[i * c + j];
+      let others = 0; // Σ_{j≠y} exp(z_ij − m)
+      for (let j = 0; j < c; j++) if (j !== y) others += Math.exp(x[i * c + j] - m);
+      // If the target is the max, m − z_y = 0 and log(1 + others) must be log1p(others).
+      out[i] = m === zy ? Math.log1p(others) : m - zy + Math.log(others + Math.exp(zy - m));
+    }
+    return this.fromArray(out, [n], z.dtype);
+  }
+
+  crossEntropyBackward(z: Tensor, labels: Int32Array, scale: number): Tensor {
+    const [n, c] = z.shape;
+    const x = this.data(z);
+    const out = new Float64Array(n * c);
+    for (let i = 0; i < n; i++) {
+      const y = labels[i];
+      if (y < 0) continue;
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (x[i * c + j] > m) m = x[i * c + j];
+      let total = 0;
+      for (let j = 0; j < c; j++) total += Math.exp(x[i * c + j] - m);
+      let others = 0;
+      for (let j = 0; j < c; j++) {
+        if (j === y) continue;
+        const p = Math.exp(x[i * c + j] - m) / total;
+        out[i * c + j] = scale * p;
+        others += p;
+      }
+      out[i * c + y] = -scale * others; // p_y − 1 = −Σ_{j≠y} p_j, without cancellation
+    }
+    return this.fromArray(out, [n, c], z.dtype);
+  }
+
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
     // Lay both operands out so the inner loop runs over contiguous memory: A as [n,k], B as [k,m].
     const A = transA ? this.data(this.transpose(a)) : this.data(a);

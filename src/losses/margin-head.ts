@@ -1,0 +1,82 @@
+/**
+ * The margin head: the one composition behind NormFace, SphereFace, CosFace, ArcFace and the
+ * combined margin. For features X (N×d), class centers W (C×d) and labels y (−1 = ignore the row):
+ *
+ *   cos θ = clamp(normalize(X)·normalize(W)ᵀ, −1, 1)                  (N×C)
+ *   [optional] cos θ_ij := 0 for j ≠ y_i where cos θ_ij > t           (interclass filtering)
+ *   f_i   = cos(m1·θ_{i,y_i} + m2) − m3   (with the fallback policy)  (the target logit)
+ *   [optional] f_i := (λ·cos θ_{i,y_i} + f_i)/(1 + λ)                 (SphereFace's blend)
+ *   logits = s·cos θ with column y_i of row i replaced by s·f_i
+ *   L = mean cross-entropy over the rows with y_i ≠ −1
+ *
+ * Everything is a composition of registered ops, so its gradient is the tape's — exact, and
+ * checked against finite differences in test/losses. The one fused piece, the target logit f,
+ * is the `angularMargin` op (fused for stability at θ = 0 and π; see its file).
+ *
+ * `gradient: 'straight-through'` reproduces insightface's current arcface_torch (the margin is
+ * applied in place under torch.no_grad() since Dec 2022) and opensphere: the forward value is the
+ * same, but backward treats cos θ_y ↦ f as the identity, so ∂L/∂cos θ = s·(p − onehot)/V.
+ */
+import { add, angularMargin, clamp, crossEntropy, l2Normalize, matmul, mul, pickColumns, replaceColumns, scale } from '../ops/index.js';
+import type { Labels } from '../ops/_labels.js';
+import { toLabels } from '../ops/_labels.js';
+import { straightThrough } from '../tape/surgery.js';
+import { ShapeError, formatShape } from '../tensor/errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { resolveMarginOptions, type MarginOptions, type ResolvedMarginOptions } from './options.js';
+
+/** Throws unless X is N×d and W is C×d with one d, and returns the labels checked against N and C. */
+export function checkHeadInputs(where: string, x: Tensor, w: Tensor, labels: Labels): Int32Array {
+  if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[1]) {
+    throw new ShapeError(
+      `${where}: need features X [N,d] and class centers W [C,d] with the same d, got X ${formatShape(x.shape)} and W ${formatShape(w.shape)}`,
+    );
+  }
+  if (x.shape[0] === 0 || w.shape[0] === 0 || x.shape[1] === 0) {
+    throw new ShapeError(`${where}: empty input (X ${formatShape(x.shape)}, W ${formatShape(w.shape)})`);
+  }
+  return toLabels(where, labels, x.shape[0], w.shape[0]);
+}
+
+/** cos θ = clamp(normalize(X)·normalize(W)ᵀ, −1, 1), the N×C cosine matrix. */
+export function cosineMatrix(x: Tensor, w: Tensor, eps = 1e-12): Tensor {
+  return clamp(matmul(l2Normalize(x, eps), l2Normalize(w, eps), { transB: true }), -1, 1);
+}
+
+/**
+ * insightface's interclass filtering: cos θ_ij := 0, in value and in gradient, where
+ * cos θ_ij > t, except at the target column of rows with a label (rows labelled −1 are filtered
+ * in every column, as insightface does). The mask is a constant: it gets no gradient.
+ */
+export function interclassFilter(cosines: Tensor, labels: Int32Array, threshold: number): Tensor {
+  const [n, c] = cosines.shape;
+  const values = cosines.toTypedArray();
+  const keep = new Float64Array(n * c);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < c; j++) keep[i * c + j] = values[i * c + j] > threshold && j !== labels[i] ? 0 : 1;
+  }
+  return mul(cosines, cosines.backend.fromArray(keep, [n, c], cosines.dtype));
+}
+
+/** The target logit f (before the scale s) for the target cosines `c`, with λ and the gradient mode. */
+export function targetLogit(c: Tensor, o: ResolvedMarginOptions): Tensor {
+  let f = angularMargin(c, { m1: o.m1, m2: o.m2, m3: o.m3, fallback: o.fallback });
+  if (o.lambda > 0) f = add(scale(c, o.lambda / (1 + o.lambda)), scale(f, 1 / (1 + o.lambda)));
+  return o.gradient === 'straight-through' ? straightThrough(f, c) : f;
+}
+
+/** The N×C logits of the margin head: s·cos θ with each row's target replaced by s·f(θ_y). */
+export function marginLogits(x: Tensor, w: Tensor, labels: Labels, options: MarginOptions): Tensor {
+  const o = resolveMarginOptions(options, 'marginLogits');
+  const y = checkHeadInputs('marginLogits', x, w, labels);
+  let cosines = cosineMatrix(x, w, o.eps);
+  if (o.interclassFilteringThreshold > 0) cosines = interclassFilter(cosines, y, o.interclassFilteringThreshold);
+  const target = targetLogit(pickColumns(cosines, y), o);
+  return scale(replaceColumns(cosines, target, y), o.s);
+}
+
+/** The mean margin loss over the rows whose label is not −1 (see the file header). */
+export function marginLoss(x: Tensor, w: Tensor, labels: Labels, options: MarginOptions): Tensor {
+  const y = checkHeadInputs('marginLoss', x, w, labels);
+  return crossEntropy(marginLogits(x, w, y, options), y);
+}

@@ -1,0 +1,51 @@
+/** fast-check generators of margin-head problems (X, W, labels) and options, shared by the loss tests. */
+import fc from 'fast-check';
+import { uniformIn } from './arbitraries.js';
+
+/** One head problem. */
+export interface HeadProblem {
+  n: number;
+  d: number;
+  c: number;
+  X: number[];
+  W: number[];
+  labels: number[];
+}
+
+/** Random problems with N ∈ [1,5], d ∈ [2,5], C ∈ [2,6], labels with some −1. */
+export const headProblem = (maxC = 6): fc.Arbitrary<HeadProblem> =>
+  fc.record({ n: fc.integer({ min: 1, max: 5 }), d: fc.integer({ min: 2, max: 5 }), c: fc.integer({ min: 2, max: maxC }) }).chain(({ n, d, c }) =>
+    fc.record({
+      n: fc.constant(n),
+      d: fc.constant(d),
+      c: fc.constant(c),
+      X: fc.array(uniformIn(-2, 2), { minLength: n * d, maxLength: n * d }).map(awayFromZeroRows(n, d)),
+      W: fc.array(uniformIn(-2, 2), { minLength: c * d, maxLength: c * d }).map(awayFromZeroRows(c, d)),
+      labels: fc.array(fc.integer({ min: -1, max: c - 1 }), { minLength: n, maxLength: n }),
+    }),
+  );
+
+/** Keeps every row's norm ≥ 0.3 (normalization is not smooth at 0). */
+function awayFromZeroRows(rows: number, d: number) {
+  return (v: number[]) => {
+    const out = v.slice();
+    for (let i = 0; i < rows; i++) {
+      let r = 0;
+      for (let k = 0; k < d; k++) r += out[i * d + k] ** 2;
+      if (Math.sqrt(r) < 0.3) out[i * d] = 0.8;
+    }
+    return out;
+  };
+}
+
+/** Random margin options covering every policy and both gradient modes. */
+export const marginOptions = fc.record({
+  s: uniformIn(1, 64),
+  m1: fc.oneof(fc.constant(1), uniformIn(0.5, 4)),
+  m2: fc.oneof(fc.constant(0), uniformIn(0, 0.8)),
+  m3: fc.oneof(fc.constant(0), uniformIn(0, 0.5)),
+  gradient: fc.constantFrom('exact' as const, 'straight-through' as const),
+  fallback: fc.constantFrom('none' as const, 'thmm' as const, 'easy' as const, 'clamp' as const, 'psi' as const),
+  lambda: fc.oneof(fc.constant(0), uniformIn(0, 10)),
+  interclassFilteringThreshold: fc.oneof(fc.constant(0), uniformIn(0.1, 0.9)),
+});
