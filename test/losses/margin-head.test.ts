@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { gradcheck, marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
-import { headProblem, marginOptions } from '../support/head-samples.js';
+import { headProblem, marginOptions, wellConditioned } from '../support/head-samples.js';
 import { referenceHead, relativeError } from '../support/reference-head.js';
 
 const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
@@ -17,21 +17,6 @@ function tape(p: { n: number; d: number; c: number; X: number[]; W: number[]; la
   const f = (x: typeof w, w2: typeof w) => marginLoss(x, w2, p.labels, o);
   const { value, grads } = valueAndGrad(f)(x, w);
   return { f, x, w, loss: value.item(), dX: grads[0].toArray(), dW: grads[1].toArray() };
-}
-
-function wellConditioned(p: { n: number; d: number; c: number; X: number[]; W: number[] }): boolean {
-  for (let i = 0; i < p.n; i++) {
-    for (let j = 0; j < p.c; j++) {
-      let dot = 0, nx = 0, nw = 0;
-      for (let k = 0; k < p.d; k++) {
-        dot += p.X[i * p.d + k] * p.W[j * p.d + k];
-        nx += p.X[i * p.d + k] ** 2;
-        nw += p.W[j * p.d + k] ** 2;
-      }
-      if (Math.abs(dot / Math.sqrt(nx * nw)) > 1 - 1e-6) return false;
-    }
-  }
-  return true;
 }
 
 describe('margin head', () => {

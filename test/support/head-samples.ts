@@ -49,3 +49,23 @@ export const marginOptions = fc.record({
   lambda: fc.oneof(fc.constant(0), uniformIn(0, 10)),
   interclassFilteringThreshold: fc.oneof(fc.constant(0), uniformIn(0.1, 0.9)),
 });
+
+/**
+ * True when every |cos θ_ij| ≤ 1 − 1e-6 (θ ≥ 1.4e-3 from 0 and π). Closer to ±1 the problem is
+ * ill-conditioned (f′ ∝ 1/sin θ) and, with m2 ≠ 0, the loss has a kink at θ = 0, so neither a
+ * 1e-10 comparison nor a finite difference says anything there; those strata are tested apart.
+ */
+export function wellConditioned(p: { n: number; d: number; c: number; X: number[]; W: number[] }): boolean {
+  for (let i = 0; i < p.n; i++) {
+    for (let j = 0; j < p.c; j++) {
+      let dot = 0, nx = 0, nw = 0;
+      for (let k = 0; k < p.d; k++) {
+        dot += p.X[i * p.d + k] * p.W[j * p.d + k];
+        nx += p.X[i * p.d + k] ** 2;
+        nw += p.W[j * p.d + k] ** 2;
+      }
+      if (Math.abs(dot / Math.sqrt(nx * nw)) > 1 - 1e-6) return false;
+    }
+  }
+  return true;
+}
