@@ -6,6 +6,7 @@
 import { ArcgradError } from '../tensor/errors.js';
 import { allOps } from '../ops/index.js';
 import { runExample } from './example.js';
+import { runCheck } from './check.js';
 
 interface Command {
   summary: string;
@@ -14,6 +15,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   example: { summary: 'run a small worked example: an ArcFace head, its loss and gradients, checked', run: runExample },
+  check: { summary: 'check another implementation\'s loss and gradients against arcgrad (FILE.json)', run: runCheck },
   ops: { summary: 'list the registered ops with their derivations', run: listOps },
 };
 
@@ -52,7 +54,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ArcgradError) {
       console.error(`arcgrad ${name}: ${e.message}`);
-      return 2;
+      return 2; // bad input: a typed error, reported in one line
     }
     throw e;
   }

@@ -1,0 +1,217 @@
+/**
+ * `arcgrad check`: recompute a margin loss and its gradients from a case file written by someone
+ * else's implementation (CUDA, PyTorch, JAX…) and say whether their numbers are right.
+ *
+ * A case file is `{ "cases": [ { "name", "N", "d", "C", "s", "m1", "m2", "m3", "gradient"?,
+ * "fallback"?, "lambda"?, "interclassFilteringThreshold"?, "X", "W", "labels", "loss"?, "dX"?,
+ * "dW"? } ] }` with X (N·d) and W (C·d) row-major, labels −1 for ignored rows, and dX, dW the
+ * gradients of the mean loss with respect to the raw X and W (through the normalization).
+ * Errors are normwise: ‖ours − theirs‖∞ / ‖theirs‖∞ (absolute when theirs is 0).
+ */
+import { cpu } from '../backend/cpu.js';
+import type { Backend } from '../backend/backend.js';
+import { combinedMargin } from '../losses/presets.js';
+import { FALLBACK_POLICIES, type FallbackPolicy } from '../ops/angular-margin.js';
+import { GRADIENT_MODES, type GradientMode, type MarginOptions } from '../losses/options.js';
+import { valueAndGrad } from '../tape/grad.js';
+import type { DType } from '../tensor/dtype.js';
+import { ArcgradError } from '../tensor/errors.js';
+import { Random } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** A case file that cannot be read: names the case and the field. */
+export class CaseFileError extends ArcgradError {
+  constructor(message: string) {
+    super('case-file', message);
+  }
+}
+
+/** One case of a case file. */
+export interface CheckCase {
+  name: string;
+  N: number;
+  d: number;
+  C: number;
+  s: number;
+  m1: number;
+  m2: number;
+  m3: number;
+  gradient?: GradientMode;
+  fallback?: FallbackPolicy;
+  lambda?: number;
+  interclassFilteringThreshold?: number;
+  X: number[];
+  W: number[];
+  labels: number[];
+  loss?: number;
+  dX?: number[];
+  dW?: number[];
+}
+
+/** The outcome of one case. */
+export interface CaseResult {
+  /** The case's name. */
+  name: string;
+  /** arcgrad's loss. */
+  loss: number;
+  /** Relative errors against the file's values (absent where the file gives none). */
+  errors: { loss?: number; dX?: number; dW?: number };
+  /** Every given value within the tolerance. */
+  pass: boolean;
+}
+
+/** Options of `runCase`. */
+export interface CheckOptions {
+  /** Largest relative error that passes. */
+  tol: number;
+  /** dtype arcgrad computes in (the file's values are compared as given). */
+  dtype: DType;
+  /** Backend arcgrad computes on (the CPU reference unless given). */
+  backend?: Backend;
+}
+
+/** The default tolerance for a dtype: float64 leaves ~1e-13; float32 at s = 64 about 1e-5. */
+export function defaultTolerance(dtype: DType): number {
+  return dtype === 'float64' ? 1e-8 : 1e-3;
+}
+
+function field(raw: Record<string, unknown>, name: string, where: string, kind: 'number' | 'integer' | 'string' | 'numbers', optional = false): unknown {
+  const v = raw[name];
+  if (v === undefined && optional) return undefined;
+  const bad = (what: string) => new CaseFileError(`${where}: field '${name}' ${what}`);
+  if (v === undefined) throw bad('is missing');
+  if (kind === 'string' && typeof v !== 'string') throw bad(`must be a string, got ${JSON.stringify(v)}`);
+  if (kind === 'number' && (typeof v !== 'number' || !Number.isFinite(v))) throw bad(`must be a finite number, got ${JSON.stringify(v)}`);
+  if (kind === 'integer' && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) throw bad(`must be a positive integer, got ${JSON.stringify(v)}`);
+  if (kind === 'numbers') {
+    if (!Array.isArray(v)) throw bad('must be an array of numbers');
+    const i = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+    if (i >= 0) throw bad(`has a non-finite or non-number entry at index ${i}: ${JSON.stringify(v[i])}`);
+  }
+  return v;
+}
+
+/** Parses and validates a case file's text; throws a CaseFileError naming the case and the field. */
+export function parseCaseFile(text: string): CheckCase[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CaseFileError(`not valid JSON (${(e as Error).message})`);
+  }
+  const cases = (json as { cases?: unknown })?.cases;
+  if (!Array.isArray(cases)) throw new CaseFileError("expected an object with a 'cases' array");
+  return cases.map((raw, k): CheckCase => {
+    if (raw === null || typeof raw !== 'object') throw new CaseFileError(`case ${k}: not an object`);
+    const r = raw as Record<string, unknown>;
+    const name = (typeof r.name === 'string' ? r.name : `#${k}`);
+    const where = `case '${name}'`;
+    field(r, 'name', where, 'string');
+    const [N, d, C] = (['N', 'd', 'C'] as const).map((f) => field(r, f, where, 'integer') as number);
+    const c: CheckCase = {
+      name, N, d, C,
+      s: field(r, 's', where, 'number') as number,
+      m1: field(r, 'm1', where, 'number') as number,
+      m2: field(r, 'm2', where, 'number') as number,
+      m3: field(r, 'm3', where, 'number') as number,
+      X: field(r, 'X', where, 'numbers') as number[],
+      W: field(r, 'W', where, 'numbers') as number[],
+      labels: field(r, 'labels', where, 'numbers') as number[],
+      lambda: field(r, 'lambda', where, 'number', true) as number | undefined,
+      interclassFilteringThreshold: field(r, 'interclassFilteringThreshold', where, 'number', true) as number | undefined,
+      loss: field(r, 'loss', where, 'number', true) as number | undefined,
+      dX: field(r, 'dX', where, 'numbers', true) as number[] | undefined,
+      dW: field(r, 'dW', where, 'numbers', true) as number[] | undefined,
+    };
+    if (r.gradient !== undefined) {
+      if (!GRADIENT_MODES.includes(r.gradient as GradientMode)) throw new CaseFileError(`${where}: field 'gradient' must be 'exact' or 'straight-through', got ${JSON.stringify(r.gradient)}`);
+      c.gradient = r.gradient as GradientMode;
+    }
+    if (r.fallback !== undefined) {
+      if (!FALLBACK_POLICIES.includes(r.fallback as FallbackPolicy)) throw new CaseFileError(`${where}: field 'fallback' must be one of ${FALLBACK_POLICIES.join(', ')}, got ${JSON.stringify(r.fallback)}`);
+      c.fallback = r.fallback as FallbackPolicy;
+    }
+    const sizes: [keyof CheckCase, number][] = [['X', N * d], ['W', C * d], ['labels', N], ['dX', N * d], ['dW', C * d]];
+    for (const [f, n] of sizes) {
+      const v = c[f] as number[] | undefined;
+      if (v !== undefined && v.length !== n) throw new CaseFileError(`${where}: field '${f}' has ${v.length} numbers, expected ${n}`);
+    }
+    c.labels.forEach((l, i) => {
+      if (!Number.isInteger(l) || l < -1 || l >= C) throw new CaseFileError(`${where}: field 'labels' entry ${i} is ${l}, not an integer in [−1, ${C})`);
+    });
+    return c;
+  });
+}
+
+/** The margin options of a case. */
+export function caseOptions(c: CheckCase): MarginOptions {
+  return {
+    s: c.s, m1: c.m1, m2: c.m2, m3: c.m3, gradient: c.gradient ?? 'exact', fallback: c.fallback ?? 'none',
+    lambda: c.lambda ?? 0, interclassFilteringThreshold: c.interclassFilteringThreshold ?? 0,
+  };
+}
+
+/** arcgrad's loss, dX and dW for a case. */
+export function computeCase(c: CheckCase, dtype: DType = 'float64', backend: Backend = cpu): { loss: number; dX: number[]; dW: number[] } {
+  const head = combinedMargin(caseOptions(c));
+  const x = backend.fromArray(c.X, [c.N, c.d], dtype);
+  const w = backend.fromArray(c.W, [c.C, c.d], dtype);
+  const { value, grads } = valueAndGrad((a: Tensor, b: Tensor) => head.loss(a, b, c.labels))(x, w);
+  return { loss: value.item(), dX: grads[0].toArray(), dW: grads[1].toArray() };
+}
+
+/** ‖a − b‖∞ / ‖b‖∞ (the absolute error when b is all zeros). */
+export function normwiseError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return den === 0 ? num : num / den;
+}
+
+/** Recomputes a case and compares it with the values the file gives. */
+export function runCase(c: CheckCase, options: CheckOptions): CaseResult {
+  const ours = computeCase(c, options.dtype, options.backend);
+  const errors: CaseResult['errors'] = {};
+  if (c.loss !== undefined) errors.loss = normwiseError([ours.loss], [c.loss]);
+  if (c.dX !== undefined) errors.dX = normwiseError(ours.dX, c.dX);
+  if (c.dW !== undefined) errors.dW = normwiseError(ours.dW, c.dW);
+  const pass = Object.values(errors).every((e) => e !== undefined && e <= options.tol);
+  return { name: c.name, loss: ours.loss, errors, pass };
+}
+
+/**
+ * Cases for others to test against: every preset, every fallback policy, both gradient modes,
+ * λ, interclass filtering, ignored rows and a target at exactly cos θ = 1, with arcgrad's float64
+ * loss and gradients filled in.
+ */
+export function emitCases(seed = 1): CheckCase[] {
+  const rng = new Random(seed);
+  const [N, d, C] = [6, 8, 10];
+  const normal = (n: number) => Array.from({ length: n }, () => rng.normal());
+  const variants: [string, Partial<CheckCase>][] = [
+    ['normface', { s: 64, m1: 1, m2: 0, m3: 0 }],
+    ['sphereface-psi', { s: 64, m1: 4, m2: 0, m3: 0, fallback: 'psi' }],
+    ['sphereface-psi-lambda5', { s: 64, m1: 4, m2: 0, m3: 0, fallback: 'psi', lambda: 5 }],
+    ['cosface', { s: 64, m1: 1, m2: 0, m3: 0.35 }],
+    ['arcface', { s: 64, m1: 1, m2: 0.5, m3: 0 }],
+    ['arcface-straight-through', { s: 64, m1: 1, m2: 0.5, m3: 0, gradient: 'straight-through' }],
+    ['arcface-thmm', { s: 64, m1: 1, m2: 0.5, m3: 0, fallback: 'thmm' }],
+    ['arcface-easy', { s: 64, m1: 1, m2: 0.5, m3: 0, fallback: 'easy' }],
+    ['arcface-clamp', { s: 64, m1: 1, m2: 0.5, m3: 0, fallback: 'clamp' }],
+    ['combined-1-0.3-0.2', { s: 64, m1: 1, m2: 0.3, m3: 0.2 }],
+    ['combined-0.9-0.4-0.15', { s: 64, m1: 0.9, m2: 0.4, m3: 0.15 }],
+    ['combined-1.35-psi', { s: 30, m1: 1.35, m2: 0.2, m3: 0.1, fallback: 'psi' }],
+    ['arcface-filter-0.4', { s: 64, m1: 1, m2: 0.5, m3: 0, interclassFilteringThreshold: 0.4 }],
+  ];
+  return variants.map(([name, v], k) => {
+    const X = normal(N * d);
+    const W = normal(C * d);
+    const labels = Array.from({ length: N }, (_, i) => (i === N - 1 && k % 2 === 0 ? -1 : rng.int(C)));
+    if (k % 3 === 0) X.splice(0, d, ...W.slice(labels[0] * d, labels[0] * d + d).map((v) => 2 * v)); // cos θ_y = 1 (up to rounding)
+    const c = { name, N, d, C, X, W, labels, ...v } as CheckCase;
+    return { ...c, ...computeCase(c) };
+  });
+}
