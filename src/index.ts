@@ -18,4 +18,9 @@ export { grad, valueAndGrad, vjp, type TensorFunction, type ValueAndGrad } from 
 export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 export * from './ops/index.js';
+export { GpujsBackend } from './backend/gpujs/gpujs-backend.js';
+export { KernelError } from './backend/gpujs/errors.js';
+export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
+export { BACKEND_OPTION_HELP, backendFromOption } from './backend/gpujs/cli-option.js';
+export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';

@@ -104,10 +104,7 @@ function angularMarginSlope(c: number, m1: number, m2: number, policy: number, u
 /** The forward kernel, for backends (see Backend.mapScalar). */
 export const angularMarginKernel: ScalarKernel = { name: 'angularMarginValue', fn: angularMarginValue };
 /** The derivative kernel, for backends (see Backend.mapScalar). */
-export const angularMarginSlopeKernel: ScalarKernel = {
-  name: 'angularMarginSlope',
-  fn: (c, m1, m2, policy, u) => angularMarginSlope(c, m1, m2, policy, u),
-};
+export const angularMarginSlopeKernel: ScalarKernel = { name: 'angularMarginSlope', fn: angularMarginSlope };
 
 type Attrs = Required<AngularMarginOptions>;
 
