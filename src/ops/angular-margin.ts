@@ -87,7 +87,10 @@ function angularMarginSlope(c: number, m1: number, m2: number, policy: number, u
   if (policy === 3 && phi >= Math.PI) return 0;
   let sign = 1;
   if (policy === 4) {
-    const k = Math.floor(phi / Math.PI);
+    // The band of φ that θ → π⁻ approaches at c = −1 is ⌈φ/π⌉ − 1 (⌊φ/π⌋ would be the band after
+    // it when φ is a multiple of π, e.g. m1 = 4, m2 = 0, and flip the slope's sign).
+    let k = Math.floor(phi / Math.PI);
+    if (sinTheta === 0 && c < 0) k = Math.ceil(phi / Math.PI) - 1;
     sign = 1 - 2 * (k - 2 * Math.floor(k / 2));
   }
   if (sinTheta === 0) {

@@ -90,8 +90,11 @@ describe('gradient modes', () => {
           if (p.labels[i] === -1) return 0;
           const row = logits.slice(i * p.c, (i + 1) * p.c);
           const m = Math.max(...row);
-          const prob = Math.exp(logits[k] - m) / row.reduce((a, v) => a + Math.exp(v - m), 0);
-          return (st.s * (prob - (k % p.c === p.labels[i] ? 1 : 0))) / kept;
+          const total = row.reduce((a, v) => a + Math.exp(v - m), 0);
+          const prob = (j: number) => Math.exp(row[j] - m) / total;
+          // p_y − 1 written as −Σ_{j≠y} p_j: the naive form cancels when p_y ≈ 1.
+          const others = row.reduce((a, _v, j) => (j === p.labels[i] ? a : a + prob(j)), 0);
+          return (st.s * (k % p.c === p.labels[i] ? -others : prob(k % p.c))) / kept;
         });
         expect(relativeError(grads[0].toArray(), expected)).toBeLessThan(1e-10);
         expect(value.item()).toBe(combinedMargin({ ...head.options }).loss(x, w, p.labels).item());

@@ -51,9 +51,10 @@ export const marginOptions = fc.record({
 });
 
 /**
- * True when every |cos θ_ij| ≤ 1 − 1e-6 (θ ≥ 1.4e-3 from 0 and π). Closer to ±1 the problem is
+ * True when every |cos θ_ij| ≤ 1 − 1e-4 (θ ≥ 0.014 from 0 and π). Closer to ±1 the problem is
  * ill-conditioned (f′ ∝ 1/sin θ) and, with m2 ≠ 0, the loss has a kink at θ = 0, so neither a
- * 1e-10 comparison nor a finite difference says anything there; those strata are tested apart.
+ * 1e-10 comparison nor a finite difference says anything there (the FD truncation error grows
+ * like ε²/θ²); those strata are tested apart.
  */
 export function wellConditioned(p: { n: number; d: number; c: number; X: number[]; W: number[] }): boolean {
   for (let i = 0; i < p.n; i++) {
@@ -64,7 +65,7 @@ export function wellConditioned(p: { n: number; d: number; c: number; X: number[
         nx += p.X[i * p.d + k] ** 2;
         nw += p.W[j * p.d + k] ** 2;
       }
-      if (Math.abs(dot / Math.sqrt(nx * nw)) > 1 - 1e-6) return false;
+      if (Math.abs(dot / Math.sqrt(nx * nw)) > 1 - 1e-4) return false;
     }
   }
   return true;
