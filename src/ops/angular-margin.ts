@@ -8,8 +8,9 @@
  *
  *   'none'   f = cos φ − m3                                     (not monotone beyond φ = π)
  *   'thmm'   f = cos φ − m3 if c > cos(π − m2), else c − m2·sin(π − m2) − m3
- *            (insightface before Dec 2022, PML; jumps by 1 − cos m2 − m2·sin m2 at θ = π − m2)
- *   'easy'   f = cos φ − m3 if c > 0, else c                      (jumps by sin m2 at θ = π/2)
+ *            (insightface before Dec 2022, PML; for m1 = 1 it jumps by 1 − cos m2 − m2·sin m2
+ *            at θ = π − m2, where φ = π; for m1 ≠ 1 the threshold is not at φ = π)
+ *   'easy'   f = cos φ − m3 if c > 0, else c         (for m1 = 1 jumps by sin m2 + m3 at θ = π/2)
  *   'clamp'  f = cos(min(φ, π)) − m3                              (flat beyond φ = π; C¹)
  *   'psi'    f = (−1)ᵏ·cos φ − 2k − m3, k = ⌊φ/π⌋                  (SphereFace's monotone ψ; C¹)
  *
@@ -22,12 +23,17 @@
  *         = 0                                 beyond φ = π for 'clamp'
  *
  * Why a fused op and not acos → scale → cos: stability. At sin θ = 0 (c = ±1) the composition
- * multiplies acos' = ∞ by −sin φ and returns NaN even where the derivative has a finite limit;
+ * multiplies acos' = ∞ by −sin φ and returns NaN (or 0 with arcgrad's finite acos') even where
+ * the derivative has a finite nonzero limit;
  * here, where sin φ → 0 too, the limit m1²·cos φ / cos θ is used (m2 = 0 at c = 1: df/dc = m1²,
  * so NormFace, CosFace and SphereFace stay exact at θ = 0). Where the derivative is truly
  * unbounded (sin φ ≠ 0 at c = ±1, e.g. ArcFace at θ = 0), it is evaluated at the float nearest
  * to ±1 inside (−1, 1), as acos does; there the derivative of c with respect to the features is 0,
  * so the gradient of the loss stays finite and correct.
+ *
+ * NOTE: 'psi' at c = −1 exactly, when m1·π + m2 is a multiple of π (integer m1, m2 = 0): k is
+ * taken at φ = m1·π itself, one band beyond the one θ ≤ π reaches, so the slope returned there has
+ * the wrong sign (m1 = 4: −16 instead of the one-sided +16). See docs/ops.md#angularmargin.
  *
  * Straight-through gradients (insightface's current arcface_torch) are not this op's business:
  * see losses/margin-head.ts. Derivation: docs/ops.md#angularmargin

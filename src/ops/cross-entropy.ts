@@ -27,7 +27,10 @@ function keptRows(labels: Int32Array): number {
   return v;
 }
 
-export const crossEntropyOp = defineOp<'z', { labels: Labels }>({
+export const crossEntropyOp = defineOp<'z', {
+  /** One class per row, −1 to ignore the row. */
+  labels: Labels;
+}>({
   name: 'crossEntropy',
   summary: 'mean softmax cross-entropy over rows with label ≠ −1 (fused)',
   docs: 'docs/ops.md#crossentropy',

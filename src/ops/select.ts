@@ -11,7 +11,10 @@ import { assertTensor } from '../tape/tape.js';
 import { expectSameShape } from './_shapes.js';
 import { defineOp } from './op.js';
 
-export const selectOp = defineOp<'a' | 'b', { mask: Tensor }>({
+export const selectOp = defineOp<'a' | 'b', {
+  /** Constant; a where it is ≠ 0, b elsewhere. */
+  mask: Tensor;
+}>({
   name: 'select',
   summary: 'y = mask ? a : b (mask constant)',
   docs: 'docs/ops.md#select',

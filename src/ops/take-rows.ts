@@ -12,7 +12,10 @@ import type { Labels } from './_labels.js';
 import { expectRank } from './_shapes.js';
 import { defineOp } from './op.js';
 
-export const takeRowsOp = defineOp<'x', { index: Labels }>({
+export const takeRowsOp = defineOp<'x', {
+  /** Row numbers of x, repeats allowed. */
+  index: Labels;
+}>({
   name: 'takeRows',
   summary: 'y = x[index] (rows, repeats allowed)',
   docs: 'docs/ops.md#takerows',
