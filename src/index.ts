@@ -18,3 +18,16 @@ export { grad, valueAndGrad, vjp, type TensorFunction, type ValueAndGrad } from 
 export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 export * from './ops/index.js';
+export {
+  KNOWN_DIGITS,
+  MNIST_PIXELS,
+  MNIST_SIDE,
+  QUICK_PER_DIGIT,
+  UNSEEN_DIGITS,
+  mnistBytes,
+  openSetMnist,
+  type ImageSet,
+  type OpenSetMnist,
+  type OpenSetMnistOptions,
+  type PixelScaling,
+} from './data/mnist.js';
