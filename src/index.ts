@@ -53,3 +53,33 @@ export {
   type TenFoldOptions,
   type TenFoldResult,
 } from './eval/verification.js';
+export { FIGURE_CONFIG, renderVegaLite } from './report/vega.js';
+export {
+  ARCFACE_FALLBACK_CURVES,
+  LOSS_CURVES,
+  targetLogitCurves,
+  type Curve,
+  type MarginCurveSpec,
+} from './report/curves.js';
+export {
+  angleHistogramFigure,
+  decisionBoundaryFigure,
+  embeddingScatterFigure,
+  rocFigure,
+  targetLogitFigure,
+  type AngleStage,
+  type CurvePanel,
+  type DecisionBoundaryOptions,
+  type RocSeries,
+  type ScatterPanel,
+  type TargetLogitOptions,
+} from './report/figures.js';
+export {
+  formatNumber,
+  renderReport,
+  writeReport,
+  type RenderedReport,
+  type ReportFigure,
+  type ReportInput,
+  type ReportTable,
+} from './report/report.js';
