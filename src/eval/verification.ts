@@ -447,3 +447,44 @@ export function classCenters(embeddings: ArrayLike<number>, labels: ArrayLike<nu
   if (empty >= 0) throw new ShapeError(`classCenters: class ${empty} has no embeddings`);
   return normalizeRows(sums, dim, 'classCenters (means)');
 }
+
+/** Options of `evaluateVerification`. */
+export interface EvaluateVerificationOptions extends TenFoldOptions {
+  /** The FARs to report TAR at; [1e-3, 1e-2, 1e-1] unless given. */
+  fars?: readonly number[];
+}
+
+/** Everything `evaluateVerification` measures on one set of pairs. */
+export interface VerificationReport {
+  /** Cosine score of each pair. */
+  scores: Float64Array;
+  /** insightface's 10-fold accuracy. */
+  accuracy: TenFoldResult;
+  /** The ROC over all distinct scores. */
+  roc: Roc;
+  /** Area under the ROC. */
+  auc: number;
+  /** TAR at each requested FAR (largest TAR with FAR ≤ target), with the FAR and threshold achieved. */
+  tarAtFar: (OperatingPoint & { target: number })[];
+}
+
+/**
+ * The whole verification protocol on embeddings (row-major N × `dim`) and pairs: cosine scores,
+ * 10-fold accuracy, ROC, AUC and TAR@FAR.
+ */
+export function evaluateVerification(
+  embeddings: ArrayLike<number>,
+  dim: number,
+  pairs: Pairs,
+  options: EvaluateVerificationOptions = {},
+): VerificationReport {
+  const scores = cosineScores(embeddings, dim, pairs);
+  const curve = roc(scores, pairs.issame);
+  return {
+    scores,
+    accuracy: tenFoldAccuracy(scores, pairs.issame, options),
+    roc: curve,
+    auc: rocAuc(curve),
+    tarAtFar: (options.fars ?? [1e-3, 1e-2, 1e-1]).map((target) => ({ target, ...operatingPoint(curve, target) })),
+  };
+}
