@@ -24,3 +24,71 @@ export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Sel
 export { BACKEND_OPTION_HELP, backendFromOption } from './backend/gpujs/cli-option.js';
 export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';
+export {
+  KNOWN_DIGITS,
+  MNIST_PIXELS,
+  MNIST_SIDE,
+  QUICK_PER_DIGIT,
+  UNSEEN_DIGITS,
+  mnistBytes,
+  openSetMnist,
+  type ImageSet,
+  type OpenSetMnist,
+  type OpenSetMnistOptions,
+  type PixelScaling,
+} from './data/mnist.js';
+export {
+  INSIGHTFACE_COSINE_THRESHOLDS,
+  classCenters,
+  closedSetAccuracy,
+  cosineScores,
+  evaluateVerification,
+  kFoldRanges,
+  makePairs,
+  meanStd,
+  normalizeRows,
+  operatingPoint,
+  roc,
+  rocAuc,
+  tarAtFar,
+  tenFoldAccuracy,
+  type ClosedSetResult,
+  type EvaluateVerificationOptions,
+  type VerificationReport,
+  type MakePairsOptions,
+  type OperatingPoint,
+  type Pairs,
+  type Roc,
+  type TenFoldOptions,
+  type TenFoldResult,
+} from './eval/verification.js';
+export { FIGURE_CONFIG, renderVegaLite } from './report/vega.js';
+export {
+  ARCFACE_FALLBACK_CURVES,
+  LOSS_CURVES,
+  targetLogitCurves,
+  type Curve,
+  type MarginCurveSpec,
+} from './report/curves.js';
+export {
+  angleHistogramFigure,
+  decisionBoundaryFigure,
+  embeddingScatterFigure,
+  rocFigure,
+  targetLogitFigure,
+  type AngleStage,
+  type CurvePanel,
+  type DecisionBoundaryOptions,
+  type RocSeries,
+  type ScatterPanel,
+  type TargetLogitOptions,
+} from './report/figures.js';
+export {
+  formatNumber,
+  renderReport,
+  writeReport,
+  type RenderedReport,
+  type ReportFigure,
+  type ReportInput,
+  type ReportTable,
+} from './report/report.js';

@@ -31,9 +31,9 @@
  * to ±1 inside (−1, 1), as acos does; there the derivative of c with respect to the features is 0,
  * so the gradient of the loss stays finite and correct.
  *
- * NOTE: 'psi' at c = −1 exactly, when m1·π + m2 is a multiple of π (integer m1, m2 = 0): k is
- * taken at φ = m1·π itself, one band beyond the one θ ≤ π reaches, so the slope returned there has
- * the wrong sign (m1 = 4: −16 instead of the one-sided +16). See docs/ops.md#angularmargin.
+ * NOTE: 'psi' at c = −1 exactly, when m1·π + m2 is a multiple of π (integer m1, m2 = 0), the
+ * slope uses the band that θ → π⁻ approaches, k = ⌈φ/π⌉ − 1, not ⌊φ/π⌋ (one band beyond), so
+ * it is the one-sided derivative (m1 = 4: +16). See docs/ops.md#angularmargin.
  *
  * Straight-through gradients (insightface's current arcface_torch) are not this op's business:
  * see losses/margin-head.ts. Derivation: docs/ops.md#angularmargin

@@ -110,7 +110,7 @@ describe('ops.md#angularmargin', () => {
     for (let c = -0.99; c < 1; c += 0.01) expect(slope(c, psi)).toBeGreaterThanOrEqual(0);
   });
 
-  it.fails("KNOWN DISCREPANCY (see the note in ops.md): 'psi' at c = −1 with m1 = 4, m2 = 0 should have slope +16", () => {
+  it("'psi' at c = −1 with m1 = 4, m2 = 0 has the one-sided slope +16 (the band approached from inside)", () => {
     // When this starts passing, the code was fixed: remove the note in docs/ops.md#angularmargin
     // and the NOTE in src/ops/angular-margin.ts, and turn this into a plain `it`.
     expect(slope(-1, { m1: 4, m2: 0, m3: 0, fallback: 'psi' })).toBeCloseTo(16, 10);
