@@ -23,6 +23,7 @@ import { mulOp } from './mul.js';
 import { negOp } from './neg.js';
 import type { Op } from './op.js';
 import { pickColumnsOp } from './pick-columns.js';
+import { preluOp } from './prelu.js';
 import { reluOp } from './relu.js';
 import { replaceColumnsOp } from './replace-columns.js';
 import { reshapeOp } from './reshape.js';
@@ -63,6 +64,7 @@ export const opRegistry = {
   logSoftmax: logSoftmaxOp,
   crossEntropy: crossEntropyOp,
   relu: reluOp,
+  prelu: preluOp,
   linear: linearOp,
   select: selectOp,
   takeRows: takeRowsOp,
@@ -96,6 +98,7 @@ export { mean } from './mean.js';
 export { mul } from './mul.js';
 export { neg } from './neg.js';
 export { pickColumns } from './pick-columns.js';
+export { prelu } from './prelu.js';
 export { relu } from './relu.js';
 export { replaceColumns } from './replace-columns.js';
 export { reshape } from './reshape.js';
