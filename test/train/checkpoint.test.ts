@@ -1,9 +1,9 @@
 /** Checkpoints: exact round trip, atomic writes under simulated crashes, typed errors on bad files. */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../support/temp-dir.js';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../src/train/checkpoint.js';
 import { scalar, tensor } from '../../src/tensor/create.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
@@ -63,23 +63,19 @@ describe('checkpoint encoding', () => {
 });
 
 describe('saveCheckpoint / loadCheckpoint', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'arcgrad-ckpt-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const tempDir = useTempDir('arcgrad-ckpt-');
 
   it('saves and loads, replacing the previous file and leaving no temporary files', () => {
-    const path = join(dir, 'run.ckpt');
+    const path = join(tempDir(), 'run.ckpt');
     saveCheckpoint(path, sample(1));
     saveCheckpoint(path, sample(2, 1));
     expect(loadCheckpoint(path).step).toBe(2);
     expect(bits(loadCheckpoint(path).params['fc0.b'])).toEqual(['1']);
-    expect(readdirSync(dir)).toEqual(['run.ckpt']);
+    expect(readdirSync(tempDir())).toEqual(['run.ckpt']);
   });
 
   it('a crash between write and rename keeps the previous checkpoint', () => {
-    const path = join(dir, 'run.ckpt');
+    const path = join(tempDir(), 'run.ckpt');
     saveCheckpoint(path, sample(1));
     const before = readFileSync(path, 'utf8');
     let temp = '';
@@ -92,16 +88,16 @@ describe('saveCheckpoint / loadCheckpoint', () => {
         },
       }),
     ).toThrow(/simulated crash/);
-    expect(temp.startsWith(join(dir, 'run.ckpt.tmp-'))).toBe(true); // … in the same folder
+    expect(temp.startsWith(join(tempDir(), 'run.ckpt.tmp-'))).toBe(true); // … in the same folder
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(loadCheckpoint(path).step).toBe(1);
   });
 
   it('a truncated temporary file from a crash mid-write is ignored and does not block the next save', () => {
-    const path = join(dir, 'run.ckpt');
+    const path = join(tempDir(), 'run.ckpt');
     saveCheckpoint(path, sample(1));
     const partial = encodeCheckpoint(sample(2));
-    const stray = join(dir, `run.ckpt.tmp-${process.pid}-999999`);
+    const stray = join(tempDir(), `run.ckpt.tmp-${process.pid}-999999`);
     writeFileSync(stray, partial.slice(0, 100)); // what a kill during writeSync leaves
     expect(loadCheckpoint(path).step).toBe(1);
     expect(() => loadCheckpoint(stray)).toThrow(CheckpointError);
@@ -110,12 +106,12 @@ describe('saveCheckpoint / loadCheckpoint', () => {
   });
 
   it('loading a truncated file, a foreign file or a missing file throws a CheckpointError naming it', () => {
-    const path = join(dir, 'run.ckpt');
+    const path = join(tempDir(), 'run.ckpt');
     writeFileSync(path, encodeCheckpoint(sample(1)).slice(0, 500));
     expect(() => loadCheckpoint(path)).toThrow(new RegExp(`${path}.*truncated`));
     writeFileSync(path, readFileSync(new URL('../../package.json', import.meta.url)));
     expect(() => loadCheckpoint(path)).toThrow(/not an arcgrad checkpoint/);
-    expect(() => loadCheckpoint(join(dir, 'nope.ckpt'))).toThrow(CheckpointError);
+    expect(() => loadCheckpoint(join(tempDir(), 'nope.ckpt'))).toThrow(CheckpointError);
   });
 
   it('rejects tensors whose data does not fit the shape, or is not finite', () => {
