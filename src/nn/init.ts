@@ -17,8 +17,16 @@ import type { Tensor } from '../tensor/tensor.js';
 /** Draws a tensor of `shape`; random initializers consume `rng`, constant ones ignore it. */
 export type Initializer = (shape: readonly number[], rng: Random) => Tensor;
 
+/** The fans of a parameter. */
+export interface Fans {
+  /** Inputs feeding each output unit (the `in` of [out, in]). */
+  fanIn: number;
+  /** Outputs each input unit feeds (the `out` of [out, in]). */
+  fanOut: number;
+}
+
 /** The fan-in and fan-out of a parameter of `shape` ([out, in] for a weight matrix). */
-export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
+export function fans(shape: readonly number[]): Fans {
   if (shape.length === 0) return { fanIn: 1, fanOut: 1 };
   if (shape.length === 1) return { fanIn: shape[0], fanOut: shape[0] };
   return { fanIn: shape[1], fanOut: shape[0] };

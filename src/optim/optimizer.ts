@@ -50,13 +50,24 @@ export interface Optimizer {
   step(params: Params, grads: Params, state: OptState, options?: StepOptions): StepResult;
 }
 
+/** What a `ParamUpdate` is given besides the tensors. */
+export interface UpdateContext {
+  /** This step's learning rate. */
+  lr: number;
+  /** Steps already taken (0 on the first). */
+  t: number;
+}
+
+/** What a `ParamUpdate` returns for one parameter. */
+export interface UpdatedParam {
+  /** The parameter's new value. */
+  p: Tensor;
+  /** Its new slot tensors, by slot name. */
+  slots: Record<string, Tensor>;
+}
+
 /** The per-parameter update an optimizer defines: new value and new slots for one tensor. */
-export type ParamUpdate = (
-  p: Tensor,
-  g: Tensor,
-  slots: Readonly<Record<string, Tensor>>,
-  ctx: { lr: number; t: number },
-) => { p: Tensor; slots: Record<string, Tensor> };
+export type ParamUpdate = (p: Tensor, g: Tensor, slots: Readonly<Record<string, Tensor>>, ctx: UpdateContext) => UpdatedParam;
 
 /** Throws an OptionError unless `v` is a finite number in [lo, hi]. */
 export function checkRange(where: string, name: string, v: unknown, lo: number, hi: number): number {

@@ -22,10 +22,10 @@ function positiveInteger(where: string, name: string, v: number): void {
 }
 
 /** The same value at every step. */
-export function constant(value: number): Schedule {
-  checkRange('constant', 'value', value, 0, Number.MAX_VALUE);
+export function constantSchedule(value: number): Schedule {
+  checkRange('constantSchedule', 'value', value, 0, Number.MAX_VALUE);
   return (t) => {
-    checkStep('constant', t, 0);
+    checkStep('constantSchedule', t, 0);
     return value;
   };
 }

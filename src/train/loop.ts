@@ -18,7 +18,7 @@ import { takeRows } from '../ops/take-rows.js';
 import type { Module } from '../nn/module.js';
 import { scope, unscope, valueAndGradParams, type Params, type State } from '../nn/params.js';
 import type { Optimizer, OptState } from '../optim/optimizer.js';
-import { constant, type Schedule } from '../optim/schedule.js';
+import { constantSchedule, type Schedule } from '../optim/schedule.js';
 import { tensor } from '../tensor/create.js';
 import { LabelError, OptionError, ShapeError, formatShape } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
@@ -59,6 +59,14 @@ export interface CheckpointOptions {
   every?: number;
 }
 
+/** A training set: rows and their class labels. */
+export interface TrainData {
+  /** Rows [N, in]: a tensor or nested arrays. */
+  x: Tensor | readonly (readonly number[])[];
+  /** One integer class label per row. */
+  labels: ArrayLike<number>;
+}
+
 /** Options of `train`. */
 export interface TrainOptions {
   /** The backbone; its params are initialized from `seed` (unless resuming). */
@@ -67,8 +75,8 @@ export interface TrainOptions {
   head: Params;
   /** The loss of the embeddings under the head. */
   headLoss: HeadLoss;
-  /** Training rows [N, in] (a tensor or nested arrays) and one integer label per row. */
-  data: { x: Tensor | readonly (readonly number[])[]; labels: ArrayLike<number> };
+  /** The training set. */
+  data: TrainData;
   /** Passes over the data. */
   epochs: number;
   /** Rows per step. */
@@ -162,7 +170,7 @@ export function train(o: TrainOptions): TrainResult {
   const batchesPerEpoch = dropLast ? Math.floor(rows / batchSize) : Math.ceil(rows / batchSize);
   if (batchesPerEpoch === 0) throw new OptionError(`train: ${rows} rows make no batch of ${batchSize} (dropLast)`);
   const totalSteps = epochs * batchesPerEpoch;
-  const schedule = o.schedule ?? constant(o.optimizer.lr);
+  const schedule = o.schedule ?? constantSchedule(o.optimizer.lr);
   const config = runConfig(o, rows);
 
   const init = o.backbone.init(new Random(o.seed));

@@ -1,10 +1,10 @@
 /** Learning-rate schedules and SphereFace's λ annealing with the published Caffe constants. */
 import { describe, expect, it } from 'vitest';
-import { constant, cosine, multiStep, sphereFaceLambda, stepDecay, warmup } from '../../src/optim/schedule.js';
+import { constantSchedule, cosine, multiStep, sphereFaceLambda, stepDecay, warmup } from '../../src/optim/schedule.js';
 import { OptionError } from '../../src/tensor/errors.js';
 
 describe('learning-rate schedules', () => {
-  it('constant', () => expect([0, 7].map(constant(0.1))).toEqual([0.1, 0.1]));
+  it('constantSchedule', () => expect([0, 7].map(constantSchedule(0.1))).toEqual([0.1, 0.1]));
 
   it('stepDecay multiplies by γ every `every` steps', () => {
     expect([0, 9, 10, 19, 20].map(stepDecay({ base: 1, every: 10, gamma: 0.5 }))).toEqual([1, 1, 0.5, 0.5, 0.25]);
@@ -26,15 +26,15 @@ describe('learning-rate schedules', () => {
   it('warmup ramps linearly to inner(0), then runs inner from its start', () => {
     const s = warmup(stepDecay({ base: 1, every: 2, gamma: 0.5 }), { steps: 4, startFactor: 0 });
     expect([0, 1, 2, 3, 4, 5, 6].map(s)).toEqual([0, 0.25, 0.5, 0.75, 1, 1, 0.5]);
-    expect(warmup(constant(0.3), { steps: 3 })(0)).toBeCloseTo(0.1, 15); // PyTorch LinearLR's 1/3
+    expect(warmup(constantSchedule(0.3), { steps: 3 })(0)).toBeCloseTo(0.1, 15); // PyTorch LinearLR's 1/3
   });
 
   it('rejects bad steps and options', () => {
-    expect(() => constant(0.1)(-1)).toThrow(OptionError);
+    expect(() => constantSchedule(0.1)(-1)).toThrow(OptionError);
     expect(() => cosine({ base: 1, steps: 4 })(1.5)).toThrow(OptionError);
     expect(() => multiStep({ base: 1, milestones: [5, 3] })).toThrow(OptionError);
     expect(() => cosine({ base: 1, steps: 0 })).toThrow(OptionError);
-    expect(() => warmup(constant(1), { steps: 2, startFactor: 2 })).toThrow(OptionError);
+    expect(() => warmup(constantSchedule(1), { steps: 2, startFactor: 2 })).toThrow(OptionError);
   });
 });
 
