@@ -28,7 +28,7 @@ export { MLP, type MLPOptions } from './nn/mlp.js';
 export type { OptState, Optimizer, ParamUpdate, StepOptions, StepResult, UpdateContext, UpdatedParam } from './optim/optimizer.js';
 export { sgd, type SGDOptions } from './optim/sgd.js';
 export { adam, adamW, type AdamOptions } from './optim/adam.js';
-export { constantSchedule, cosine, multiStep, sphereFaceLambda, stepDecay, warmup, type Schedule, type SphereFaceLambdaOptions } from './optim/schedule.js';
+export { constantSchedule, cosine, multiStep, sphereFaceLambdaSchedule, stepDecay, warmup, type Schedule, type SphereFaceLambdaOptions } from './optim/schedule.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue, type SaveOptions } from './train/checkpoint.js';
 export { epochSeed, train, type CheckpointOptions, type HeadLoss, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';

@@ -64,6 +64,7 @@ export const opRegistry = {
   logSoftmax: logSoftmaxOp,
   crossEntropy: crossEntropyOp,
   relu: reluOp,
+  /** The op behind {@link prelu}. */
   prelu: preluOp,
   linear: linearOp,
   select: selectOp,

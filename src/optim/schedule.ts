@@ -3,7 +3,7 @@
  * the number of optimizer steps already taken (the lr of the first step is schedule(0)); they
  * return the learning rate itself, and compose by wrapping (`warmup(cosine(…), …)`).
  *
- * `sphereFaceLambda` is the other schedule face recognition needs: the annealing weight λ of
+ * `sphereFaceLambdaSchedule` is the other schedule face recognition needs: the annealing weight λ of
  * SphereFace's margin (Liu et al. 2017, the Caffe `margin_inner_product` layer), which counts
  * iterations from 1 as that layer does.
  */
@@ -80,7 +80,7 @@ export function warmup(inner: Schedule, { steps, startFactor = 1 / 3 }: { steps:
   };
 }
 
-/** Options of `sphereFaceLambda`; the defaults are the published Caffe solver's. */
+/** Options of `sphereFaceLambdaSchedule`; the defaults are the published Caffe solver's. */
 export interface SphereFaceLambdaOptions {
   /** λ_base (default 1000). */
   base?: number;
@@ -93,17 +93,20 @@ export interface SphereFaceLambdaOptions {
 }
 
 /**
- * SphereFace's λ annealing: λ(iter) = max(λ_min, base·(1 + γ·iter)^(−power)), iter = 1, 2, …
+ * SphereFace's λ annealing as a `Schedule`: λ(iter) = max(λ_min, base·(1 + γ·iter)^(−power)),
+ * iter = 1, 2, … (the loss layer, written in parallel on main, has the same formula as a plain
+ * function `sphereFaceLambda(iter, constants)`; once both are on one branch this should delegate
+ * to it).
  * With the published constants λ(1) = 892.857…, λ(1658) = 5.0010 and λ = 5 from iter 1659 on.
  * The margin logit is then (λ·cos θ + ψ(θ)) / (1 + λ).
  */
-export function sphereFaceLambda({ base = 1000, gamma = 0.12, power = 1, min = 5 }: SphereFaceLambdaOptions = {}): Schedule {
-  checkRange('sphereFaceLambda', 'base', base, 0, Number.MAX_VALUE);
-  checkRange('sphereFaceLambda', 'gamma', gamma, 0, Number.MAX_VALUE);
-  checkRange('sphereFaceLambda', 'power', power, 0, Number.MAX_VALUE);
-  checkRange('sphereFaceLambda', 'min', min, 0, Number.MAX_VALUE);
+export function sphereFaceLambdaSchedule({ base = 1000, gamma = 0.12, power = 1, min = 5 }: SphereFaceLambdaOptions = {}): Schedule {
+  checkRange('sphereFaceLambdaSchedule', 'base', base, 0, Number.MAX_VALUE);
+  checkRange('sphereFaceLambdaSchedule', 'gamma', gamma, 0, Number.MAX_VALUE);
+  checkRange('sphereFaceLambdaSchedule', 'power', power, 0, Number.MAX_VALUE);
+  checkRange('sphereFaceLambdaSchedule', 'min', min, 0, Number.MAX_VALUE);
   return (iter) => {
-    checkStep('sphereFaceLambda', iter, 1);
+    checkStep('sphereFaceLambdaSchedule', iter, 1);
     return Math.max(min, base * (1 + gamma * iter) ** -power);
   };
 }

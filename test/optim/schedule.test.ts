@@ -1,6 +1,6 @@
 /** Learning-rate schedules and SphereFace's λ annealing with the published Caffe constants. */
 import { describe, expect, it } from 'vitest';
-import { constantSchedule, cosine, multiStep, sphereFaceLambda, stepDecay, warmup } from '../../src/optim/schedule.js';
+import { constantSchedule, cosine, multiStep, sphereFaceLambdaSchedule, stepDecay, warmup } from '../../src/optim/schedule.js';
 import { OptionError } from '../../src/tensor/errors.js';
 
 describe('learning-rate schedules', () => {
@@ -38,8 +38,8 @@ describe('learning-rate schedules', () => {
   });
 });
 
-describe('sphereFaceLambda', () => {
-  const lambda = sphereFaceLambda();
+describe('sphereFaceLambdaSchedule', () => {
+  const lambda = sphereFaceLambdaSchedule();
 
   it('matches the published Caffe schedule: base 1000, γ 0.12, power 1, λmin 5, from iter 1', () => {
     expect(lambda(1)).toBeCloseTo(1000 / 1.12, 10);
@@ -55,7 +55,7 @@ describe('sphereFaceLambda', () => {
   });
 
   it('honours other constants and counts from 1', () => {
-    expect(sphereFaceLambda({ base: 100, gamma: 1, power: 2, min: 0 })(3)).toBe(100 / 16);
+    expect(sphereFaceLambdaSchedule({ base: 100, gamma: 1, power: 2, min: 0 })(3)).toBe(100 / 16);
     expect(() => lambda(0)).toThrow(OptionError);
   });
 });
