@@ -23,6 +23,7 @@ import { mulOp } from './mul.js';
 import { negOp } from './neg.js';
 import type { Op } from './op.js';
 import { pickColumnsOp } from './pick-columns.js';
+import { preluOp } from './prelu.js';
 import { reluOp } from './relu.js';
 import { replaceColumnsOp } from './replace-columns.js';
 import { reshapeOp } from './reshape.js';
@@ -88,6 +89,8 @@ export const opRegistry = {
   crossEntropy: crossEntropyOp,
   /** The op behind {@link relu}. */
   relu: reluOp,
+  /** The op behind {@link prelu}. */
+  prelu: preluOp,
   /** The op behind {@link linear}. */
   linear: linearOp,
   /** The op behind {@link select}. */
@@ -127,6 +130,7 @@ export { mean } from './mean.js';
 export { mul } from './mul.js';
 export { neg } from './neg.js';
 export { pickColumns } from './pick-columns.js';
+export { prelu } from './prelu.js';
 export { relu } from './relu.js';
 export { replaceColumns } from './replace-columns.js';
 export { reshape } from './reshape.js';
