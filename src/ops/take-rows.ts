@@ -23,6 +23,9 @@ export const takeRowsOp = defineOp<'x', {
   domain: [{ name: 'rows', inputs: { x: { shape: ['r', 'd'] } }, attrs: { index: { kind: 'rowIndex', count: 'k', rows: 'r' } } }],
   validate({ x }, { index }) {
     expectRank('takeRows', 'x', x, 2);
+    if (index === null || typeof index !== 'object' || typeof index.length !== 'number') {
+      throw new LabelError(`takeRows: index must be an array of row numbers, got ${index === null ? 'null' : typeof index}`);
+    }
     for (let k = 0; k < index.length; k++) {
       const r = index[k];
       if (!Number.isInteger(r) || r < 0 || r >= x.shape[0]) {

@@ -198,3 +198,21 @@ describe('empty tensors where an op cannot take them', () => {
     expect(f).toThrow(ShapeError);
   });
 });
+
+describe('index and mask arguments that are not what they claim', () => {
+  it('takeRows rejects a non-array index with a LabelError (not a TypeError or an empty result)', async () => {
+    const { takeRows, tensor, LabelError } = await import('../../src/index.js');
+    const x = tensor([[1, 2], [3, 4]]);
+    expect(() => takeRows(x, null as unknown as number[])).toThrow(LabelError);
+    expect(() => takeRows(x, 5 as unknown as number[])).toThrow(LabelError);
+  });
+
+  it('select rejects a mask that is not 0/1 (NaN, 0.5) with a DomainError', async () => {
+    const { select, tensor, DomainError } = await import('../../src/index.js');
+    const a = tensor([1, 2]);
+    const b = tensor([3, 4]);
+    expect(() => select(tensor([0.5, 1]), a, b)).toThrow(DomainError);
+    expect(() => select(tensor([Number.NaN, 1], undefined, { allowNonFinite: true }), a, b)).toThrow(DomainError);
+    expect(select(tensor([1, 0]), a, b).toArray()).toEqual([1, 4]);
+  });
+});
