@@ -80,7 +80,13 @@ describe('sub-center ArcFace', () => {
         const w = cpu.fromArray(p.W, [p.c, p.d], 'float64');
         expect(subCenterArcFaceLoss(x, w, p.labels, { k: 1 }).item()).toBe(arcface().loss(x, w, p.labels).item());
         // Three sub-centers per class: the class's original center plus two rotated copies.
-        const w3 = cpu.fromArray(rows(p.W, p.d).flatMap((r) => [...r, ...r.map((v, k) => v + (k === 0 ? 0.7 : 0)), ...r.map((v) => -v)]), [p.c * 3, p.d], 'float64');
+        const w3data = rows(p.W, p.d).flatMap((r) => [...r, ...r.map((v, k) => v + (k === 0 ? 0.7 : 0)), ...r.map((v) => -v)]);
+        // The max over sub-centers has a kink where two of them tie (e.g. r ∥ r + 0.7·e₀).
+        fc.pre(wellConditioned({ ...p, c: p.c * 3, W: w3data }));
+        const xs = rows(p.X, p.d).map(unit);
+        const subs = rows(w3data, p.d).map(unit);
+        fc.pre(xs.every((x) => Array.from({ length: p.c }, (_, j) => [0, 1, 2].map((k) => dot(x, subs[3 * j + k])).sort((a, b) => b - a)).every(([a, b]) => a - b > 1e-3)));
+        const w3 = cpu.fromArray(w3data, [p.c * 3, p.d], 'float64');
         const f = (a: Tensor, b: Tensor) => subCenterArcFaceLoss(a, b, p.labels, { k: 3 });
         expect(Number.isFinite(f(x, w3).item())).toBe(true);
         expect(gradcheck(f, [x, w3], { directions: 2, atol: 1e-5 }).ok).toBe(true);
