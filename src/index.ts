@@ -21,7 +21,8 @@ export * from './ops/index.js';
 export { GpujsBackend } from './backend/gpujs/gpujs-backend.js';
 export { KernelError } from './backend/gpujs/errors.js';
 export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
-export { BACKEND_OPTION_HELP, backendFromOption } from './backend/gpujs/cli-option.js';
+export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/gpujs/cli-option.js';
+export type { GpujsMode } from './backend/gpujs/runtime.js';
 export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';
 export {
@@ -61,6 +62,8 @@ export {
   type Roc,
   type TenFoldOptions,
   type TenFoldResult,
+  type FoldRange,
+  type MeanStd,
 } from './eval/verification.js';
 export { FIGURE_CONFIG, renderVegaLite } from './report/vega.js';
 export {

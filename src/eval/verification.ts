@@ -27,6 +27,22 @@
 import { DomainError, LabelError, OptionError, ShapeError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
 
+/** A contiguous fold of pairs: indices start ≤ i < end. */
+export interface FoldRange {
+  /** First pair of the fold. */
+  start: number;
+  /** One past the last pair of the fold. */
+  end: number;
+}
+
+/** A mean and a population standard deviation (numpy's np.std, ddof = 0). */
+export interface MeanStd {
+  /** The mean. */
+  mean: number;
+  /** The population standard deviation. */
+  std: number;
+}
+
 /** Pairs of sample indices with whether the two share a label. */
 export interface Pairs {
   /** First sample of each pair. */
@@ -223,16 +239,16 @@ export interface TenFoldResult {
   /** The threshold chosen on each fold's training folds ("same" iff score > threshold). */
   thresholds: number[];
   /** Each test fold as the half-open pair range [start, end). */
-  folds: { start: number; end: number }[];
+  folds: FoldRange[];
 }
 
 /** sklearn's KFold(n_splits = k, shuffle = False): k contiguous [start, end) ranges, the first n mod k one longer. */
-export function kFoldRanges(n: number, k: number): { start: number; end: number }[] {
+export function kFoldRanges(n: number, k: number): FoldRange[] {
   if (!Number.isInteger(k) || k < 2) throw new OptionError(`kFoldRanges: folds must be an integer ≥ 2, got ${k}`);
   if (!Number.isInteger(n) || n < k) {
     throw new OptionError(`kFoldRanges: ${k} folds need at least ${k} pairs, got ${n}`);
   }
-  const ranges: { start: number; end: number }[] = [];
+  const ranges: FoldRange[] = [];
   let start = 0;
   for (let f = 0; f < k; f++) {
     const size = Math.floor(n / k) + (f < n % k ? 1 : 0);
@@ -253,7 +269,7 @@ function checkScores(scores: ArrayLike<number>, issame: ArrayLike<boolean>, wher
 }
 
 /** Mean and population standard deviation (ddof = 0, as np.std). */
-export function meanStd(values: readonly number[]): { mean: number; std: number } {
+export function meanStd(values: readonly number[]): MeanStd {
   if (values.length === 0) throw new ShapeError('meanStd: no values');
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const variance = values.reduce((s, v) => s + (v - mean) * (v - mean), 0) / values.length;
@@ -465,7 +481,10 @@ export interface VerificationReport {
   /** Area under the ROC. */
   auc: number;
   /** TAR at each requested FAR (largest TAR with FAR ≤ target), with the FAR and threshold achieved. */
-  tarAtFar: (OperatingPoint & { target: number })[];
+  tarAtFar: (OperatingPoint & {
+    /** The FAR asked for. */
+    target: number;
+  })[];
 }
 
 /**

@@ -10,14 +10,14 @@
 import type { TopLevelSpec } from 'vega-lite';
 
 /** The look shared by arcgrad's figures (white background, untruncated legend labels). */
-export const FIGURE_CONFIG = {
+export const FIGURE_CONFIG: Readonly<Record<string, unknown>> = {
   background: 'white',
   font: 'sans-serif',
   // Legend labels are series names such as "ArcFace m2=0.5, thmm"; vega cuts them at 160 px.
   legend: { labelLimit: 400, titleLimit: 400 },
   axis: { labelLimit: 400 },
   view: { stroke: '#ccc' },
-} as const;
+};
 
 /** A Vega-Lite spec as SVG (markup starting with `<svg`). The spec's own `config` wins over FIGURE_CONFIG. */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {

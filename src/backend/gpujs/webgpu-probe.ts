@@ -5,7 +5,19 @@
  */
 
 /** The answer of the probe: an adapter (with what it says about itself) or why there is none. */
-export type WebGpuProbe = { ok: true; adapter: string } | { ok: false; reason: string };
+export type WebGpuProbe =
+  | {
+      /** An adapter was found. */
+      ok: true;
+      /** Its description, as Dawn reports it. */
+      adapter: string;
+    }
+  | {
+      /** No adapter. */
+      ok: false;
+      /** Why not, in words. */
+      reason: string;
+    };
 
 let cached: Promise<WebGpuProbe> | undefined;
 
