@@ -30,7 +30,7 @@ export const LOSS_SPECS: Readonly<Record<string, OptionSpec>> = {
 export const TRAINING_SPECS: Readonly<Record<string, OptionSpec>> = {
   embedding: { type: 'number', help: 'embedding size', default: 32 },
   hidden: { type: 'string', help: 'hidden layer widths, comma-separated', default: '128' },
-  epochs: { type: 'number', help: 'passes over the training images', default: 12 },
+  epochs: { type: 'number', help: 'passes over the training images', default: 10 },
   'batch-size': { type: 'number', help: 'images per step', default: 128 },
   lr: { type: 'number', help: 'peak learning rate (SGD; warm-up, then cosine to 0)', default: 0.1 },
   momentum: { type: 'number', help: 'SGD momentum', default: 0.9 },

@@ -2,8 +2,11 @@
  * `arcgrad train`: trains one loss on digits 0–6 (pooled to 14×14) into a run folder holding
  * run.json (the configuration) and checkpoint.json (written atomically once per epoch, or every
  * --checkpoint-every steps). `--resume` continues the folder's run from its checkpoint and ends
- * at bit-identical parameters to an uninterrupted run (the loop's guarantee); Ctrl-C and
- * --stop-after stop early with a checkpoint to resume from. `arcgrad eval DIR` evaluates it.
+ * at bit-identical parameters to an uninterrupted run (the loop's guarantee). --stop-after
+ * stops early with a checkpoint. Ctrl-C is not intercepted: training is one synchronous loop, so a
+ * JS signal handler could run only after it ended; the process dies at once instead, and the last
+ * checkpoint is intact because checkpoints are written atomically (--resume continues from it,
+ * losing at most the steps since). `arcgrad eval DIR` evaluates the run.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +49,7 @@ function givenOptions(argv: readonly string[]): string[] {
   return argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]);
 }
 
-/** Runs `arcgrad train`; returns 0 when training finished or stopped as --stop-after asked, 130 when Ctrl-C stopped it. */
+/** Runs `arcgrad train`; returns 0 when training finished or stopped as --stop-after asked. */
 export function runTrain(argv: string[]): number {
   const { options, positional } = parseArgs(argv, specs, 'train');
   if (options.help) {
@@ -80,10 +83,6 @@ export function runTrain(argv: string[]): number {
   console.log(`train: ${describeLoss(config.loss)}; MLP 196 → ${config.model.hidden.join(' → ')} → ${config.model.embedding}; ${config.optim.epochs} epochs; seed ${config.optim.seed}`);
   const data = loadDemoData({ seed: config.data.seed, perDigit: config.data.perDigit });
 
-  // Ctrl-C stops after the current step, with a checkpoint, instead of losing the epoch.
-  let interrupted = false;
-  const onSigint = () => void (interrupted = true);
-  process.once('SIGINT', onSigint);
   let bar: ProgressBar | undefined;
   let step = 0;
   const started = performance.now();
@@ -98,7 +97,7 @@ export function runTrain(argv: string[]): number {
         const text = `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(4)} lr ${p.lr.toPrecision(3)}`;
         if (p.step >= p.totalSteps) bar.finish(p.step, text);
         else bar.update(p.step, text);
-        if (interrupted || (stopAfter !== undefined && p.step >= stopAfter && p.step < p.totalSteps)) throw new StopTraining();
+        if (stopAfter !== undefined && p.step >= stopAfter && p.step < p.totalSteps) throw new StopTraining();
       },
     });
     const seconds = (performance.now() - started) / 1000;
@@ -107,10 +106,8 @@ export function runTrain(argv: string[]): number {
     return 0;
   } catch (e) {
     if (!(e instanceof StopTraining)) throw e;
-    bar?.finish(step, interrupted ? 'interrupted' : 'stopped (--stop-after)');
+    bar?.finish(step, 'stopped (--stop-after)');
     console.log(`train: stopped at step ${step}; checkpoint ${checkpointPath}; continue with: arcgrad train --out ${dir} --resume`);
-    return interrupted ? 130 : 0; // 130: the shell's status for a run stopped by SIGINT
-  } finally {
-    process.removeListener('SIGINT', onSigint);
+    return 0;
   }
 }
