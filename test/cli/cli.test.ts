@@ -6,20 +6,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { allOps } from '../../src/ops/index.js';
+import { cli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Runs the CLI in-process and returns its exit status and what it printed. */
-async function cli(argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const status = await run(argv);
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
