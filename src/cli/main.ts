@@ -59,7 +59,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (e instanceof ArcgradError) {
-      console.error(`arcgrad ${name}: ${e.message}`);
+      // One line, even when the message quotes the input (JSON.parse's excerpts hold its newlines).
+      console.error(`arcgrad ${name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
       return 2; // bad input: a typed error, reported in one line
     }
     throw e;
