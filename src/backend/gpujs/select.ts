@@ -8,7 +8,7 @@ import type { Backend } from '../backend.js';
 import { cpu } from '../cpu.js';
 import { BackendUnavailableError, OptionError } from '../../tensor/errors.js';
 import { GpujsBackend } from './gpujs-backend.js';
-import { gpujs, type GpujsMode } from './runtime.js';
+import { gpujs, injectedGpu, type GpujsMode } from './runtime.js';
 import { probeWebGpu } from './webgpu-probe.js';
 
 /** Every name `selectBackend` accepts. */
@@ -63,7 +63,15 @@ async function selectAuto(): Promise<Selection> {
       missing.push(`headless-gl renders in software (${glRenderer()})`);
       continue;
     }
-    const backend = new GpujsBackend(mode);
+    let backend: GpujsBackend;
+    try {
+      backend = new GpujsBackend(mode);
+    } catch (e) {
+      // Available on paper, but the GPU could not be created: fall back, and say why.
+      if (!(e instanceof BackendUnavailableError)) throw e;
+      missing.push(e.message);
+      continue;
+    }
     return { backend, reason: `auto: ${backend.name} (float32) — ${mode === 'headlessgl' ? glRenderer() : 'WebGPU adapter'}` };
   }
   return { backend: cpu, reason: `auto: cpu (float64 reference) — ${missing.join('; ')}` };
@@ -71,6 +79,8 @@ async function selectAuto(): Promise<Selection> {
 
 /** Why gpu.js cannot run in `mode` here, or null when it can. */
 async function unavailable(mode: GpujsMode): Promise<string | null> {
+  const injected = injectedGpu();
+  if (injected !== undefined) return injected.unavailable?.(mode) ?? null;
   const { GPU } = gpujs();
   switch (mode) {
     case 'cpu':
@@ -98,6 +108,8 @@ async function unavailable(mode: GpujsMode): Promise<string | null> {
 
 /** The GL renderer string of headless-gl, for the reason line ('unknown' when it will not say). */
 function glRenderer(): string {
+  const injected = injectedGpu();
+  if (injected !== undefined) return injected.renderer?.() ?? 'injected GPU';
   try {
     const gl = (gpujs().HeadlessGLKernel as unknown as { testContext?: WebGLLike }).testContext;
     const ext = gl?.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
