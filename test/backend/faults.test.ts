@@ -27,7 +27,7 @@ import { Random } from '../../src/tensor/random.js';
 import { BackendUnavailableError } from '../../src/tensor/errors.js';
 import { valueAndGrad } from '../../src/tape/grad.js';
 import { cli } from '../cli/run-cli.js';
-import { fakeSeam, type Faults } from '../support/fake-gpu.js';
+import { fakeSeam, type Faults } from '../../src/backend/gpujs/fake-gpu.js';
 
 const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 20);
 

@@ -1,5 +1,7 @@
 /**
- * A fake GPU for the fault tests: gpu.js's CPU kernels (correct numbers) dressed up as a GL mode,
+ * A fake GPU for fault injection (test/backend/faults.test.ts and `arcgrad reliability`), given
+ * to the runtime through its test seam (`injectGpu`): gpu.js's CPU kernels (correct numbers)
+ * dressed up as a GL mode,
  * whose results live in "textures" (objects read back with toArray(), as in GL modes), and which
  * fails on demand the way real devices do:
  *
@@ -9,13 +11,10 @@
  * - `loseOnRead: k`: the context is lost during the k-th read back (that read returns zeros);
  * - `failCompile(source)`: createKernel throws as a GL shader compiler does.
  *
- * Installed through the runtime's test seam (`injectGpu`, src/backend/gpujs/runtime.ts).
+ * Nothing in arcgrad's computations uses it.
  */
-import { createRequire } from 'node:module';
 import type { GPU as GpuClass, IKernelRunShortcut } from 'gpu.js';
-import type { GpuLike, GpujsMode, GpuSeam } from '../../src/backend/gpujs/runtime.js';
-
-const { GPU } = createRequire(import.meta.url)('gpu.js') as typeof import('gpu.js');
+import { gpujs, type GpuLike, type GpujsMode, type GpuSeam } from './runtime.js';
 
 /** What can go wrong, and when. */
 export interface Faults {
@@ -29,7 +28,11 @@ export interface Faults {
 
 /** A texture: data on the "device", read back with toArray() (zeros once the device is lost). */
 class FakeTexture {
-  constructor(readonly data: Float32Array, private readonly gpu: FakeGpu) {}
+  constructor(
+    readonly data: Float32Array,
+    private readonly gpu: FakeGpu,
+  ) {}
+
   toArray(): Float32Array {
     this.gpu.reads++;
     if (this.gpu.faults.loseOnRead !== undefined && this.gpu.reads >= this.gpu.faults.loseOnRead) this.gpu.lost = true;
@@ -40,18 +43,30 @@ class FakeTexture {
 
 /** The fake GPU (see the file header). */
 export class FakeGpu implements GpuLike {
-  readonly real: GpuClass = new GPU({ mode: 'cpu' });
+  /** The real gpu.js GPU (cpu mode) that computes. */
+  readonly real: GpuClass = new (gpujs().GPU)({ mode: 'cpu' });
+  /** The device is lost (for good). */
   lost = false;
+  /** Kernel runs so far. */
   runs = 0;
+  /** Read backs so far. */
   reads = 0;
+  /** What gpu.js exposes of the GL context. */
   readonly context = { isContextLost: (): boolean => this.lost };
 
-  constructor(readonly mode: GpujsMode, readonly faults: Faults = {}) {}
+  constructor(
+    /** The mode the fake claims. */
+    readonly mode: GpujsMode,
+    /** The faults to inject. */
+    readonly faults: Faults = {},
+  ) {}
 
+  /** The kernel class of the mode: the real one's, so the runtime's check passes. */
   get Kernel(): unknown {
     return (this.real as unknown as { Kernel: unknown }).Kernel;
   }
 
+  /** Compiles with the real GPU (or refuses, per `failCompile`); runs return textures. */
   createKernel(source: string, settings: object): IKernelRunShortcut {
     if (this.faults.failCompile?.(source)) {
       throw new Error("ERROR: 0:12: 'angularMarginValue' : no matching overloaded function found (injected)");
@@ -70,6 +85,7 @@ export class FakeGpu implements GpuLike {
     }) as unknown as IKernelRunShortcut;
   }
 
+  /** Releases the real GPU. */
   destroy(): void {
     this.real.destroy();
   }
