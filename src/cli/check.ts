@@ -47,7 +47,8 @@ export async function runCheck(argv: string[]): Promise<number> {
       renameSync(tmp, options.emit); // a reader never sees half a file
     } catch (e) {
       rmSync(tmp, { force: true });
-      throw new CaseFileError(`cannot write ${options.emit}: ${(e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CaseFileError(`cannot write ${options.emit}: ${code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e as Error).message)}`);
     }
     console.log(`wrote ${cases.length} cases to ${options.emit}`);
     return 0;

@@ -10,6 +10,7 @@ import { runCheck } from './check.js';
 import { runDemo } from './demo.js';
 import { runEval } from './eval.js';
 import { runTrain } from './train.js';
+import { runReliability } from './reliability.js';
 
 interface Command {
   summary: string;
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   demo: { summary: 'train Softmax … ArcFace on MNIST 0–6, verify on unseen 7–9, write a report to out/ (--quick: < 1 min)', run: runDemo },
   train: { summary: 'train one loss (--loss, --s, --m1, --m2, --m3, …) with checkpoints and --resume', run: runTrain },
   eval: { summary: 'evaluate a checkpoint: verification on unseen digits, TAR@FAR, closed-set accuracy', run: runEval },
+  reliability: { summary: 'run the bad-input, damaged-file and GPU-fault scenarios and the float32 precision table of docs/reliability.md', run: (argv) => runReliability(argv, run) },
 };
 
 function listOps(): number {

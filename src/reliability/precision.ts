@@ -95,12 +95,12 @@ export function relativeToFloat64(a: ArrayLike<number>, b: ArrayLike<number>): n
   return Number.isNaN(num) ? Infinity : num / Math.max(den, FLT_MIN);
 }
 
-/** Measures one cell over `seeds` problems. */
-export function measureCell(head: string, options: Omit<MarginOptions, 's'>, stratum: PrecisionStratum, s: number, seeds = 2): PrecisionCell {
+/** Measures one cell over `seeds` problems (seeds first, first + 1, …). */
+export function measureCell(head: string, options: Omit<MarginOptions, 's'>, stratum: PrecisionStratum, s: number, seeds = 2, first = 1): PrecisionCell {
   let loss = 0;
   let grad = 0;
   let finite = true;
-  for (let seed = 1; seed <= seeds; seed++) {
+  for (let seed = first; seed < first + seeds; seed++) {
     const p = precisionProblem(seed, stratum);
     const r64 = lossAndGrads(p, { s, ...options }, 'float64');
     const r32 = lossAndGrads(p, { s, ...options }, 'float32');
