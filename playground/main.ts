@@ -214,8 +214,8 @@ async function train(): Promise<void> {
     const t = trainer as ToyTrainer;
     setStatus(
       'done',
-      `Trained ${steps} steps on ${t.backend.name} (${ms.toFixed(1)} ms per step, including drawing): loss ${t.losses[0].toFixed(3)} → ` +
-        `${t.loss().toFixed(3)}, nearest-center accuracy ${(100 * t.accuracy()).toFixed(1)} %.`,
+      `Trained ${steps} steps on ${t.backend.name} (${ms.toFixed(1)} ms per step, including drawing): loss ${t.losses[0].toFixed(3)} at the start, ` +
+        `${t.loss().toFixed(3)} after the last step; nearest-center accuracy ${(100 * t.accuracy()).toFixed(1)} %.`,
     );
   } catch (e) {
     setStatus('error', `Training failed: ${(e as Error).message}`);

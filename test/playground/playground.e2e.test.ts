@@ -156,6 +156,7 @@ describe.runIf(haveChromium || REQUIRED)('the playground in headless Chromium', 
     expect(await attr('#train-status', 'data-state'), (await page.textContent('#train-status')) ?? '').toBe('done');
     const initial = Number(await attr('#loss', 'data-initial'));
     const current = Number(await attr('#loss', 'data-current'));
+    console.log(`playground e2e: ${await page.textContent('#backend')}\n  ${await page.textContent('#train-status')}`);
     expect(Number(await attr('#loss', 'data-steps'))).toBe(steps);
     expect(current).toBeLessThan(initial / 4);
     expect(await page.locator('#embedding circle.sample').count()).toBe(PLAYGROUND_TOY.classes * PLAYGROUND_TOY.perClass);
@@ -185,6 +186,7 @@ describe.runIf(haveChromium || REQUIRED)('the playground in headless Chromium', 
     const run = await train(steps);
     // No silent fallback: had a kernel failed, the page would say cpu and why.
     expect(run.backend, (await page.textContent('#backend')) ?? '').toBe('gpu.js:webgl2');
+    console.log(`playground e2e: ${await page.textContent('#backend')}\n  ${await page.textContent('#train-status')}`);
     expect(run.steps).toBe(steps);
     const reference = new ToyTrainer({ ...PLAYGROUND_TOY, margin: await margin(), backend: new GpujsBackend('cpu') });
     for (let k = 0; k < steps; k++) reference.step();
