@@ -28,10 +28,15 @@ export interface Faults {
 
 /** A texture: data on the "device", read back with toArray() (zeros once the device is lost). */
 class FakeTexture {
+  /** gpu.js textures carry their output shape (the runtime's GL kernel cache keys on it). */
+  readonly output: number[];
+
   constructor(
     readonly data: Float32Array,
     private readonly gpu: FakeGpu,
-  ) {}
+  ) {
+    this.output = [data.length];
+  }
 
   toArray(): Float32Array {
     this.gpu.reads++;
