@@ -48,7 +48,7 @@ export interface ScenarioContext {
 
 /** One row of the table. */
 export interface Scenario {
-  /** What is exercised: 'loss', 'optimizer', 'arcgrad check', 'gpu.js', … */
+  /** What is exercised: 'loss', 'optimizer', 'arcgrad check', 'GPU faults', … */
   area: string;
   /** The input tried or the fault injected. */
   input: string;
@@ -392,7 +392,7 @@ const runFolderScenarios: Scenario[] = [
 
 const gpuScenarios: Scenario[] = [
   {
-    area: 'gpu.js', input: 'no adapter: --backend gpu.js:headlessgl', expected: 'typed error',
+    area: 'GPU faults', input: 'no adapter: --backend gpu.js:headlessgl', expected: 'typed error',
     run: () => withFakeGpu({}, { unavailable: 'no GL context (injected)' }, async () => {
       try {
         await selectBackend('gpu.js:headlessgl');
@@ -403,14 +403,14 @@ const gpuScenarios: Scenario[] = [
     }),
   },
   {
-    area: 'gpu.js', input: "no adapter: --backend auto", expected: 'fallback reported',
+    area: 'GPU faults', input: "no adapter: --backend auto", expected: 'fallback reported',
     run: () => withFakeGpu({}, { unavailable: 'no GL context (injected)' }, async () => {
       const { backend, reason } = await selectBackend('auto');
       return backend === cpu ? { kind: 'fallback reported', text: reason } : { kind: 'wrong value', text: `chose ${backend.name}` };
     }),
   },
   {
-    area: 'gpu.js', input: 'the GPU cannot be created (context creation fails): --backend auto', expected: 'fallback reported',
+    area: 'GPU faults', input: 'the GPU cannot be created (context creation fails): --backend auto', expected: 'fallback reported',
     run: () => withFakeGpu({}, { createFails: 'Error creating WebGL context (injected)' }, async () => {
       const { backend, reason } = await selectBackend('auto');
       return backend === cpu ? { kind: 'fallback reported', text: reason } : { kind: 'wrong value', text: `chose ${backend.name}` };
@@ -421,14 +421,14 @@ const gpuScenarios: Scenario[] = [
     ['the device lost during the 3rd read back of a training step', { loseOnRead: 3 }],
     ['the margin kernel fails to compile', { failCompile: (s: string) => s.includes('angularMarginValue') }],
   ] as const).map(([input, faults]): Scenario => ({
-    area: 'gpu.js', input, expected: 'typed error',
+    area: 'GPU faults', input, expected: 'typed error',
     run: () => withFakeGpu(faults, {}, async () => {
       const { backend } = await selectBackend('gpu.js:headlessgl');
       return outcomeOf(() => gpuTrainingStep(backend), (v) => ({ kind: 'wrong value', text: `returned numbers (loss ${v[0]})` }));
     }),
   })),
   {
-    area: 'gpu.js', input: '`arcgrad check --backend gpu.js:headlessgl --dtype float32` with the device lost mid-run', expected: 'exit 2',
+    area: 'GPU faults', input: '`arcgrad check --backend gpu.js:headlessgl --dtype float32` with the device lost mid-run', expected: 'exit 2',
     run: async (ctx) => {
       await emittedCases(ctx);
       return withFakeGpu({ loseAfterRuns: 200 }, {}, async () => exitOf(ctx, ['check', join(ctx.dir, 'cases.json'), '--backend', 'gpu.js:headlessgl', '--dtype', 'float32']));
