@@ -3,7 +3,8 @@
  * errors that arcgrad raises on purpose are printed as one line (no stack trace), anything else
  * is a bug and is printed in full.
  */
-import { ArcgradError } from '../tensor/errors.js';
+import { ArcgradError, OptionError } from '../tensor/errors.js';
+import { parseArgs } from './args.js';
 import { allOps } from '../ops/index.js';
 import { runExample } from './example.js';
 import { runCheck } from './check.js';
@@ -27,7 +28,13 @@ const commands: Record<string, Command> = {
   reliability: { summary: 'run the bad-input, damaged-file and GPU-fault scenarios and the float32 precision table of docs/reliability.md', run: (argv) => runReliability(argv, run) },
 };
 
-function listOps(): number {
+function listOps(argv: string[]): number {
+  const { options, positional } = parseArgs(argv, { help: { type: 'boolean', help: 'show this help' } }, 'ops');
+  if (options.help) {
+    console.log('Usage: arcgrad ops\n\nLists the registered ops: name, summary, and where their derivation is.');
+    return 0;
+  }
+  if (positional.length > 0) throw new OptionError(`ops: unexpected argument '${positional[0]}'`);
   for (const op of allOps) console.log(`${op.name.padEnd(16)} ${op.summary.padEnd(72)} ${op.docs}`);
   return 0;
 }
