@@ -40,16 +40,17 @@ export async function runReliability(argv: string[], cli: (argv: string[]) => Pr
     }
     console.log(`wrote the scenario and precision tables into ${options.write}`);
   } else if (options.markdown) {
-    console.log(`${blocks.scenarios}\n\n${blocks.precision}`);
+    console.log(`${blocks.scenarios}\n\n${blocks.precision}\n\n${blocks.device}`);
   } else {
     for (const { scenario, outcome, ok } of report.scenarios) {
       console.log(`${ok ? 'ok ' : 'BAD'} ${scenario.area}: ${scenario.input}\n      expected ${scenario.expected}; ${outcome.kind}: ${outcome.text}`);
     }
-    const notFinite = report.precision.filter((c) => !c.finite).length;
-    const worst = (k: 'loss' | 'grad') => Math.max(...report.precision.map((c) => c[k])).toExponential(1);
+    const cells = [...report.precision, ...report.device];
+    const notFinite = cells.filter((c) => !c.finite).length;
+    const worst = (k: 'loss' | 'grad') => Math.max(...cells.map((c) => c[k])).toExponential(1);
     console.log(
       `${report.scenarios.filter((r) => r.ok).length} of ${report.scenarios.length} scenarios as expected; ` +
-        `float32 precision: ${report.precision.length} cells, ${notFinite} not finite, largest relative error loss ${worst('loss')}, gradients ${worst('grad')}`,
+        `float32 precision: ${cells.length} cells, ${notFinite} not finite, largest relative error loss ${worst('loss')}, gradients ${worst('grad')}`,
     );
   }
   return allAsExpected(report) ? 0 : 1;

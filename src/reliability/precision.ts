@@ -12,6 +12,7 @@
  * reading as a relative error of 1. float64's own error is this one times u64/u32 = 2⁻²⁹ (the
  * same algorithms on the same conditioning): below 1e-12 wherever float32's is below 1e-3.
  */
+import type { Backend } from '../backend/backend.js';
 import { cpu } from '../backend/cpu.js';
 import { combinedMargin } from '../losses/presets.js';
 import type { MarginOptions } from '../losses/options.js';
@@ -76,10 +77,10 @@ export function precisionProblem(seed: number, stratum: PrecisionStratum, n = 6,
   return { X: Float32Array.from(X), W: Float32Array.from(W), labels, n, d, c };
 }
 
-function lossAndGrads(p: ReturnType<typeof precisionProblem>, options: MarginOptions, dtype: DType): { loss: number; grad: number[] } {
+function lossAndGrads(p: ReturnType<typeof precisionProblem>, options: MarginOptions, dtype: DType, be: Backend = cpu): { loss: number; grad: number[] } {
   const head = combinedMargin(options);
-  const x = cpu.fromArray(p.X, [p.n, p.d], dtype);
-  const w = cpu.fromArray(p.W, [p.c, p.d], dtype);
+  const x = be.fromArray(p.X, [p.n, p.d], dtype);
+  const w = be.fromArray(p.W, [p.c, p.d], dtype);
   const { value, grads } = valueAndGrad((a: Tensor, b: Tensor) => head.loss(a, b, p.labels))(x, w);
   return { loss: value.item(), grad: [...grads[0].toArray(), ...grads[1].toArray()] };
 }
@@ -95,20 +96,40 @@ export function relativeToFloat64(a: ArrayLike<number>, b: ArrayLike<number>): n
   return Number.isNaN(num) ? Infinity : num / Math.max(den, FLT_MIN);
 }
 
-/** Measures one cell over `seeds` problems (seeds first, first + 1, …). */
-export function measureCell(head: string, options: Omit<MarginOptions, 's'>, stratum: PrecisionStratum, s: number, seeds = 2, first = 1): PrecisionCell {
+/**
+ * Measures one cell over `seeds` problems (seeds first, first + 1, …): float32 on `backend` (the
+ * CPU reference, which rounds every primitive's result to float32, unless given) against float64
+ * on the CPU.
+ */
+export function measureCell(head: string, options: Omit<MarginOptions, 's'>, stratum: PrecisionStratum, s: number, seeds = 2, first = 1, backend: Backend = cpu): PrecisionCell {
   let loss = 0;
   let grad = 0;
   let finite = true;
   for (let seed = first; seed < first + seeds; seed++) {
     const p = precisionProblem(seed, stratum);
     const r64 = lossAndGrads(p, { s, ...options }, 'float64');
-    const r32 = lossAndGrads(p, { s, ...options }, 'float32');
+    const r32 = lossAndGrads(p, { s, ...options }, 'float32', backend);
     finite &&= Number.isFinite(r32.loss) && r32.grad.every(Number.isFinite);
     loss = Math.max(loss, relativeToFloat64([r32.loss], [r64.loss]));
     grad = Math.max(grad, relativeToFloat64(r32.grad, r64.grad));
   }
   return { head, stratum, s, loss, grad, finite };
+}
+
+/** The heads and scales measured on the gpu.js backend too (a smaller grid: its kernels are slower). */
+export const DEVICE_HEADS: readonly string[] = ['NormFace', 'ArcFace', 'ArcFace straight-through'];
+/** The scales measured on the gpu.js backend. */
+export const DEVICE_SCALES: readonly number[] = [64, 128];
+
+/**
+ * The smaller grid on `backend` (gpu.js in webasm mode for the page: float32 arithmetic inside
+ * every kernel, as a GPU computes, where the CPU reference computes each primitive in float64 and
+ * rounds its result), one problem per cell.
+ */
+export function measureDevicePrecision(backend: Backend): PrecisionCell[] {
+  return PRECISION_HEADS.filter(([head]) => DEVICE_HEADS.includes(head)).flatMap(([head, options]) =>
+    PRECISION_STRATA.flatMap((stratum) => DEVICE_SCALES.map((s) => measureCell(head, options, stratum, s, 1, 1, backend))),
+  );
 }
 
 /** Every cell: PRECISION_HEADS × PRECISION_STRATA × PRECISION_SCALES. */

@@ -7,29 +7,37 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PRECISION_SCALES, measurePrecision, type PrecisionCell } from './precision.js';
+import { GpujsBackend } from '../backend/gpujs/gpujs-backend.js';
+import { DEVICE_SCALES, PRECISION_SCALES, measureDevicePrecision, measurePrecision, type PrecisionCell } from './precision.js';
 import { runScenarios, type ScenarioResult } from './scenarios.js';
 
 /** Everything `arcgrad reliability` measures. */
 export interface ReliabilityReport {
   /** Each scenario with its outcome. */
   scenarios: ScenarioResult[];
-  /** The float32 precision cells. */
+  /** The float32 precision cells (CPU reference). */
   precision: PrecisionCell[];
+  /** The float32 precision cells on gpu.js in webasm mode. */
+  device: PrecisionCell[];
 }
 
 /** Runs the scenarios (through `cli`, src/cli/main.ts's `run`) and the precision measurement. */
 export async function reliabilityReport(cli: (argv: string[]) => Promise<number>): Promise<ReliabilityReport> {
   const dir = mkdtempSync(join(tmpdir(), 'arcgrad-reliability-'));
   try {
-    return { scenarios: await runScenarios({ cli, dir }), precision: measurePrecision() };
+    const webasm = new GpujsBackend('webasm');
+    try {
+      return { scenarios: await runScenarios({ cli, dir }), precision: measurePrecision(), device: measureDevicePrecision(webasm) };
+    } finally {
+      webasm.destroy();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The names of the generated blocks. */
-export type BlockName = 'scenarios' | 'precision';
+export type BlockName = 'scenarios' | 'precision' | 'device';
 
 /** The marker lines around a generated block. */
 export function markers(name: BlockName): [string, string] {
@@ -48,15 +56,15 @@ export function scenariosMarkdown(results: readonly ScenarioResult[]): string {
 
 const sci = (v: number) => (v === 0 ? '0' : v.toExponential(0).replace('e-', 'e−'));
 
-/** The precision table as Markdown: one row per head and stratum, "loss · gradient" per scale. */
-export function precisionMarkdown(cells: readonly PrecisionCell[]): string {
+/** A precision table as Markdown: one row per head and stratum, "loss · gradient" per scale. */
+export function precisionMarkdown(cells: readonly PrecisionCell[], scales: readonly number[] = PRECISION_SCALES): string {
   const rows = new Map<string, PrecisionCell[]>();
   for (const c of cells) {
     const key = `| ${cell(c.head)} | ${c.stratum} |`;
     rows.set(key, [...(rows.get(key) ?? []), c]);
   }
-  const header = `| head | targets | ${PRECISION_SCALES.map((s) => `s = ${s}`).join(' | ')} |`;
-  const rule = `| --- | --- | ${PRECISION_SCALES.map(() => '---').join(' | ')} |`;
+  const header = `| head | targets | ${scales.map((s) => `s = ${s}`).join(' | ')} |`;
+  const rule = `| --- | --- | ${scales.map(() => '---').join(' | ')} |`;
   const body = [...rows].map(([key, cs]) => `${key} ${cs.map((c) => `${sci(c.loss)} · ${sci(c.grad)}${c.finite ? '' : ' **not finite**'}`).join(' | ')} |`);
   return [header, rule, ...body].join('\n');
 }
@@ -64,7 +72,11 @@ export function precisionMarkdown(cells: readonly PrecisionCell[]): string {
 /** Both blocks, with their markers. */
 export function renderBlocks(report: ReliabilityReport): Record<BlockName, string> {
   const wrap = (name: BlockName, body: string) => [markers(name)[0], '', body, '', markers(name)[1]].join('\n');
-  return { scenarios: wrap('scenarios', scenariosMarkdown(report.scenarios)), precision: wrap('precision', precisionMarkdown(report.precision)) };
+  return {
+    scenarios: wrap('scenarios', scenariosMarkdown(report.scenarios)),
+    precision: wrap('precision', precisionMarkdown(report.precision)),
+    device: wrap('device', precisionMarkdown(report.device, DEVICE_SCALES)),
+  };
 }
 
 /** The block `name` of `doc`, markers included, or undefined. */
@@ -88,5 +100,5 @@ export function replaceBlocks(doc: string, blocks: Record<BlockName, string>): s
 
 /** Every scenario as expected and every precision cell finite. */
 export function allAsExpected(report: ReliabilityReport): boolean {
-  return report.scenarios.every((r) => r.ok) && report.precision.every((c) => c.finite);
+  return report.scenarios.every((r) => r.ok) && [...report.precision, ...report.device].every((c) => c.finite);
 }

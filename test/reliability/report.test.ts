@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 describe('docs/reliability.md', () => {
-  it.each(['scenarios', 'precision'] as const)('shows the %s table `arcgrad reliability --write` produces', (name) => {
+  it.each(['scenarios', 'precision', 'device'] as const)('shows the %s table `arcgrad reliability --write` produces', (name) => {
     expect(extractBlock(page, name), `no ${name} block in the page`).toBeDefined();
     expect(extractBlock(page, name)).toBe(renderBlocks(report)[name]);
   });
@@ -32,11 +32,12 @@ describe('docs/reliability.md', () => {
   });
 
   it('float32 is finite in every cell (every preset and fallback, s up to 1024, targets at θ_y = 0 and π)', () => {
-    expect(report.precision.filter((c) => !c.finite)).toEqual([]);
+    expect([...report.precision, ...report.device].filter((c) => !c.finite)).toEqual([]);
+    expect(report.device.length).toBeGreaterThan(20);
   });
 
-  it('the precision bounds the page states hold in every cell', () => {
-    for (const c of report.precision) {
+  it('the precision bounds the page states hold in every cell, on the CPU reference and on gpu.js', () => {
+    for (const c of [...report.precision, ...report.device.map((d) => ({ ...d, head: `${d.head} (gpu.js)` }))]) {
       const where = `${c.head}, ${c.stratum}, s = ${c.s}`;
       if (c.stratum === 'random') {
         expect(c.loss, where).toBeLessThan(1e-6);
