@@ -25,6 +25,7 @@ export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './ba
 export type { GpujsMode } from './backend/gpujs/runtime.js';
 export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';
+export * from './margins/index.js';
 export {
   KNOWN_DIGITS,
   MNIST_PIXELS,
