@@ -70,6 +70,7 @@ export { FIGURE_CONFIG, renderVegaLite } from './report/vega.js';
 export {
   ARCFACE_FALLBACK_CURVES,
   LOSS_CURVES,
+  definedMarginCurves,
   targetLogitCurves,
   type Curve,
   type MarginCurveSpec,
@@ -108,5 +109,5 @@ export { sgd, type SGDOptions } from './optim/sgd.js';
 export { adam, adamW, type AdamOptions } from './optim/adam.js';
 export { constantSchedule, cosine, multiStep, sphereFaceLambdaSchedule, stepDecay, warmup, type Schedule, type SphereFaceLambdaOptions } from './optim/schedule.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue, type SaveOptions } from './train/checkpoint.js';
-export { epochSeed, train, type CheckpointOptions, type HeadLoss, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
+export { epochSeed, train, type CheckpointOptions, type HeadLoss, type HeadStateAccess, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';

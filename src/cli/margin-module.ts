@@ -49,12 +49,15 @@ export async function loadMarginModule(path: string): Promise<string[]> {
   return [...names].sort();
 }
 
-/** Loads every module of a comma-separated `--margin-module` value (none when undefined); returns the margin names. */
-export async function loadMarginModules(value: string | number | boolean | undefined): Promise<string[]> {
-  if (value === undefined) return [];
+/**
+ * Loads every module of a comma-separated `--margin-module` value (none when undefined); returns
+ * each margin name with the absolute path of the module that defines it.
+ */
+export async function loadMarginModules(value: string | number | boolean | undefined): Promise<Map<string, string>> {
+  const modules = new Map<string, string>();
+  if (value === undefined) return modules;
   const paths = String(value).split(',').map((p) => p.trim()).filter((p) => p !== '');
   if (paths.length === 0) throw new OptionError('--margin-module needs a path');
-  const names: string[] = [];
-  for (const path of paths) names.push(...(await loadMarginModule(path)));
-  return names;
+  for (const path of paths) for (const name of await loadMarginModule(path)) modules.set(name, marginModulePath(path));
+  return modules;
 }

@@ -71,6 +71,18 @@ export interface ReferenceBehaviour<P extends MarginParams> {
   differences: string[];
 }
 
+/** One curve a figure draws for a margin: its target logit f(θ) at one setting (see `targetLogitCurvesOf` in src/report). */
+export interface DefinedCurveSpec<P extends MarginParams, S extends object> {
+  /** Legend entry. */
+  label: string;
+  /** Parameter overrides for this curve (e.g. σ = 0 to draw ElasticFace's mean margin). */
+  params?: Partial<P>;
+  /** ‖x‖ of the sample (default 1). */
+  featureNorm?: number;
+  /** State to draw it in (keys not given keep their initial values). */
+  state?: Partial<S>;
+}
+
 /** The definition passed to `defineMargin`. */
 export interface MarginDefinition<P extends MarginParams, S extends object> {
   /** The name under which `registerMargin` registers it and case files name it ([a-z0-9-]+). */
@@ -96,6 +108,12 @@ export interface MarginDefinition<P extends MarginParams, S extends object> {
   initState?: (params: Readonly<P>) => S;
   /** Optional check of the resolved parameters; throw an OptionError naming the field. */
   validate?: (params: Readonly<P>) => void;
+  /**
+   * Optional: the curves that show the margin in a target-logit figure, given the resolved
+   * parameters (e.g. one per feature norm for a norm-adaptive margin). Default: one curve, at
+   * ‖x‖ = 1 in the initial state.
+   */
+  curves?: (params: Readonly<P & ScaleParam>) => DefinedCurveSpec<P, S>[];
 }
 
 /** Options of `DefinedMarginHead.targetLogit`. */
@@ -143,6 +161,8 @@ export interface DefinedMargin<P extends MarginParams = MarginParams, S extends 
   readonly reference: Readonly<ReferenceBehaviour<P>> | undefined;
   /** A new head with its own state; overrides replace defaults (unknown keys are an OptionError). */
   head(overrides?: Partial<P & ScaleParam>): DefinedMarginHead<P, S>;
+  /** The curves a target-logit figure draws for heads with these overrides (see `MarginDefinition.curves`). */
+  curveSpecs(overrides?: Partial<P & ScaleParam>): DefinedCurveSpec<P, S>[];
 }
 
 /** A margin name that is not registered. */
@@ -194,7 +214,7 @@ export function defineMargin<P extends MarginParams, S extends object = Record<s
   if (typeof name !== 'string' || !NAME.test(name)) throw new OptionError(`defineMargin: name must match [a-z0-9][a-z0-9-]*, got ${JSON.stringify(name)}`);
   if (typeof citation !== 'string' || citation.trim() === '') throw new OptionError(`defineMargin '${name}': a citation (paper and reference code) is required`);
   if (typeof targetLogit !== 'function') throw new OptionError(`defineMargin '${name}': targetLogit must be a function`);
-  for (const hook of ['logits', 'regularizer', 'initState', 'validate'] as const) {
+  for (const hook of ['logits', 'regularizer', 'initState', 'validate', 'curves'] as const) {
     if (definition[hook] !== undefined && typeof definition[hook] !== 'function') throw new OptionError(`defineMargin '${name}': ${hook} must be a function`);
   }
   if (definition.label !== undefined && (typeof definition.label !== 'string' || definition.label.trim() === '')) {
@@ -303,6 +323,12 @@ export function defineMargin<P extends MarginParams, S extends object = Record<s
         },
       };
       return head;
+    },
+    curveSpecs(overrides: Partial<P & ScaleParam> = {}): DefinedCurveSpec<P, S>[] {
+      const params = resolveParams(name, frozenDefaults as P & ScaleParam, overrides);
+      const specs = definition.curves ? definition.curves(params) : [{ label: definition.label ?? name }];
+      if (!Array.isArray(specs) || specs.length === 0) throw new OptionError(`${name}: curves() must return at least one curve`);
+      return specs.map((spec) => ({ ...spec, params: { ...overrides, ...spec.params } }));
     },
   });
   definedHere.add(margin);

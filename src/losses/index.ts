@@ -16,5 +16,5 @@ export { subCenterArcFaceLoss, subCenterCosines } from './sub-center.js';
 export {
   UnknownMarginError, defineMargin, getMargin, isDefinedMargin, registerMargin, registeredMargins,
   type DefinedMargin, type DefinedMarginHead, type MarginContext, type MarginDefinition, type MarginParams,
-  type ReferenceBehaviour, type ScaleParam, type TargetLogitAtOptions,
+  type DefinedCurveSpec, type ReferenceBehaviour, type ScaleParam, type TargetLogitAtOptions,
 } from './define-margin.js';

@@ -64,6 +64,12 @@ export const adaFace = defineMargin<AdaFaceParams, AdaFaceState>({
     ],
   },
   initState: () => ({ batchMean: 20, batchStd: 100 }),
+  // ẑ = −1, 0, +1: with μ = 10 and σ = 1, norms 10 ∓ 4 are past h·(a − μ)/σ = ±1 and get clipped there.
+  curves: (p) => [
+    { label: `AdaFace ẑ = −1 (low norm): cos(θ + ${p.m})`, featureNorm: 6, state: { batchMean: 10, batchStd: 1 } },
+    { label: `AdaFace ẑ = 0: cos θ − ${p.m}`, featureNorm: 10, state: { batchMean: 10, batchStd: 1 } },
+    { label: `AdaFace ẑ = +1 (high norm): cos(θ − ${p.m}) − ${2 * p.m}`, featureNorm: 14, state: { batchMean: 10, batchStd: 1 } },
+  ],
   validate: (p) => {
     if (!(p.tAlpha >= 0 && p.tAlpha <= 1)) throw new OptionError(`adaface: tAlpha must be in [0, 1], got ${p.tAlpha}`);
     if (!(p.eps > 0 && p.eps < 0.5)) throw new OptionError(`adaface: eps must be in (0, 0.5), got ${p.eps}`);

@@ -59,6 +59,7 @@ export const curricularFace = defineMargin<CurricularFaceParams, CurricularFaceS
     ],
   },
   initState: () => ({ t: 0 }),
+  curves: (p) => [{ label: `CurricularFace target: cos(θ + ${p.m})${p.thmm ? ', th/mm' : ''}` }],
   validate: (p) => {
     if (!(p.momentum >= 0 && p.momentum <= 1)) throw new OptionError(`curricularface: momentum must be in [0, 1], got ${p.momentum}`);
   },

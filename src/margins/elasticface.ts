@@ -59,6 +59,10 @@ function drawMargins(cosTarget: Tensor, ctx: MarginContext<ElasticFaceParams, El
   return constant(cosTarget, elasticFaceMargins(ctx.params, ctx.state.step, n), [n]);
 }
 
+/** A figure's curves: the mean margin and m ± 2σ, each without noise. */
+const curvesOf = (label: string) => (p: Readonly<ElasticFaceParams>) =>
+  [p.m - 2 * p.sigma, p.m, p.m + 2 * p.sigma].map((m, k) => ({ label: `${label} m = ${Number(m.toFixed(4))}${[' (−2σ)', ' (mean)', ' (+2σ)'][k]}`, params: { m, sigma: 0 } }));
+
 const common = {
   citation: 'Boutros et al., ElasticFace, CVPRW 2022 (arXiv 2109.09416); fdbtrs/ElasticFace utils/losses.py, config/config.py',
   initState: () => ({ step: 0 }),
@@ -73,6 +77,7 @@ export const elasticFaceArc = defineMargin<ElasticFaceParams, ElasticFaceState>(
   ...common,
   name: 'elasticface-arc',
   label: 'ElasticFace-Arc',
+  curves: curvesOf('ElasticFace-Arc cos(θ + m),'),
   defaults: { s: 64, m: 0.5, sigma: 0.05, seed: 0 },
   targetLogit: (cosTarget, ctx) => cos(add(acos(cosTarget), drawMargins(cosTarget, ctx))),
 });
@@ -82,6 +87,7 @@ export const elasticFaceCos = defineMargin<ElasticFaceParams, ElasticFaceState>(
   ...common,
   name: 'elasticface-cos',
   label: 'ElasticFace-Cos',
+  curves: curvesOf('ElasticFace-Cos cos θ − m,'),
   defaults: { s: 64, m: 0.35, sigma: 0.05, seed: 0 },
   targetLogit: (cosTarget, ctx) => sub(cosTarget, drawMargins(cosTarget, ctx)),
 });

@@ -55,6 +55,10 @@ export const magFace = defineMargin<MagFaceParams>({
     overrides: { easyMargin: true },
     differences: ['The code (MagLinear, easy_margin=True) applies the margin only where cos θ_y > 0 and keeps cos θ_y elsewhere; the paper applies cos(θ + m(a)) everywhere.'],
   },
+  curves: (p) => [p.la, (p.la + p.ua) / 2, p.ua].map((a) => ({
+    label: `MagFace a = ${a}: m = ${Number((((p.um - p.lm) / (p.ua - p.la)) * (a - p.la) + p.lm).toFixed(3))}`,
+    featureNorm: a,
+  })),
   validate: (p) => {
     if (!(p.la > 0 && p.ua > p.la)) throw new OptionError(`magface: need 0 < la < ua, got la=${p.la} ua=${p.ua}`);
     if (!(p.lambdaG >= 0)) throw new OptionError(`magface: lambdaG must be ≥ 0, got ${p.lambdaG}`);
