@@ -243,8 +243,8 @@ export function runCase(c: CheckCase, options: CheckOptions): CaseResult {
 /**
  * Cases for others to test against: every preset, every fallback policy, both gradient modes,
  * λ, interclass filtering, ignored rows and a target at exactly cos θ = 1, with arcgrad's float64
- * loss and gradients filled in; then one case per name in `margins` (registered defined margins)
- * at its defaults, with its initial state written out and training on.
+ * loss and gradients filled in. Given `margins` (registered defined margins), instead one case
+ * per margin, named after it, at its defaults, with its initial state written out and training on.
  */
 export function emitCases(seed = 1, margins: readonly string[] = []): CheckCase[] {
   const rng = new Random(seed);
@@ -265,9 +265,10 @@ export function emitCases(seed = 1, margins: readonly string[] = []): CheckCase[
     ['combined-1.35-psi', { s: 30, m1: 1.35, m2: 0.2, m3: 0.1, fallback: 'psi' }],
     ['arcface-filter-0.4', { s: 64, m1: 1, m2: 0.5, m3: 0, interclassFilteringThreshold: 0.4 }],
   ];
+  if (margins.length > 0) variants.splice(0, variants.length);
   for (const name of margins) {
     const head = getMargin(name).head();
-    variants.push([`margin-${name}`, { margin: name, params: { ...head.params }, state: head.saveState() as Record<string, unknown>, training: true }]);
+    variants.push([name, { margin: name, params: { ...head.params }, state: head.saveState() as Record<string, unknown>, training: true }]);
   }
   return variants.map(([name, v], k) => {
     const X = normal(N * d);

@@ -2,7 +2,7 @@
  * `arcgrad check FILE.json`: recompute each case of a case file and report, per case, arcgrad's
  * loss and the relative errors of the file's loss, dX and dW. Exit 0 when every case passes, 1
  * when one fails, 2 when the file cannot be read. `--emit FILE.json` writes cases instead
- * (`--margins` adds one per defined margin). A case may name a defined margin: an example, or
+ * (`--margins` writes one per defined margin instead). A case may name a defined margin: an example, or
  * one from the user's `--margin-module`.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const specs: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print one JSON object instead of the table' },
   emit: { type: 'string', help: 'write a case file with arcgrad\'s values to this path instead of checking' },
   seed: { type: 'number', help: 'seed of the emitted cases', default: 1 },
-  margins: { type: 'string', help: 'with --emit: also one case per defined margin: all, or comma-separated names' },
+  margins: { type: 'string', help: 'with --emit: one case per defined margin instead: all, or comma-separated names' },
   'margin-module': MARGIN_MODULE_SPEC,
   help: { type: 'boolean', help: 'show this help' },
 };
