@@ -48,6 +48,7 @@ describe('docs/prototype-your-own-margin.md', () => {
     const r = ex.checkGradients();
     expect(r.ok).toBe(true);
     expect(r.inputs.map((i) => i.checked)).toEqual([32, 40]);
+    for (const i of r.inputs) expect(i.maxAbsError).toBeLessThan(1e-8); // the page: "the absolute error, below 10⁻⁸"
     shows(`X: ${r.inputs[0].checked} elements, worst relative error ${exp(r.inputs[0].maxRelError, 1)}`, 'X: 32 elements, worst relative error 2.7e-7');
     shows(`W: ${r.inputs[1].checked} elements, worst relative error ${exp(r.inputs[1].maxRelError, 1)}`, 'W: 40 elements, worst relative error 1.9e-6');
   });

@@ -220,18 +220,21 @@ function definedLosses(r: DemoResults) {
     .map((l) => ({ result: l, margin: getMargin(l.loss) }));
 }
 
-/** One note on the defined margins of the run, if any: citations, paper vs. code, demo settings. */
+/** The notes on the defined margins of the run, if any: one per margin (citation, paper vs. code), then the settings. */
 function definedMarginNotes(r: DemoResults): string[] {
   const defined = definedLosses(r);
   if (defined.length === 0) return [];
   const demoDefaults = Object.entries(DEMO_MARGIN_DEFAULTS).filter(([name]) => defined.some((d) => d.margin.name === name));
   return [
-    `Margins made with defineMargin (the examples in src/margins, or the user's --margin-module): ` +
-      defined.map(({ margin }) => `${margin.label} — ${margin.citation}` +
-        (margin.reference ? `; the paper's formula is used, the reference code differs: ${margin.reference.differences.join(' ')}` : '')).join('; ') +
-      `. Each trains with its published parameters except s = ${DEFAULT_SCALE}` +
-      (demoDefaults.length > 0 ? ` and ${demoDefaults.map(([name, p]) => `${lossLabel(name)} ${Object.entries(p).map(([k, v]) => `${k} = ${v}`).join(', ')}`).join('; ')} (see src/demo/losses.ts: the published bounds are for 512-d features)` : '') +
-      '. Their gradients come from the tape and are checked against finite differences in test/margins.',
+    ...defined.map(({ margin }) =>
+      `${margin.label} (made with defineMargin): ${margin.citation}. ` +
+        (margin.reference
+          ? `Trained with the paper's formula; the reference code differs — ${margin.reference.differences.join(' ')}`
+          : 'Paper and reference code agree on the formula.'),
+    ),
+    `The margins made with defineMargin train with their published parameters except s = ${DEFAULT_SCALE}` +
+      (demoDefaults.length > 0 ? ` and ${demoDefaults.map(([name, p]) => `${lossLabel(name)} ${Object.entries(p).map(([k, v]) => `${k} = ${v}`).join(', ')}`).join('; ')} (src/demo/losses.ts: the published bounds are for 512-d features)` : '') +
+      '; their gradients come from the tape and are checked against finite differences in test/margins.',
   ];
 }
 
