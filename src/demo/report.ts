@@ -6,8 +6,8 @@
  * and a note lists where each one's reference code differs from its paper.
  */
 import { operatingPoint, type Roc, type VerificationReport } from '../eval/verification.js';
-import { ARCFACE_FALLBACK_CURVES, LOSS_CURVES, targetLogitCurves } from '../report/curves.js';
-import { angleHistogramFigure, decisionBoundaryFigure, embeddingScatterFigure, rocFigure, targetLogitFigure } from '../report/figures.js';
+import { angleHistogramFigure, embeddingScatterFigure, rocFigure, targetLogitFigure } from '../report/figures.js';
+import { marginGeometryFigures } from '../report/margin-figures.js';
 import type { ReportFigure, ReportInput } from '../report/report.js';
 import { SPHEREFACE_LAMBDA, sphereFaceLambda } from '../losses/sphereface-lambda.js';
 import type { DemoResults, LossResult } from './demo.js';
@@ -241,16 +241,9 @@ function definedMarginNotes(r: DemoResults): string[] {
 /** The five figures (the θ_y histograms one per loss). */
 export async function reportFigures(r: DemoResults): Promise<ReportFigure[]> {
   const defined = definedLosses(r);
+  const geometry = await marginGeometryFigures(); // Figures 1 and 2
   const figures: ReportFigure[] = [
-    {
-      file: 'target-logit.svg',
-      title: 'Figure 1: target logit f(θ) of every loss and every fallback policy',
-      svg: await targetLogitFigure([
-        { title: 'The losses (cos units)', curves: targetLogitCurves(LOSS_CURVES) },
-        { title: 'ArcFace under each fallback policy', curves: targetLogitCurves(ARCFACE_FALLBACK_CURVES) },
-      ]),
-      caption: 'Computed by arcgrad\'s angularMargin op, the kernel training uses.',
-    },
+    geometry[0],
     ...(defined.length === 0
       ? []
       : [{
@@ -262,12 +255,7 @@ export async function reportFigures(r: DemoResults): Promise<ReportFigure[]> {
           ),
           caption: 'Computed by each margin\'s own targetLogit, at the settings its definition lists (norms for AdaFace and MagFace, the mean margin ± 2σ for ElasticFace).',
         }]),
-    {
-      file: 'decision-boundaries.svg',
-      title: 'Figure 2: binary decision boundaries in the (θ1, θ2) plane',
-      svg: await decisionBoundaryFigure(targetLogitCurves(LOSS_CURVES)),
-      caption: 'The gap between the two class boundaries is the decision margin; the dashed diagonal is no margin.',
-    },
+    ...geometry.slice(1),
     {
       file: 'embeddings-2d.svg',
       title: 'Figure 3: 2-D embeddings of held-out digits 0–6 on the unit circle, Softmax next to ArcFace',

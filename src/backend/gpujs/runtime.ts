@@ -1,15 +1,16 @@
 /**
  * The gpu.js runtime under the gpu.js backend: loads gpu.js lazily (so that importing arcgrad,
- * or running on the CPU reference, never loads it), creates one `GPU` per backend in an explicit
- * mode, and compiles, caches and runs kernels. Every kernel run is checked against the kernel
+ * or running on the CPU reference, never loads it; platform.ts says how in Node and in a browser),
+ * creates one `GPU` per backend in an explicit mode, and compiles, caches and runs kernels. Every kernel run is checked against the kernel
  * class the mode promised: gpu.js falls back to its CPU kernel with only a console warning when a
  * kernel is not supported by a mode, and a backend named `gpu.js:webasm` must never be a CPU run
  * in disguise.
  */
-import { createRequire } from 'node:module';
 import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import { BackendUnavailableError } from '../../tensor/errors.js';
 import { KernelError } from './errors.js';
+import { loadGpujs } from './platform.js';
+import type { GpujsModule } from './platform-types.js';
 
 /** The gpu.js modes this backend can be asked for (gpu.js's own names). */
 export type GpujsMode = 'webgpu' | 'headlessgl' | 'webgl2' | 'webasm' | 'cpu';
@@ -20,15 +21,13 @@ export type DeviceArray = Float32Array | { toArray(): unknown; delete?(): void }
 /** What a kernel argument may be: device arrays and plain numbers. */
 export type KernelArg = DeviceArray | number;
 
-type GpujsModule = typeof import('gpu.js');
-
 let loaded: GpujsModule | undefined;
 
-/** gpu.js, loaded on first use (CommonJS, hence `require`). */
+/** gpu.js, loaded on first use (see platform.ts). */
 export function gpujs(): GpujsModule {
   if (loaded === undefined) {
     try {
-      loaded = createRequire(import.meta.url)('gpu.js') as GpujsModule;
+      loaded = loadGpujs();
     } catch (e) {
       throw new BackendUnavailableError(`gpu.js could not be loaded: ${(e as Error).message}`);
     }
@@ -77,14 +76,15 @@ export class GpujsRuntime {
    * helpers) over a flat output of `size` elements.
    */
   run(name: string, source: () => string, size: number, args: readonly KernelArg[], functions: readonly Function[] = []): DeviceArray {
-    let kernel = this.kernels.get(name);
+    const key = this.cacheKey(name, size, args);
+    let kernel = this.kernels.get(key);
     if (kernel === undefined) {
       try {
         kernel = this.gpu.createKernel(source(), { ...KERNEL_SETTINGS, output: [size], functions: [...functions] } as never);
       } catch (e) {
         throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
       }
-      this.kernels.set(name, kernel);
+      this.kernels.set(key, kernel);
     }
     kernel.setOutput([size]);
     let out: KernelOutput;
@@ -95,6 +95,22 @@ export class GpujsRuntime {
     }
     this.assertRanInMode(name, kernel);
     return out as DeviceArray;
+  }
+
+  /**
+   * The cache key of a kernel run. In the cpu and webasm modes one compiled kernel serves every
+   * shape (`dynamicOutput`, `dynamicArguments`). In the GL modes it does not: a WebGL2 kernel
+   * compiled for one output size and argument sizes returns wrong numbers (no error) when called
+   * with others — found in Chromium's WebGL2, where `sum` of a 16-vector after a sum of a 4-vector
+   * was off by 57 % — so there a kernel is compiled per output size and argument shape. Training
+   * uses a handful of shapes, so this costs a few shader compilations, once.
+   */
+  private cacheKey(name: string, size: number, args: readonly KernelArg[]): string {
+    if (this.mode !== 'webgl2' && this.mode !== 'headlessgl') return name;
+    const shapes = args.map((a) =>
+      typeof a === 'number' ? 'n' : a instanceof Float32Array ? `a${a.length}` : `t${JSON.stringify((a as { output?: unknown }).output)}`,
+    );
+    return `${name}|${size}|${shapes.join(',')}`;
   }
 
   /** Throws unless the kernel that ran is the kernel class of this mode (no silent CPU fallback). */
