@@ -39,6 +39,7 @@ function resultsJson(r: DemoResults, ctx: RunContext): unknown {
       config: l.config,
       steps: l.steps,
       trainSeconds: l.trainSeconds,
+      embeddingNorms: l.embeddingNorms,
       verificationAccuracy: l.evaluation.verification.accuracy.mean,
       verificationStd: l.evaluation.verification.accuracy.std,
       foldAccuracies: l.evaluation.verification.accuracy.foldAccuracies,

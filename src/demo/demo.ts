@@ -80,6 +80,8 @@ export interface LossResult {
   angles: AngleSnapshot[];
   /** Optimizer steps. */
   steps: number;
+  /** ‖x‖ of the training images' embeddings at the end of training: 5th, 50th and 95th percentile. */
+  embeddingNorms: { p5: number; median: number; p95: number };
 }
 
 /** A 2-D embedding model's test embeddings, for the unit-circle figure. */
@@ -106,6 +108,15 @@ export interface DemoResults {
   losses: LossResult[];
   /** The 2-D models. */
   toy: ToyResult[];
+}
+
+/** The 5th, 50th and 95th percentile of ‖x‖ over the training images' embeddings (the backbone in evaluation mode). */
+function embeddingNorms(c: RunConfig, model: TrainedModel, data: DemoData): LossResult['embeddingNorms'] {
+  const e = embed(c, model, data.train);
+  const d = c.model.embedding;
+  const norms = Array.from({ length: data.train.count }, (_, i) => Math.hypot(...e.subarray(i * d, i * d + d))).sort((a, b) => a - b);
+  const at = (q: number) => norms[Math.min(norms.length - 1, Math.floor(q * norms.length))];
+  return { p5: at(0.05), median: at(0.5), p95: at(0.95) };
 }
 
 function trainAngles(c: RunConfig, model: TrainedModel, data: DemoData): Float64Array {
@@ -139,7 +150,7 @@ function trainWithSnapshots(c: RunConfig, data: DemoData, dir: string, label: st
     seconds += (performance.now() - t) / 1000;
   }
   angles.push({ stage: `end (epoch ${c.optim.epochs}, step ${model.step})`, angles: trainAngles(c, model, data) });
-  return { model, trainSeconds: seconds, angles, steps: model.step };
+  return { model, trainSeconds: seconds, angles, steps: model.step, embeddingNorms: embeddingNorms(c, model, data) };
 }
 
 /** Runs the experiment; models and their run.json go to `dir`/models/<loss>. */

@@ -235,6 +235,8 @@ function definedMarginNotes(r: DemoResults): string[] {
     `The margins made with defineMargin train with their published parameters except s = ${DEFAULT_SCALE}` +
       (demoDefaults.length > 0 ? ` and ${demoDefaults.map(([name, p]) => `${lossLabel(name)} ${Object.entries(p).map(([k, v]) => `${k} = ${v}`).join(', ')}`).join('; ')} (src/demo/losses.ts: the published bounds are for 512-d features)` : '') +
       '; their gradients come from the tape and are checked against finite differences in test/margins.',
+    'Feature norms ‖x‖ of the training embeddings at the end of training (median, 5th–95th percentile; the margins of AdaFace and MagFace depend on them): ' +
+      r.losses.map((l) => `${lossLabel(l.loss)} ${l.embeddingNorms.median.toFixed(1)} (${l.embeddingNorms.p5.toFixed(1)}–${l.embeddingNorms.p95.toFixed(1)})`).join(', ') + '.',
   ];
 }
 

@@ -57,6 +57,7 @@ describe('arcgrad demo --losses with defined margins', () => {
     expect(md).toContain("CurricularFace (made with defineMargin): Huang et al., CurricularFace, CVPR 2020 (arXiv 2004.00288); HuangYG123/CurricularFace head/metrics.py. Trained with the paper's formula; the reference code differs — t ← α·r + (1 − α)·t with α = 0.99 in the paper");
     expect(md).toContain('SoftArc (made with defineMargin): a test margin');
     expect(md).toContain('except s = 30 and MagFace la = 2.5, ua = 27.5');
+    expect(md).toMatch(/Feature norms ‖x‖ of the training embeddings at the end of training .*: ArcFace \d+\.\d \(\d+\.\d–\d+\.\d\), CurricularFace/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.losses.map((l: { loss: string }) => l.loss)).toEqual(['arcface', 'curricularface', 'magface', 'soft-arc']);
   });
