@@ -132,9 +132,9 @@ export interface DefinedMarginHead<P extends MarginParams = MarginParams, S exte
   readonly state: S;
   /** Whether forward passes update the state (default true; set false to freeze it). */
   training: boolean;
-  /** Mean loss over rows with label ≠ −1 (plus the margin's regularizer). */
+  /** Mean loss over rows with label ≠ −1 (plus the margin's regularizer); a forward pass, so it updates the state when `training`. */
   loss(x: Tensor, w: Tensor, labels: Labels): Tensor;
-  /** The N×C logits (scaled by s). */
+  /** The N×C logits (scaled by s); a forward pass too, updating the state when `training`. */
   logits(x: Tensor, w: Tensor, labels: Labels): Tensor;
   /**
    * The target logit f (before s) at the given target cosines, each row labelled and with the
