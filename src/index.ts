@@ -25,6 +25,7 @@ export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './ba
 export type { GpujsMode } from './backend/gpujs/runtime.js';
 export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';
+export * from './margins/index.js';
 export {
   KNOWN_DIGITS,
   MNIST_PIXELS,
@@ -70,6 +71,7 @@ export {
   ARCFACE_FALLBACK_CURVES,
   LOSS_CURVES,
   decisionBoundary,
+  definedMarginCurves,
   targetLogitCurves,
   targetProbabilityCurve,
   type BoundaryLine,
@@ -112,5 +114,5 @@ export { sgd, type SGDOptions } from './optim/sgd.js';
 export { adam, adamW, type AdamOptions } from './optim/adam.js';
 export { constantSchedule, cosine, multiStep, sphereFaceLambdaSchedule, stepDecay, warmup, type Schedule, type SphereFaceLambdaOptions } from './optim/schedule.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue, type SaveOptions } from './train/checkpoint.js';
-export { epochSeed, train, type CheckpointOptions, type HeadLoss, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
+export { epochSeed, train, type CheckpointOptions, type HeadLoss, type HeadStateAccess, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';

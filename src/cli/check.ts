@@ -1,7 +1,9 @@
 /**
  * `arcgrad check FILE.json`: recompute each case of a case file and report, per case, arcgrad's
  * loss and the relative errors of the file's loss, dX and dW. Exit 0 when every case passes, 1
- * when one fails, 2 when the file cannot be read. `--emit FILE.json` writes cases instead.
+ * when one fails, 2 when the file cannot be read. `--emit FILE.json` writes cases instead
+ * (`--margins` writes one per defined margin instead). A case may name a defined margin: an example, or
+ * one from the user's `--margin-module`.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { CaseFileError, defaultTolerance, emitCases, parseCaseFile, runCase, type CaseResult } from '../check/cases.js';
@@ -10,6 +12,8 @@ import { ArcgradError, OptionError } from '../tensor/errors.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
 import { BACKEND_OPTION_HELP } from '../backend/gpujs/cli-option.js';
+import { registeredMargins } from '../losses/define-margin.js';
+import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
   tol: { type: 'number', help: 'largest relative error that passes (default 1e-8 for float64, 1e-3 for float32)' },
@@ -18,11 +22,13 @@ const specs: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print one JSON object instead of the table' },
   emit: { type: 'string', help: 'write a case file with arcgrad\'s values to this path instead of checking' },
   seed: { type: 'number', help: 'seed of the emitted cases', default: 1 },
+  margins: { type: 'string', help: 'with --emit: one case per defined margin instead: all, or comma-separated names' },
+  'margin-module': MARGIN_MODULE_SPEC,
   help: { type: 'boolean', help: 'show this help' },
 };
 
 const usage = `Usage: arcgrad check FILE.json [options]
-       arcgrad check --emit FILE.json [--seed N]
+       arcgrad check --emit FILE.json [--seed N] [--margins all|NAME,…]
 
 Recomputes the margin loss and its gradients for each case in FILE.json and compares them with the
 file's loss, dX and dW (normwise relative error ‖ours − theirs‖∞ / ‖theirs‖∞).
@@ -37,10 +43,13 @@ export async function runCheck(argv: string[]): Promise<number> {
     console.log(`${usage}\n\n${formatOptions(specs)}`);
     return 0;
   }
+  await loadMarginModules(options['margin-module']);
+  if (options.margins !== undefined && typeof options.emit !== 'string') throw new OptionError('check: --margins goes with --emit');
   if (typeof options.emit === 'string') {
     const seed = Number(options.seed);
     if (!Number.isInteger(seed)) throw new OptionError(`check: --seed must be an integer, got ${seed}`);
-    const cases = emitCases(seed);
+    const margins = options.margins === undefined ? [] : String(options.margins) === 'all' ? registeredMargins() : String(options.margins).split(',').map((n) => n.trim());
+    const cases = emitCases(seed, margins);
     const tmp = `${options.emit}.tmp-${process.pid}`;
     try {
       writeFileSync(tmp, JSON.stringify({ cases }, null, 1));

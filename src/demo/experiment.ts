@@ -17,7 +17,7 @@ import { Random } from '../tensor/random.js';
 import { CheckpointError, loadCheckpoint, type JsonValue } from '../train/checkpoint.js';
 import { firstDifference, train, type Progress } from '../train/loop.js';
 import { NUM_CLASSES, POOLED_PIXELS, type DemoData, type PooledSet } from './data.js';
-import { makeHead, validateLossConfig, type LossConfig } from './losses.js';
+import { headInit, makeHead, validateLossConfig, type LossConfig } from './losses.js';
 
 /** Everything that determines a run (written as run.json; `eval` rebuilds the model from it). */
 export interface RunConfig {
@@ -135,6 +135,7 @@ export function trainRun(c: RunConfig, data: DemoData, o: TrainRunOptions = {}):
     backbone: makeBackbone(c),
     head: head.init,
     headLoss: (e, h, y) => head.loss(e, h, y, done + 1),
+    ...(head.state === undefined ? {} : { headState: head.state }),
     data: { x: cpu.fromArray(data.train.x, [data.train.count, POOLED_PIXELS], 'float64'), labels: data.train.labels },
     epochs: o.untilEpoch ?? c.optim.epochs,
     batchSize: c.optim.batchSize,
@@ -165,8 +166,8 @@ export function runIdentity(c: RunConfig): JsonValue {
 /** The model as it stands at initialization (step 0), for the "start of training" statistics. */
 export function initialModel(c: RunConfig): TrainedModel {
   const { params, state } = makeBackbone(c).init(new Random(c.optim.seed)); // as `train` draws it
-  const head = makeHead(c.loss, NUM_CLASSES, c.model.embedding, new Random(headSeed(c.optim.seed)));
-  return { backbone: params, head: head.init, state, step: 0 };
+  const head = headInit(c.loss, NUM_CLASSES, c.model.embedding, new Random(headSeed(c.optim.seed)));
+  return { backbone: params, head, state, step: 0 };
 }
 
 /** The model saved in a checkpoint of configuration `c`. */
@@ -237,13 +238,13 @@ export interface Evaluation {
 
 /**
  * Closed-set accuracy with the trained classifier: argmax of W·x + b for softmax; for the margin
- * heads the largest cosine to a row of W, which is the argmax of their logits at test time (no
+ * heads (built-in or defined) the largest cosine to a row of W, which is the argmax of their logits at test time (no
  * margin is applied without a label).
  */
 export function closedSetAccuracyOf(c: RunConfig, model: TrainedModel, embeddings: Float64Array, labels: Int32Array): number {
   const w = Float64Array.from(model.head.w.toTypedArray());
   const d = c.model.embedding;
-  if (c.loss.margin !== undefined) return closedSetAccuracy(embeddings, labels, w).accuracy;
+  if (c.loss.margin !== undefined || c.loss.defined !== undefined) return closedSetAccuracy(embeddings, labels, w).accuracy;
   const b = model.head.b.toTypedArray();
   let hits = 0;
   for (let i = 0; i < labels.length; i++) {

@@ -13,6 +13,11 @@
  * `valueAndGrad` with respect to all parameters, then one optimizer step with the schedule's
  * learning rate. The batch-norm buffers are committed only after the optimizer step succeeds, so
  * a step that throws (non-finite gradient) leaves the model as it was before it.
+ *
+ * A head loss with running state of its own (a defined margin's CurricularFace t, AdaFace's norm
+ * statistics) passes `headState`: the loop snapshots it before each step and restores it when
+ * the step throws (the forward pass has already updated it), writes it into every checkpoint and
+ * restores it on resume, so that these guarantees hold for such heads too.
  */
 import { takeRows } from '../ops/take-rows.js';
 import type { Module } from '../nn/module.js';
@@ -51,6 +56,14 @@ export interface Progress {
   lr: number;
 }
 
+/** Access to a head loss's own running state (plain JSON), for checkpoints and failed steps. */
+export interface HeadStateAccess {
+  /** A deep copy of the state. */
+  save(): JsonValue;
+  /** Replaces the state with a copy of `saved`. */
+  load(saved: JsonValue): void;
+}
+
 /** Periodic checkpointing. */
 export interface CheckpointOptions {
   /** File to write (atomically replaced each time). */
@@ -75,6 +88,8 @@ export interface TrainOptions {
   head: Params;
   /** The loss of the embeddings under the head. */
   headLoss: HeadLoss;
+  /** The head loss's own running state, if it has one (see the file header). */
+  headState?: HeadStateAccess;
   /** The training set. */
   data: TrainData;
   /** Passes over the data. */
@@ -221,13 +236,18 @@ export function train(o: TrainOptions): TrainResult {
     checkResumable(ckpt, config, params, state, optState);
     if (ckpt.step > totalSteps) throw new CheckpointError(`train: the checkpoint is at step ${ckpt.step}, past this run's ${totalSteps}`);
     ({ params, state, optState, step } = ckpt);
+    if ((ckpt.headState === undefined) !== (o.headState === undefined)) {
+      throw new CheckpointError(`train: cannot resume: the checkpoint ${ckpt.headState === undefined ? 'has no' : 'has a'} head state, this run's head ${o.headState === undefined ? 'has none' : 'has one'}`);
+    }
+    if (ckpt.headState !== undefined) o.headState?.load(ckpt.headState);
   }
 
   const save = () => {
     if (o.checkpoint === undefined) return;
     const epoch = Math.floor(step / batchesPerEpoch);
     const rng = { kind: 'per-epoch', seed: o.seed, epoch, batch: step % batchesPerEpoch };
-    saveCheckpoint(o.checkpoint.path, { step, params, state, optState, rng, config });
+    const headState = o.headState?.save();
+    saveCheckpoint(o.checkpoint.path, { step, params, state, optState, rng, config, ...(headState === undefined ? {} : { headState }) });
   };
   const every = o.checkpoint?.every === undefined ? batchesPerEpoch : positiveInteger('checkpoint.every', o.checkpoint.every);
 
@@ -242,15 +262,22 @@ export function train(o: TrainOptions): TrainResult {
         const yb = index.map((i) => labels[i]);
         const lr = schedule(step);
         let nextState: State = state;
-        const { value, grads } = valueAndGradParams((p) => {
-          const out = o.backbone.apply(unscope('backbone', p), xb, { training: true, state });
-          nextState = out.state;
-          return o.headLoss(out.y, unscope('head', p), yb);
-        })(params);
-        ({ params, state: optState } = o.optimizer.step(params, grads, optState, { lr }));
+        let loss: number;
+        const headBefore = o.headState?.save();
+        try {
+          const { value, grads } = valueAndGradParams((p) => {
+            const out = o.backbone.apply(unscope('backbone', p), xb, { training: true, state });
+            nextState = out.state;
+            return o.headLoss(out.y, unscope('head', p), yb);
+          })(params);
+          ({ params, state: optState } = o.optimizer.step(params, grads, optState, { lr }));
+          loss = value.item();
+        } catch (e) {
+          if (headBefore !== undefined) o.headState?.load(headBefore); // the step commits nothing, the head's state included
+          throw e;
+        }
         state = nextState;
         step++;
-        const loss = value.item();
         losses.push(loss);
         if (step % every === 0) {
           save();

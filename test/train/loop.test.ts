@@ -173,4 +173,21 @@ describe('train', () => {
     expect(() => train(options({ epochs: 0 }))).toThrow(OptionError);
     expect(() => train(options({ seed: 0.5 }))).toThrow(OptionError);
   });
+
+  it('a head state is restored when its step fails, saved in checkpoints and loaded on resume', () => {
+    const state = { calls: 0 };
+    const headState = { save: () => ({ ...state }), load: (v: unknown) => void Object.assign(state, v) };
+    const headLoss: TrainOptions['headLoss'] = (e, h, y) => { state.calls++; return normFace(e, h, y); };
+    const inner = sgd({ lr: 0.05 });
+    let steps = 0;
+    const failsThird = { ...inner, step: (...a: Parameters<typeof inner.step>) => { if (++steps === 3) throw new Error('refused'); return inner.step(...a); } };
+    const path = join(tempDir(), 'head.json');
+    expect(() => train(options({ headLoss, headState, optimizer: failsThird, checkpoint: { path } }))).toThrow('refused');
+    expect(state.calls).toBe(2); // the third forward counted, then its step failed and the count was restored
+    expect(loadCheckpoint(path)).toMatchObject({ step: 2, headState: { calls: 2 } });
+    state.calls = 99;
+    train(options({ headLoss, headState, optimizer: inner, resume: path, epochs: 1 }));
+    expect(state.calls).toBe(3); // 2 from the checkpoint, then the one batch left of epoch 0 (3 batches of 4 among 14 rows)
+    expect(() => train(options({ optimizer: inner, resume: path }))).toThrow(/the checkpoint has a head state, this run's head has none/);
+  });
 });
