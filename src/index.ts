@@ -19,7 +19,7 @@ export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 export * from './ops/index.js';
 export { GpujsBackend } from './backend/gpujs/gpujs-backend.js';
-export { KernelError } from './backend/gpujs/errors.js';
+export { DeviceLostError, KernelError } from './backend/gpujs/errors.js';
 export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
 export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/gpujs/cli-option.js';
 export type { GpujsMode } from './backend/gpujs/runtime.js';

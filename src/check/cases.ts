@@ -95,18 +95,48 @@ export function defaultTolerance(dtype: DType): number {
   return dtype === 'float64' ? 1e-8 : 1e-3;
 }
 
-function field(raw: Record<string, unknown>, name: string, where: string, kind: 'number' | 'integer' | 'string' | 'numbers', optional = false): unknown {
-  const v = raw[name];
+/**
+ * Python's json.dump writes NaN, Infinity and -Infinity as bare tokens (allow_nan=True is its
+ * default), which JSON.parse rejects. A NaN gradient is exactly what a broken implementation
+ * produces (PyTorch's acos at cos θ = ±1), so such a file must not be "unreadable": the tokens
+ * outside strings become these markers, and the fields read them back as numbers.
+ */
+const NON_FINITE: Record<string, number> = { '\u0000NaN': Number.NaN, '\u0000Infinity': Infinity, '\u0000-Infinity': -Infinity };
+
+function markNonFinite(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) => (m.startsWith('"') ? m : JSON.stringify(`\u0000${m}`)));
+}
+
+/** A value as the file wrote it, for messages (the markers shown as the tokens they replaced). */
+function shown(v: unknown): string {
+  return typeof v === 'string' && v in NON_FINITE ? v.slice(1) : JSON.stringify(v);
+}
+
+/** Reads back the markers of a field that may hold non-finite numbers (the file's results). */
+function unmark(v: unknown): unknown {
+  if (typeof v === 'string' && v in NON_FINITE) return NON_FINITE[v];
+  return Array.isArray(v) ? v.map(unmark) : v;
+}
+
+function field(raw: Record<string, unknown>, name: string, where: string, kind: 'number' | 'integer' | 'string' | 'numbers' | 'result' | 'results', optional = false): unknown {
+  const v = kind === 'result' || kind === 'results' ? unmark(raw[name]) : raw[name];
   if (v === undefined && optional) return undefined;
   const bad = (what: string) => new CaseFileError(`${where}: field '${name}' ${what}`);
   if (v === undefined) throw bad('is missing');
-  if (kind === 'string' && typeof v !== 'string') throw bad(`must be a string, got ${JSON.stringify(v)}`);
-  if (kind === 'number' && (typeof v !== 'number' || !Number.isFinite(v))) throw bad(`must be a finite number, got ${JSON.stringify(v)}`);
-  if (kind === 'integer' && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) throw bad(`must be a positive integer, got ${JSON.stringify(v)}`);
+  if (kind === 'string' && typeof v !== 'string') throw bad(`must be a string, got ${shown(v)}`);
+  if (kind === 'number' && (typeof v !== 'number' || !Number.isFinite(v))) throw bad(`must be a finite number, got ${shown(v)}`);
+  if (kind === 'integer' && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) throw bad(`must be a positive integer, got ${shown(v)}`);
   if (kind === 'numbers') {
     if (!Array.isArray(v)) throw bad('must be an array of numbers');
     const i = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
-    if (i >= 0) throw bad(`has a non-finite or non-number entry at index ${i}: ${JSON.stringify(v[i])}`);
+    if (i >= 0) throw bad(`has a non-finite or non-number entry at index ${i}: ${shown(v[i])}`);
+  }
+  // The implementation's own results: NaN or ±Inf there is a failed case, not an unreadable file.
+  if (kind === 'result' && typeof v !== 'number') throw bad(`must be a number, got ${shown(v)}`);
+  if (kind === 'results') {
+    if (!Array.isArray(v)) throw bad('must be an array of numbers');
+    const i = v.findIndex((x) => typeof x !== 'number');
+    if (i >= 0) throw bad(`has a non-number entry at index ${i}: ${shown(v[i])}`);
   }
   return v;
 }
@@ -151,9 +181,9 @@ function definedHead(c: CheckCase) {
 export function parseCaseFile(text: string): CheckCase[] {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(markNonFinite(text.replace(/^\uFEFF/, ''))); // a byte-order mark (Windows editors) is not content
   } catch (e) {
-    throw new CaseFileError(`not valid JSON (${(e as Error).message})`);
+    throw new CaseFileError(`not valid JSON (${(e as Error).message.replace(/\s*\n\s*/g, ' ')})`);
   }
   const cases = (json as { cases?: unknown })?.cases;
   if (!Array.isArray(cases)) throw new CaseFileError("expected an object with a 'cases' array");
@@ -172,9 +202,9 @@ export function parseCaseFile(text: string): CheckCase[] {
       labels: field(r, 'labels', where, 'numbers') as number[],
       lambda: field(r, 'lambda', where, 'number', true) as number | undefined,
       interclassFilteringThreshold: field(r, 'interclassFilteringThreshold', where, 'number', true) as number | undefined,
-      loss: field(r, 'loss', where, 'number', true) as number | undefined,
-      dX: field(r, 'dX', where, 'numbers', true) as number[] | undefined,
-      dW: field(r, 'dW', where, 'numbers', true) as number[] | undefined,
+      loss: field(r, 'loss', where, 'result', true) as number | undefined,
+      dX: field(r, 'dX', where, 'results', true) as number[] | undefined,
+      dW: field(r, 'dW', where, 'results', true) as number[] | undefined,
     };
     const s = field(r, 's', where, 'number', defined) as number | undefined;
     if (s !== undefined) c.s = s;

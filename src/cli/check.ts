@@ -5,10 +5,10 @@
  * (`--margins` writes one per defined margin instead). A case may name a defined margin: an example, or
  * one from the user's `--margin-module`.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { CaseFileError, defaultTolerance, emitCases, parseCaseFile, runCase, type CaseResult } from '../check/cases.js';
 import { assertDType, type DType } from '../tensor/dtype.js';
-import { OptionError } from '../tensor/errors.js';
+import { ArcgradError, OptionError } from '../tensor/errors.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
 import { BACKEND_OPTION_HELP } from '../backend/gpujs/cli-option.js';
@@ -46,11 +46,19 @@ export async function runCheck(argv: string[]): Promise<number> {
   await loadMarginModules(options['margin-module']);
   if (options.margins !== undefined && typeof options.emit !== 'string') throw new OptionError('check: --margins goes with --emit');
   if (typeof options.emit === 'string') {
+    const seed = Number(options.seed);
+    if (!Number.isInteger(seed)) throw new OptionError(`check: --seed must be an integer, got ${seed}`);
     const margins = options.margins === undefined ? [] : String(options.margins) === 'all' ? registeredMargins() : String(options.margins).split(',').map((n) => n.trim());
-    const cases = emitCases(Number(options.seed), margins);
+    const cases = emitCases(seed, margins);
     const tmp = `${options.emit}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify({ cases }, null, 1));
-    renameSync(tmp, options.emit); // a reader never sees half a file
+    try {
+      writeFileSync(tmp, JSON.stringify({ cases }, null, 1));
+      renameSync(tmp, options.emit); // a reader never sees half a file
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CaseFileError(`cannot write ${options.emit}: ${code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e as Error).message)}`);
+    }
     console.log(`wrote ${cases.length} cases to ${options.emit}`);
     return 0;
   }
@@ -58,6 +66,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   const dtype = options.dtype as DType;
   assertDType(dtype, 'check --dtype');
   const tol = options.tol === undefined ? defaultTolerance(dtype) : Number(options.tol);
+  if (!(tol >= 0)) throw new OptionError(`check: --tol must be ≥ 0, got ${tol}`);
   const backend = await resolveBackendOption(String(options.backend), dtype);
   let text: string;
   try {
@@ -66,7 +75,15 @@ export async function runCheck(argv: string[]): Promise<number> {
     throw new CaseFileError(`cannot read ${positional[0]}: ${(e as Error).message}`);
   }
   const cases = parseCaseFile(text);
-  const results: CaseResult[] = cases.map((c) => runCase(c, { tol, dtype, backend }));
+  const results: CaseResult[] = cases.map((c) => {
+    try {
+      return runCase(c, { tol, dtype, backend });
+    } catch (e) {
+      // A case arcgrad refuses to compute (s ≤ 0, a margin that overflows…): say which one.
+      if (e instanceof ArcgradError) e.message = `case '${c.name}': ${e.message}`;
+      throw e;
+    }
+  });
   const passed = results.filter((r) => r.pass).length;
   const failed = results.length - passed;
   if (options.json) {

@@ -56,6 +56,40 @@ export function isBuiltinLoss(name: string): name is LossName {
 /** The scale s of every margin loss in the demo and the default of `arcgrad train` (see the file header). */
 export const DEFAULT_SCALE = 30;
 
+/**
+ * Throws an OptionError unless `c` is a loss as `lossConfig` makes it (a name, and for a margin loss
+ * every margin field with a valid value): run.json is read back from disk and may be edited.
+ */
+export function validateLossConfig(c: LossConfig): void {
+  if (typeof c.name === 'string' && !isBuiltinLoss(c.name) && c.defined !== undefined) {
+    // a defined margin: its parameters are checked by the margin itself when the head is built
+    const d = c.defined as unknown as Record<string, unknown> | null;
+    if (d === null || typeof d !== 'object' || d.params === null || typeof d.params !== 'object' || Array.isArray(d.params)) {
+      throw new OptionError(`${c.name}: the defined margin's 'params' must be an object, got ${JSON.stringify(d?.params) ?? 'nothing'}`);
+    }
+    if (d.module !== undefined && typeof d.module !== 'string') throw new OptionError(`${c.name}: the defined margin's 'module' must be a path, got ${JSON.stringify(d.module)}`);
+    return;
+  }
+  if (!(LOSS_NAMES as readonly unknown[]).includes(c.name)) {
+    throw new OptionError(`unknown loss ${JSON.stringify(c.name) ?? 'nothing'} (one of ${LOSS_NAMES.join(', ')})`);
+  }
+  if (c.annealLambda !== undefined && typeof c.annealLambda !== 'boolean') throw new OptionError(`annealLambda must be true or false, got ${JSON.stringify(c.annealLambda)}`);
+  if (c.name === 'softmax') {
+    if (c.margin !== undefined) throw new OptionError('softmax takes no margin options');
+    return;
+  }
+  const m = c.margin as Record<string, unknown> | undefined;
+  if (m === null || typeof m !== 'object') throw new OptionError(`${c.name}: the margin options are missing`);
+  for (const k of ['s', 'm1', 'm2', 'm3', 'fallback', 'gradient']) {
+    if (m[k] === undefined) throw new OptionError(`${c.name}: margin option '${k}' is missing`);
+  }
+  const { s, m1, m2, m3, fallback, gradient } = m;
+  for (const [k, v] of Object.entries({ s, m1, m2, m3 })) {
+    if (typeof v !== 'number') throw new OptionError(`${c.name}: margin option '${k}' must be a number, got ${JSON.stringify(v)}`);
+  }
+  lossConfig(c.name, { s, m1, m2, m3, fallback: String(fallback), gradient: String(gradient) } as MarginOverrides); // range checks
+}
+
 /** Display names for tables and legends. */
 export const LOSS_LABELS: Readonly<Record<LossName, string>> = {
   softmax: 'Softmax',

@@ -72,7 +72,10 @@ interface EncodedTensor {
 
 const BYTES: Record<DType, number> = { float64: 8, float32: 4 };
 
-function encodeTensor(t: Tensor): EncodedTensor {
+function encodeTensor(t: Tensor, where: string): EncodedTensor {
+  // Loading refuses non-finite tensors; writing one would replace a good checkpoint with a file
+  // that cannot be loaded, so refuse it here, before anything is written.
+  if (!t.backend.allFinite(t)) throw new CheckpointError(`${where}: contains NaN or ±Inf; not saved (the previous checkpoint is kept)`);
   const values = t.toTypedArray();
   const bytes = Buffer.alloc(values.length * BYTES[t.dtype]);
   values.forEach((v, i) => (t.dtype === 'float64' ? bytes.writeDoubleLE(v, i * 8) : bytes.writeFloatLE(v, i * 4)));
@@ -103,8 +106,8 @@ function decodeTensor(e: unknown, where: string): Tensor {
   return t;
 }
 
-function encodeRecord(r: Readonly<Record<string, Tensor>>): Record<string, EncodedTensor> {
-  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, encodeTensor(t)]));
+function encodeRecord(r: Readonly<Record<string, Tensor>>, where: string): Record<string, EncodedTensor> {
+  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, encodeTensor(t, `${where}.${k}`)]));
 }
 
 function decodeRecord(r: unknown, where: string): Record<string, Tensor> {
@@ -142,9 +145,9 @@ export function encodeCheckpoint(c: Checkpoint): string {
     rng: c.rng,
     config: c.config,
     ...(c.headState === undefined ? {} : { headState: c.headState }),
-    params: encodeRecord(c.params),
-    state: encodeRecord(c.state),
-    optState: encodeRecord(c.optState),
+    params: encodeRecord(c.params, 'checkpoint params'),
+    state: encodeRecord(c.state, 'checkpoint state'),
+    optState: encodeRecord(c.optState, 'checkpoint optState'),
   });
   return `{"format":"${CHECKPOINT_FORMAT}","version":${CHECKPOINT_VERSION},"sha256":"${digest(body)}","body":${body}}\n`;
 }
