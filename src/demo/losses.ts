@@ -15,7 +15,7 @@
  * parameter and, for a user's margin, the module it came from, so that `train --resume` can load
  * it again. They get s = 30 too, for the same reason, and one more demo default: MagFace's
  * magnitude bounds [l_a, u_a] = [10, 110] are for 512-d features; the demo's 32-d batch-normed
- * embeddings are shorter (ArcFace's end training at a median ‖x‖ of 6.7, 3.8–11.1 from the 5th to
+ * embeddings are shorter (ArcFace's end training at a median ‖x‖ of 6.7, 3.8–11.0 from the 5th to
  * the 95th percentile, in `arcgrad demo --losses all`; the report prints these norms), mostly
  * below l_a, where the clamp makes the margin constant and the regularizer silent. Norms of
  * batch-normed embeddings grow like √d, so the demo scales the bounds by √(32/512) = 1/4 to
