@@ -94,7 +94,7 @@ export function lrSchedule(c: RunConfig, rows: number): Schedule {
 }
 
 /** The seed of the head's initial weights: the backbone draws from `seed` itself (inside `train`). */
-function headSeed(seed: number): number {
+export function headSeed(seed: number): number {
   return (seed ^ 0x68656164) >>> 0; // "head"
 }
 
@@ -207,7 +207,7 @@ export interface Evaluation {
  * heads the largest cosine to a row of W, which is the argmax of their logits at test time (no
  * margin is applied without a label).
  */
-export function closedSetAccuracyOf(c: RunConfig, model: TrainedModel, embeddings: Float64Array, labels: Int32Array): number {
+export function closedSetAccuracyOf(c: RunConfig, model: Pick<TrainedModel, 'head'>, embeddings: Float64Array, labels: Int32Array): number {
   const w = Float64Array.from(model.head.w.toTypedArray());
   const d = c.model.embedding;
   if (c.loss.margin !== undefined) return closedSetAccuracy(embeddings, labels, w).accuracy;
@@ -216,7 +216,7 @@ export function closedSetAccuracyOf(c: RunConfig, model: TrainedModel, embedding
   for (let i = 0; i < labels.length; i++) {
     let best = 0;
     let bestLogit = -Infinity;
-    for (let j = 0; j < NUM_CLASSES; j++) {
+    for (let j = 0; j < b.length; j++) {
       let logit = b[j];
       for (let k = 0; k < d; k++) logit += w[j * d + k] * embeddings[i * d + k];
       if (logit > bestLogit) [best, bestLogit] = [j, logit];
