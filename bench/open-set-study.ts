@@ -103,6 +103,12 @@ function key(s: Spec): string {
 const FIVE = [0, 1, 2, 3, 4];
 const THREE = [0, 1, 2];
 const CORE: LossName[] = ['softmax', 'normface', 'cosface', 'arcface'];
+const THREE_LOSSES: LossName[] = ['softmax', 'normface', 'arcface'];
+
+/** The demo's settings for `losses`, as reference rows of an experiment (the baseline's runs, cached). */
+function reference(losses: LossName[], what = 'demo settings'): Variant[] {
+  return losses.map((loss) => ({ label: `${LOSS_LABELS[loss]}, ${what}`, loss }));
+}
 
 /** An experiment: variants over seeds, and which tables to print. */
 interface Experiment {
@@ -127,49 +133,59 @@ const EXPERIMENTS: Experiment[] = [
     name: 'epochs',
     title: 'Longer training: 30 epochs instead of 10',
     seeds: [0, 1],
-    variants: CORE.map((loss) => ({ label: `${LOSS_LABELS[loss]}, 30 epochs`, loss, epochs: 30 })),
-    tables: ['verification', 'training', 'geometry'],
+    variants: [...reference(CORE, '10 epochs'), ...CORE.map((loss) => ({ label: `${LOSS_LABELS[loss]}, 30 epochs`, loss, epochs: 30 }))],
+    tables: ['verification', 'paired', 'training', 'geometry'],
   },
   {
     name: 'scale',
     title: 'The scale s (NormFace and ArcFace m = 0.5) and the ArcFace margin m',
     seeds: THREE,
     variants: [
+      ...reference(['softmax']),
+      { label: 'NormFace s=30 (demo)', loss: 'normface' },
       ...[16, 64].map((s): Variant => ({ label: `NormFace s=${s}`, loss: 'normface', overrides: { s } })),
+      { label: 'ArcFace s=30 m=0.5 (demo)', loss: 'arcface' },
       ...[16, 64].map((s): Variant => ({ label: `ArcFace s=${s} m=0.5`, loss: 'arcface', overrides: { s } })),
       { label: 'ArcFace s=30 m=0.25', loss: 'arcface', overrides: { m2: 0.25 } },
     ],
-    tables: ['verification', 'training', 'geometry'],
+    tables: ['verification', 'paired', 'training', 'geometry'],
   },
   {
     name: 'identities',
     title: 'Number of training identities: 3 or 5 of the digits 0–6 (drawn per seed), verified on 7–9',
     seeds: THREE,
-    variants: [3, 5].flatMap((known) => (['softmax', 'normface', 'arcface'] as LossName[]).map((loss) => ({ label: `${LOSS_LABELS[loss]}, ${known} digits`, loss, known }))),
-    tables: ['verification', 'geometry'],
+    variants: [
+      ...[3, 5].flatMap((known) => THREE_LOSSES.map((loss) => ({ label: `${LOSS_LABELS[loss]}, ${known} digits`, loss, known }))),
+      ...reference(THREE_LOSSES, '7 digits (demo)'),
+    ],
+    tables: ['verification', 'paired', 'geometry'],
   },
   {
     name: 'capacity',
     title: 'Capacity and the embedding\'s batch norm (Softmax vs ArcFace)',
     seeds: THREE,
     variants: (['softmax', 'arcface'] as LossName[]).flatMap((loss): Variant[] => [
+      ...reference([loss], 'demo: embedding 32, BN'),
       { label: `${LOSS_LABELS[loss]}, embedding 128`, loss, embedding: 128 },
       { label: `${LOSS_LABELS[loss]}, no BN on the embedding`, loss, batchNorm: false },
     ]),
-    tables: ['verification', 'training', 'geometry', 'taps'],
+    tables: ['verification', 'paired', 'training', 'geometry', 'taps'],
   },
   {
     name: 'dimension',
     title: 'Embedding size below the number of training identities (d < C = 7; the papers train with d ≪ C)',
     seeds: THREE,
-    variants: (['softmax', 'normface', 'arcface'] as LossName[]).flatMap((loss) => [4, 6].map((embedding): Variant => ({ label: `${LOSS_LABELS[loss]}, embedding ${embedding}`, loss, embedding }))),
-    tables: ['verification', 'geometry', 'taps'],
+    variants: THREE_LOSSES.flatMap((loss) => [
+      ...[4, 6].map((embedding): Variant => ({ label: `${LOSS_LABELS[loss]}, embedding ${embedding}`, loss, embedding })),
+      ...reference([loss], 'embedding 32 (demo)'),
+    ]),
+    tables: ['verification', 'paired', 'geometry', 'taps'],
   },
   {
     name: 'subclasses',
     title: 'Many training identities (C ≫ d, as in the papers): each of the digits 0–6 split into 10 k-means clusters of its pixels, 70 pseudo-identities',
     seeds: THREE,
-    variants: (['softmax', 'normface', 'arcface'] as LossName[]).map((loss) => ({ label: `${LOSS_LABELS[loss]}, 70 pseudo-identities`, loss, subclasses: 10 })),
+    variants: [...reference(THREE_LOSSES, '7 digits (demo)'), ...THREE_LOSSES.map((loss) => ({ label: `${LOSS_LABELS[loss]}, 70 pseudo-identities`, loss, subclasses: 10 }))],
     tables: ['verification', 'paired', 'training', 'geometry', 'taps'],
   },
   {
@@ -177,19 +193,23 @@ const EXPERIMENTS: Experiment[] = [
     title: 'Learning rate and weight decay (Softmax vs ArcFace)',
     seeds: [0, 1],
     variants: (['softmax', 'arcface'] as LossName[]).flatMap((loss): Variant[] => [
+      ...reference([loss], 'demo: lr 0.1, weight decay 5e-4'),
       { label: `${LOSS_LABELS[loss]}, lr 0.02`, loss, lr: 0.02 },
       { label: `${LOSS_LABELS[loss]}, weight decay 0`, loss, weightDecay: 0 },
     ]),
-    tables: ['verification', 'training'],
+    tables: ['verification', 'paired', 'training'],
   },
   {
     name: 'validation',
     title: 'Validation protocol: train on 0–4, verify on the training images of 5–6 (digits 7–9 untouched)',
     seeds: THREE,
-    variants: [32, 4].flatMap((embedding) =>
-      (['softmax', 'normface', 'arcface'] as LossName[]).map((loss): Variant => ({ label: `${LOSS_LABELS[loss]}, embedding ${embedding} (0–4 → 5–6)`, loss, embedding, validation: true })),
-    ),
-    tables: ['verification', 'geometry', 'taps'],
+    variants: [
+      ...[32, 4].flatMap((embedding) =>
+        THREE_LOSSES.map((loss): Variant => ({ label: `${LOSS_LABELS[loss]}, embedding ${embedding} (0–4 → 5–6)`, loss, embedding, validation: true })),
+      ),
+      ...(['normface', 'arcface'] as LossName[]).map((loss): Variant => ({ label: `${LOSS_LABELS[loss]} s=16 (0–4 → 5–6)`, loss, overrides: { s: 16 }, validation: true })),
+    ],
+    tables: ['verification', 'paired', 'geometry', 'taps'],
   },
 ];
 
@@ -707,10 +727,9 @@ function experimentMarkdown(e: Experiment, results: Map<string, RunResult>): str
   const parts = [`## ${e.name}: ${e.title}`, '', `Seeds ${e.seeds.join(', ')}; cells are mean ± sample std over the seeds that finished (n in the first column).`];
   for (const table of e.tables) {
     if (table === 'paired') {
-      const soft = e.variants.find((v) => v.loss === 'softmax' && v.overrides === undefined);
-      if (!soft) continue;
+      // Each margin-loss row against the Softmax run with every other setting (and the seed) equal.
       const body = rows
-        .filter((r) => r.v !== soft && r.runs.length > 0)
+        .filter((r) => r.v.loss !== 'softmax' && r.runs.length > 0)
         .map(({ v, runs }) => {
           const d = (f: (r: RunResult) => number) =>
             runs.flatMap((r) => {
@@ -721,7 +740,8 @@ function experimentMarkdown(e: Experiment, results: Map<string, RunResult>): str
           const aucD = d((r) => r.verify.embedding.auc);
           return [v.label, String(accD.length), cell(accD.map((x) => 100 * x), f2), `${accD.filter((x) => x > 0).length}/${accD.length}`, cell(aucD, f3), `${aucD.filter((x) => x > 0).length}/${aucD.length}`];
         });
-      parts.push('', '### Paired difference to Softmax (same seed: same split, pairs and initialization of the backbone)', '');
+      if (body.length === 0) continue;
+      parts.push('', '### Paired difference to Softmax with the same other settings (same seed: same split, pairs and initialization of the backbone)', '');
       parts.push(markdownTable(['Loss', 'n', 'Δ verif. acc. (points)', 'seeds above Softmax', 'Δ AUC', 'seeds above Softmax'], body));
       continue;
     }
