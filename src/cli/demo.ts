@@ -46,8 +46,13 @@ function resultsJson(r: DemoResults, ctx: RunContext): unknown {
       tarAtFar: l.evaluation.verification.tarAtFar.map(({ target, tar, far }) => ({ target, tar, far })),
       auc: l.evaluation.verification.auc,
       closedSetAccuracy: l.evaluation.closedSetAccuracy,
+      knownVerificationAccuracy: l.evaluation.knownVerification.accuracy.mean,
+      knownVerificationStd: l.evaluation.knownVerification.accuracy.std,
+      knownTarAtFar: l.evaluation.knownVerification.tarAtFar.map(({ target, tar, far }) => ({ target, tar, far })),
+      knownAuc: l.evaluation.knownVerification.auc,
     })),
     rawPixels: { verificationAccuracy: r.rawPixels.accuracy.mean, verificationStd: r.rawPixels.accuracy.std, auc: r.rawPixels.auc },
+    rawPixelsKnown: { verificationAccuracy: r.rawPixelsKnown.accuracy.mean, verificationStd: r.rawPixelsKnown.accuracy.std, auc: r.rawPixelsKnown.auc },
     toy: r.toy.map((t) => ({ loss: t.loss, closedSetAccuracy: t.closedSetAccuracy })),
   };
 }

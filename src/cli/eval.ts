@@ -62,6 +62,10 @@ export function runEval(argv: string[]): number {
   console.log(`verification on unseen digits 7–9 (${summary.pairs} pairs, 10 folds): ${pct(summary.verificationAccuracy)} ± ${pct(summary.verificationStd)}`);
   console.log(`TAR@FAR=1e-3 ${pct(summary.tarAtFar1e3)}   TAR@FAR=1e-2 ${pct(summary.tarAtFar1e2)}   TAR@FAR=1e-1 ${pct(summary.tarAtFar1e1)}   AUC ${summary.auc.toFixed(4)}`);
   console.log(`closed-set accuracy on held-out digits 0–6: ${pct(summary.closedSetAccuracy)}`);
+  console.log(
+    `verification on held-out known digits 0–6 (${summary.pairs} pairs, 10 folds): ${pct(summary.knownVerificationAccuracy)} ± ${pct(summary.knownVerificationStd)}` +
+      `   TAR@FAR=1e-3 ${pct(summary.knownTarAtFar1e3)}   AUC ${summary.knownAuc.toFixed(4)}`,
+  );
   console.log(`wrote ${join(dir, RUN_FILES.evaluation)}`);
   return 0;
 }

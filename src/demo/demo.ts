@@ -104,6 +104,8 @@ export interface DemoResults {
   counts: { train: number; closedTest: number; unseen: number };
   /** Verification of the raw pooled pixels (no training): the floor a learned embedding should beat. */
   rawPixels: VerificationReport;
+  /** The raw pixels on the pairs of held-out known digits 0–6 (as `Evaluation.knownVerification`). */
+  rawPixelsKnown: VerificationReport;
   /** One per loss, in the order of the settings' `losses`. */
   losses: LossResult[];
   /** The 2-D models. */
@@ -157,6 +159,7 @@ function trainWithSnapshots(c: RunConfig, data: DemoData, dir: string, label: st
 export function runDemoExperiment(s: DemoSettings, dir: string): DemoResults {
   const data = loadDemoData({ seed: s.seed, perDigit: s.perDigit });
   const rawPixels = evaluateVerification(data.unseen.x, POOLED_PIXELS, makePairs(data.unseen.labels, { count: s.pairs, seed: s.seed }));
+  const rawPixelsKnown = evaluateVerification(data.closedTest.x, POOLED_PIXELS, makePairs(data.closedTest.labels, { count: s.pairs, seed: s.seed }));
   const width = Math.max(...s.losses.map((n) => n.length), 'toy-softmax'.length);
   const losses = s.losses.map((loss): LossResult => {
     const config = demoRunConfig(s, loss);
@@ -173,5 +176,5 @@ export function runDemoExperiment(s: DemoSettings, dir: string): DemoResults {
       closedSetAccuracy: evaluateRun(config, model, data).closedSetAccuracy,
     };
   });
-  return { settings: s, counts: { train: data.train.count, closedTest: data.closedTest.count, unseen: data.unseen.count }, rawPixels, losses, toy };
+  return { settings: s, counts: { train: data.train.count, closedTest: data.closedTest.count, unseen: data.unseen.count }, rawPixels, rawPixelsKnown, losses, toy };
 }

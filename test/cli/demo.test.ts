@@ -56,9 +56,10 @@ describe('arcgrad demo --quick', () => {
   it('the Markdown report has a row of finite numbers in [0, 1] per loss and links every figure', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     for (const loss of LOSS_NAMES) {
-      const [, , verification, tar2, tar3, auc, closed, seconds] = tableRow(md, LOSS_LABELS[loss]);
+      const [, , verification, tar2, tar3, auc, known, knownTar3, closed, seconds] = tableRow(md, LOSS_LABELS[loss]);
       const [mean, std] = verification.split('±').map((v) => Number(v) / 100);
-      for (const v of [mean, std, Number(tar2) / 100, Number(tar3) / 100, Number(auc), Number(closed) / 100]) {
+      const [knownMean, knownStd] = known.split('±').map((v) => Number(v) / 100);
+      for (const v of [mean, std, Number(tar2) / 100, Number(tar3) / 100, Number(auc), knownMean, knownStd, Number(knownTar3) / 100, Number(closed) / 100]) {
         expect(Number.isFinite(v), `${loss}: ${v}`).toBe(true);
         expect(v).toBeGreaterThanOrEqual(0);
         expect(v).toBeLessThanOrEqual(1);
@@ -87,6 +88,7 @@ describe('arcgrad demo --quick', () => {
     const summary = JSON.parse(evaluated.out);
     expect(summary.verificationAccuracy).toBe(arcface.verificationAccuracy);
     expect(summary.closedSetAccuracy).toBe(arcface.closedSetAccuracy);
+    expect(summary.knownVerificationAccuracy).toBe(arcface.knownVerificationAccuracy);
     expect(summary.tarAtFar1e2).toBe(arcface.tarAtFar.find((p: { target: number }) => p.target === 1e-2).tar);
     for (const loss of LOSS_NAMES) expect(existsSync(join(out, 'models', loss, 'checkpoint.json')), loss).toBe(true);
   });

@@ -30,7 +30,7 @@ describe('arcgrad train → eval', () => {
     const evaluated = await cli(['eval', dir, '--json']);
     expect(evaluated.status, evaluated.err).toBe(0);
     const summary = JSON.parse(evaluated.out);
-    for (const key of ['verificationAccuracy', 'tarAtFar1e3', 'tarAtFar1e2', 'auc', 'closedSetAccuracy']) {
+    for (const key of ['verificationAccuracy', 'tarAtFar1e3', 'tarAtFar1e2', 'auc', 'closedSetAccuracy', 'knownVerificationAccuracy', 'knownTarAtFar1e3', 'knownAuc']) {
       expect(summary[key], key).toBeGreaterThanOrEqual(0);
       expect(summary[key], key).toBeLessThanOrEqual(1);
     }
