@@ -1,0 +1,173 @@
+/**
+ * The per-thread work of the fused margin head: one thread's share of the class chunks, for the
+ * forward phase or the backward phase. The main thread runs share 0 by calling `runPhase`
+ * directly; worker threads run the other shares from `runPhase.toString()` (see pool.ts), so this
+ * function must be self-contained: no imports, no closures, only its arguments and globals.
+ *
+ * Layout: every address below is a byte offset into the one shared WebAssembly memory; `P` holds
+ * the dimensions, the scalars and those addresses at the indices named in PARAM (pool.ts keeps the
+ * two in step). Rows are padded to Np (a multiple of 4), features to dp and class chunks to Cb
+ * (multiples of 8), with zeros, so the SIMD kernel never needs an edge case.
+ *
+ * Forward, per chunk of Cb classes (classes j0 … j0+cr−1):
+ *   Ŵᵀ (dp×Cb) ← the chunk's rows of W normalized, transposed; norms kept for the backward
+ *   R (Np×Cb) ← X̂·Ŵᵀ, the raw cosines, written into the chunk's slot of the stored matrix E
+ *   per row: z = s·clamp(R, −1, 1) (interclass filtering applied), a running max m of the
+ *   non-target z (online softmax: others rescaled when m grows), e = exp(z − m) stored over R,
+ *   negated where the gradient is cut (outside the clamp, or filtered), the shift m kept per chunk.
+ * Backward, per chunk: G = e·exp(shift − M)·(s/V)/total (0 where e ≤ 0), the target column set to
+ * the row's precomputed ∂L/∂cos θ_y; dX̂_t += G·Ŵ; dŴ = Gᵀ·X̂ → dW through the normalization.
+ */
+
+/** Indices into the Float64Array of parameters shared with the workers. */
+export const PARAM = {
+  phase: 0, N: 1, Np: 2, d: 3, dp: 4, C: 5, Cb: 6, nChunks: 7, threads: 8, s: 9, threshold: 10, eps: 11,
+  x: 12, w: 13, labels: 14, wnorm: 15, E: 16, shift: 17, rowMax: 18, rowOthers: 19, rowM: 20, rowScale: 21,
+  gTarget: 22, scratch: 23, scratchBytes: 24, dW: 25, dXn: 26,
+  size: 32,
+} as const;
+
+/** The gemm export of the kernel module (see kernels.ts). */
+type Gemm = (M: number, Nc: number, K: number, A: number, ars: number, aks: number, B: number, ldb: number, bps: number, C: number, ldc: number, acc: number) => void;
+
+/**
+ * Runs thread `t`'s share of phase P[0] (1 forward, 2 backward). Per-thread scratch at
+ * scratch + t·scratchBytes: Ŵᵀ (dp×Cb, in panels), Ŵ (Cb×dp), G (Np×Cb), dŴ (Cb×dp); dX̂_t at dXn + t·Np·dp·4.
+ */
+export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t: number): void {
+  const f32 = new Float32Array(buffer);
+  const f64 = new Float64Array(buffer);
+  const i32 = new Int32Array(buffer);
+  const phase = P[0], N = P[1], Np = P[2], dp = P[4], C = P[5], Cb = P[6], nChunks = P[7], T = P[8];
+  const s = P[9], threshold = P[10], eps = P[11];
+  const X = P[12], W = P[13], labels = P[14] >> 2, wnorm = P[15] >> 2, E = P[16], shiftAt = P[17] >> 2;
+  const rowMax = (P[18] >> 3) + t * Np, rowOthers = (P[19] >> 3) + t * Np, rowM = P[20] >> 3, rowScale = P[21] >> 3;
+  const gTarget = P[22] >> 2;
+  const scratch = P[23] + t * P[24];
+  const wnT = scratch, wn = wnT + dp * Cb * 4, G = wn + Cb * dp * 4, dwn = G + Np * Cb * 4;
+  const dW = P[25], dXn = P[26] + t * Np * dp * 4;
+  const w0 = W >> 2;
+
+  if (phase === 1) {
+    for (let i = 0; i < Np; i++) {
+      f64[rowMax + i] = -Infinity;
+      f64[rowOthers + i] = 0;
+    }
+  } else {
+    f32.fill(0, dXn >> 2, (dXn >> 2) + Np * dp);
+  }
+
+  for (let c = t; c < nChunks; c += T) {
+    const j0 = c * Cb;
+    const cr = Math.min(Cb, C - j0);
+    const Ec = E + c * Np * Cb * 4;
+    const e0 = Ec >> 2;
+    if (phase === 1) {
+      // Ŵᵀ of the chunk packed in panels of 8 columns (column jj, feature k at
+      // ⌊jj/8⌋·8·dp + 8k + jj mod 8), zero columns beyond C
+      const t0 = wnT >> 2;
+      for (let jj = 0; jj < Cb; jj++) {
+        const p0 = t0 + (jj >> 3) * 8 * dp + (jj & 7);
+        if (jj >= cr) {
+          for (let k = 0; k < dp; k++) f32[p0 + 8 * k] = 0;
+          continue;
+        }
+        const r0 = w0 + (j0 + jj) * dp;
+        let ss = 0;
+        for (let k = 0; k < dp; k++) ss += f32[r0 + k] * f32[r0 + k];
+        const norm = Math.sqrt(ss);
+        f32[wnorm + j0 + jj] = norm;
+        const inv = 1 / Math.max(norm, eps);
+        for (let k = 0; k < dp; k++) f32[p0 + 8 * k] = f32[r0 + k] * inv;
+      }
+      gemm(Np, Cb, dp, X, dp, 1, wnT, 8, 8 * dp, Ec, Cb, 0);
+      for (let i = 0; i < N; i++) {
+        const y = i32[labels + i];
+        if (y < 0) continue;
+        const yy = y - j0;
+        const row = e0 + i * Cb;
+        let cmax = -Infinity;
+        for (let jj = 0; jj < cr; jj++) {
+          if (jj === yy) continue;
+          const v = f32[row + jj];
+          let cv = v < -1 ? -1 : v > 1 ? 1 : v;
+          if (threshold > 0 && cv > threshold) cv = 0;
+          if (cv > cmax) cmax = cv;
+        }
+        const zmax = Math.fround(s * cmax);
+        let m = f64[rowMax + i];
+        let others = f64[rowOthers + i];
+        if (zmax > m) {
+          if (others > 0) others *= Math.exp(m - zmax);
+          m = zmax;
+        }
+        for (let jj = 0; jj < cr; jj++) {
+          if (jj === yy) {
+            f32[row + jj] = 0;
+            continue;
+          }
+          const v = f32[row + jj];
+          let cut = v < -1 || v > 1;
+          let cv = v < -1 ? -1 : v > 1 ? 1 : v;
+          if (threshold > 0 && cv > threshold) {
+            cv = 0;
+            cut = true;
+          }
+          const e = Math.exp(s * cv - m);
+          others += e;
+          f32[row + jj] = cut ? -e : e;
+        }
+        f64[rowMax + i] = m;
+        f64[rowOthers + i] = others;
+        f32[shiftAt + c * Np + i] = m;
+      }
+    } else {
+      // G of the chunk
+      const g0 = G >> 2;
+      f32.fill(0, g0, g0 + Np * Cb);
+      for (let i = 0; i < N; i++) {
+        const y = i32[labels + i];
+        if (y < 0) continue;
+        const yy = y - j0;
+        const row = e0 + i * Cb;
+        const out = g0 + i * Cb;
+        const fac = Math.exp(f32[shiftAt + c * Np + i] - f64[rowM + i]) * f64[rowScale + i];
+        for (let jj = 0; jj < cr; jj++) {
+          const e = f32[row + jj];
+          f32[out + jj] = e > 0 ? e * fac : 0;
+        }
+        if (yy >= 0 && yy < cr) f32[out + yy] = f32[gTarget + i];
+      }
+      // Ŵ of the chunk, row-major, zero rows beyond C
+      const n0 = wn >> 2;
+      for (let jj = 0; jj < Cb; jj++) {
+        const o = n0 + jj * dp;
+        if (jj >= cr) {
+          f32.fill(0, o, o + dp);
+          continue;
+        }
+        const r0 = w0 + (j0 + jj) * dp;
+        const inv = 1 / Math.max(f32[wnorm + j0 + jj], eps);
+        for (let k = 0; k < dp; k++) f32[o + k] = f32[r0 + k] * inv;
+      }
+      gemm(Np, dp, Cb, G, Cb, 1, wn, dp, 8, dXn, dp, 1);
+      gemm(Cb, dp, Np, G, 1, Cb, X, dp, 8, dwn, dp, 0);
+      const d0 = dwn >> 2;
+      const out0 = dW >> 2;
+      for (let jj = 0; jj < cr; jj++) {
+        const j = j0 + jj;
+        const a = n0 + jj * dp, b = d0 + jj * dp, o = out0 + j * dp;
+        const norm = f32[wnorm + j];
+        if (norm > eps) {
+          let dot = 0;
+          for (let k = 0; k < dp; k++) dot += f32[a + k] * f32[b + k];
+          const inv = 1 / norm;
+          for (let k = 0; k < dp; k++) f32[o + k] = (f32[b + k] - f32[a + k] * dot) * inv;
+        } else {
+          const inv = 1 / eps;
+          for (let k = 0; k < dp; k++) f32[o + k] = f32[b + k] * inv;
+        }
+      }
+    }
+  }
+}
