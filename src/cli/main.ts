@@ -7,6 +7,7 @@ import { ArcgradError } from '../tensor/errors.js';
 import { allOps } from '../ops/index.js';
 import { runExample } from './example.js';
 import { runCheck } from './check.js';
+import { runBench } from './bench.js';
 
 interface Command {
   summary: string;
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   example: { summary: 'run a small worked example: an ArcFace head, its loss and gradients, checked', run: runExample },
   check: { summary: 'check another implementation\'s loss and gradients against arcgrad (FILE.json)', run: runCheck },
   ops: { summary: 'list the registered ops with their derivations', run: listOps },
+  bench: { summary: 'time the margin head (forward + backward) on arcgrad\'s CPU paths and tfjs, side by side', run: runBench },
 };
 
 function listOps(): number {

@@ -67,7 +67,7 @@ export function fastMarginHeadArrays(
   const E = take(nChunks * Np * Cb * 4), SH = take(nChunks * Np * 4);
   const RMAX = take(T * Np * 8), ROTH = take(T * Np * 8), RM = take(Np * 8), RS = take(Np * 8), GT = take(Np * 4);
   const scratchBytes = roundUp((2 * dp * Cb + Np * Cb + Cb * dp) * 4, 64);
-  const SCR = take(T * scratchBytes), DW = take(c * dp * 4), DXN = take(T * Np * dp * 4);
+  const SCR = take(T * scratchBytes), DW = take(c * dp * 4), DXN = take(T * Np * dp * 4), XP = take(Np * dp * 4);
   pool.reserve(top);
   const buf = pool.memory.buffer;
   const f32 = new Float32Array(buf), f64 = new Float64Array(buf), i32 = new Int32Array(buf);
@@ -82,6 +82,10 @@ export function fastMarginHeadArrays(
     const inv = 1 / Math.max(xnorm[i], o.eps);
     for (let k = 0; k < d; k++) f32[(X >> 2) + i * dp + k] = x[i * d + k] * inv;
   }
+  // X̂ again, packed in panels of 8 features (row i, feature k at ⌊k/8⌋·8·Np + 8i + k mod 8)
+  for (let i = 0; i < Np; i++) {
+    for (let k = 0; k < dp; k++) f32[(XP >> 2) + (k >> 3) * 8 * Np + i * 8 + (k & 7)] = f32[(X >> 2) + i * dp + k];
+  }
   if (dp === d) f32.set(w, W >> 2);
   else {
     f32.fill(0, W >> 2, (W >> 2) + c * dp);
@@ -94,7 +98,7 @@ export function fastMarginHeadArrays(
   P[PARAM.nChunks] = nChunks; P[PARAM.s] = o.s; P[PARAM.threshold] = o.interclassFilteringThreshold; P[PARAM.eps] = o.eps;
   P[PARAM.x] = X; P[PARAM.w] = W; P[PARAM.labels] = L; P[PARAM.wnorm] = WN; P[PARAM.E] = E; P[PARAM.shift] = SH;
   P[PARAM.rowMax] = RMAX; P[PARAM.rowOthers] = ROTH; P[PARAM.rowM] = RM; P[PARAM.rowScale] = RS; P[PARAM.gTarget] = GT;
-  P[PARAM.scratch] = SCR; P[PARAM.scratchBytes] = scratchBytes; P[PARAM.dW] = DW; P[PARAM.dXn] = DXN;
+  P[PARAM.scratch] = SCR; P[PARAM.scratchBytes] = scratchBytes; P[PARAM.dW] = DW; P[PARAM.dXn] = DXN; P[PARAM.xPacked] = XP;
 
   pool.run(1);
 

@@ -23,7 +23,7 @@
 export const PARAM = {
   phase: 0, N: 1, Np: 2, d: 3, dp: 4, C: 5, Cb: 6, nChunks: 7, threads: 8, s: 9, threshold: 10, eps: 11,
   x: 12, w: 13, labels: 14, wnorm: 15, E: 16, shift: 17, rowMax: 18, rowOthers: 19, rowM: 20, rowScale: 21,
-  gTarget: 22, scratch: 23, scratchBytes: 24, dW: 25, dXn: 26,
+  gTarget: 22, scratch: 23, scratchBytes: 24, dW: 25, dXn: 26, xPacked: 27,
   size: 32,
 } as const;
 
@@ -32,7 +32,7 @@ type Gemm = (M: number, Nc: number, K: number, A: number, ars: number, aks: numb
 
 /**
  * Runs thread `t`'s share of phase P[0] (1 forward, 2 backward). Per-thread scratch at
- * scratch + t·scratchBytes: Ŵᵀ (dp×Cb, in panels), Ŵ (Cb×dp), G (Np×Cb), dŴ (Cb×dp); dX̂_t at dXn + t·Np·dp·4.
+ * scratch + t·scratchBytes: Ŵᵀ (dp×Cb, in panels), Ŵ (Cb×dp, in panels), G (Np×Cb), dŴ (Cb×dp); dX̂_t at dXn + t·Np·dp·4.
  */
 export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t: number): void {
   const f32 = new Float32Array(buffer);
@@ -45,7 +45,7 @@ export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t
   const gTarget = P[22] >> 2;
   const scratch = P[23] + t * P[24];
   const wnT = scratch, wn = wnT + dp * Cb * 4, G = wn + Cb * dp * 4, dwn = G + Np * Cb * 4;
-  const dW = P[25], dXn = P[26] + t * Np * dp * 4;
+  const dW = P[25], dXn = P[26] + t * Np * dp * 4, XP = P[27];
   const w0 = W >> 2;
 
   if (phase === 1) {
@@ -138,31 +138,32 @@ export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t
         }
         if (yy >= 0 && yy < cr) f32[out + yy] = f32[gTarget + i];
       }
-      // Ŵ of the chunk, row-major, zero rows beyond C
+      // Ŵ of the chunk (Cb×dp) packed in panels of 8 features (row jj, feature k at
+      // ⌊k/8⌋·8·Cb + 8jj + k mod 8), zero rows beyond C
       const n0 = wn >> 2;
       for (let jj = 0; jj < Cb; jj++) {
-        const o = n0 + jj * dp;
+        const o = n0 + jj * 8;
         if (jj >= cr) {
-          f32.fill(0, o, o + dp);
+          for (let k = 0; k < dp; k += 8) f32.fill(0, o + k * Cb, o + k * Cb + 8);
           continue;
         }
         const r0 = w0 + (j0 + jj) * dp;
         const inv = 1 / Math.max(f32[wnorm + j0 + jj], eps);
-        for (let k = 0; k < dp; k++) f32[o + k] = f32[r0 + k] * inv;
+        for (let k = 0; k < dp; k++) f32[o + (k >> 3) * 8 * Cb + (k & 7)] = f32[r0 + k] * inv;
       }
-      gemm(Np, dp, Cb, G, Cb, 1, wn, dp, 8, dXn, dp, 1);
-      gemm(Cb, dp, Np, G, 1, Cb, X, dp, 8, dwn, dp, 0);
+      gemm(Np, dp, Cb, G, Cb, 1, wn, 8, 8 * Cb, dXn, dp, 1);
+      gemm(Cb, dp, Np, G, 1, Cb, XP, 8, 8 * Np, dwn, dp, 0);
       const d0 = dwn >> 2;
       const out0 = dW >> 2;
       for (let jj = 0; jj < cr; jj++) {
         const j = j0 + jj;
-        const a = n0 + jj * dp, b = d0 + jj * dp, o = out0 + j * dp;
+        const a = n0 + jj * 8, b = d0 + jj * dp, o = out0 + j * dp;
         const norm = f32[wnorm + j];
         if (norm > eps) {
           let dot = 0;
-          for (let k = 0; k < dp; k++) dot += f32[a + k] * f32[b + k];
+          for (let k = 0; k < dp; k++) dot += f32[a + (k >> 3) * 8 * Cb + (k & 7)] * f32[b + k];
           const inv = 1 / norm;
-          for (let k = 0; k < dp; k++) f32[o + k] = (f32[b + k] - f32[a + k] * dot) * inv;
+          for (let k = 0; k < dp; k++) f32[o + k] = (f32[b + k] - f32[a + (k >> 3) * 8 * Cb + (k & 7)] * dot) * inv;
         } else {
           const inv = 1 / eps;
           for (let k = 0; k < dp; k++) f32[o + k] = f32[b + k] * inv;
