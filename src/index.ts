@@ -19,3 +19,5 @@ export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 export * from './ops/index.js';
 export * from './losses/index.js';
+export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult } from './backend/fast/margin-head.js';
+export { shutdownFastPool } from './backend/fast/pool.js';

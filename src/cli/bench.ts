@@ -7,6 +7,7 @@
  * `--json` prints one JSON object; otherwise a table (and `--markdown` the table for docs).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cpu } from '../backend/cpu.js';
@@ -80,7 +81,20 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
+/**
+ * This process's peak resident memory, MB: VmHWM from /proc where there is one (getrusage's
+ * maxRSS is inherited from the parent across fork + exec on Linux, so a child probe would report
+ * the parent's peak), else maxRSS.
+ */
+function peakRssMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
 const load = () => loadavg().map((v) => Number(v.toFixed(2)));
 
 function binPath(): string {
