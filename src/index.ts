@@ -3,7 +3,7 @@
  * face recognition. This file is the public API; everything exported here is documented.
  *
  * Layers, each importing only from those before it:
- * tensor → backend → tape → ops → losses → nn / optim → cli.
+ * tensor → backend → tape → ops → losses → nn / optim → train → cli.
  */
 export { ArcgradError, BackendUnavailableError, DTypeError, DomainError, LabelError, OptionError, ShapeError, TapeError } from './tensor/errors.js';
 export { DTYPES, type DType, type TypedArray } from './tensor/dtype.js';
@@ -18,6 +18,96 @@ export { grad, valueAndGrad, vjp, type TensorFunction, type ValueAndGrad } from 
 export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 export * from './ops/index.js';
+export { GpujsBackend } from './backend/gpujs/gpujs-backend.js';
+export { KernelError } from './backend/gpujs/errors.js';
+export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
+export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/gpujs/cli-option.js';
+export type { GpujsMode } from './backend/gpujs/runtime.js';
+export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';
-export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult } from './backend/fast/margin-head.js';
+export {
+  KNOWN_DIGITS,
+  MNIST_PIXELS,
+  MNIST_SIDE,
+  QUICK_PER_DIGIT,
+  UNSEEN_DIGITS,
+  mnistBytes,
+  openSetMnist,
+  type ImageSet,
+  type OpenSetMnist,
+  type OpenSetMnistOptions,
+  type PixelScaling,
+} from './data/mnist.js';
+export {
+  INSIGHTFACE_COSINE_THRESHOLDS,
+  classCenters,
+  closedSetAccuracy,
+  cosineScores,
+  evaluateVerification,
+  kFoldRanges,
+  makePairs,
+  meanStd,
+  normalizeRows,
+  operatingPoint,
+  roc,
+  rocAuc,
+  tarAtFar,
+  tenFoldAccuracy,
+  type ClosedSetResult,
+  type EvaluateVerificationOptions,
+  type VerificationReport,
+  type MakePairsOptions,
+  type OperatingPoint,
+  type Pairs,
+  type Roc,
+  type TenFoldOptions,
+  type TenFoldResult,
+  type FoldRange,
+  type MeanStd,
+} from './eval/verification.js';
+export { FIGURE_CONFIG, renderVegaLite } from './report/vega.js';
+export {
+  ARCFACE_FALLBACK_CURVES,
+  LOSS_CURVES,
+  targetLogitCurves,
+  type Curve,
+  type MarginCurveSpec,
+} from './report/curves.js';
+export {
+  angleHistogramFigure,
+  decisionBoundaryFigure,
+  embeddingScatterFigure,
+  rocFigure,
+  targetLogitFigure,
+  type AngleStage,
+  type CurvePanel,
+  type DecisionBoundaryOptions,
+  type RocSeries,
+  type ScatterPanel,
+  type TargetLogitOptions,
+} from './report/figures.js';
+export {
+  formatNumber,
+  renderReport,
+  writeReport,
+  type RenderedReport,
+  type ReportFigure,
+  type ReportInput,
+  type ReportTable,
+} from './report/report.js';
+export { scope, unscope, requireTensor, countParams, valueAndGradParams, type Params, type ParamsValueAndGrad, type State } from './nn/params.js';
+export { constant, fans, kaimingNormal, kaimingUniform, normal, xavierNormal, xavierUniform, type Fans, type Initializer, type KaimingOptions, type XavierOptions } from './nn/init.js';
+export type { ApplyOptions, ApplyResult, Module, Variables } from './nn/module.js';
+export { Linear, type LinearOptions } from './nn/linear.js';
+export { PReLU, ReLU, type PReLUOptions } from './nn/activation.js';
+export { BatchNorm1d, type BatchNormOptions } from './nn/batch-norm.js';
+export { MLP, type MLPOptions } from './nn/mlp.js';
+export type { OptState, Optimizer, ParamUpdate, StepOptions, StepResult, UpdateContext, UpdatedParam } from './optim/optimizer.js';
+export { sgd, type SGDOptions } from './optim/sgd.js';
+export { adam, adamW, type AdamOptions } from './optim/adam.js';
+export { constantSchedule, cosine, multiStep, sphereFaceLambdaSchedule, stepDecay, warmup, type Schedule, type SphereFaceLambdaOptions } from './optim/schedule.js';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue, type SaveOptions } from './train/checkpoint.js';
+export { epochSeed, train, type CheckpointOptions, type HeadLoss, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
+export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';
+export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './backend/fast/margin-head.js';
 export { shutdownFastPool } from './backend/fast/pool.js';

@@ -9,11 +9,12 @@ import { assertDType, type DType } from '../tensor/dtype.js';
 import { OptionError } from '../tensor/errors.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
+import { BACKEND_OPTION_HELP } from '../backend/gpujs/cli-option.js';
 
 const specs: Record<string, OptionSpec> = {
   tol: { type: 'number', help: 'largest relative error that passes (default 1e-8 for float64, 1e-3 for float32)' },
   dtype: { type: 'string', help: 'float64 or float32: what arcgrad computes in', default: 'float64' },
-  backend: { type: 'string', help: "backend to compute on ('cpu', or a gpu.js backend where available)", default: 'cpu' },
+  backend: { type: 'string', help: BACKEND_OPTION_HELP, default: 'cpu' },
   json: { type: 'boolean', help: 'print one JSON object instead of the table' },
   emit: { type: 'string', help: 'write a case file with arcgrad\'s values to this path instead of checking' },
   seed: { type: 'number', help: 'seed of the emitted cases', default: 1 },

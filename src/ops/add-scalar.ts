@@ -7,7 +7,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import { elementwiseCases } from './_domains.js';
 import { defineOp } from './op.js';
 
-export const addScalarOp = defineOp<'x', { c: number }>({
+export const addScalarOp = defineOp<'x', {
+  /** The constant added. */
+  c: number;
+}>({
   name: 'addScalar',
   summary: 'y = x + c for a constant c',
   docs: 'docs/ops.md#addscalar',

@@ -8,8 +8,9 @@
  *
  *   'none'   f = cos φ − m3                                     (not monotone beyond φ = π)
  *   'thmm'   f = cos φ − m3 if c > cos(π − m2), else c − m2·sin(π − m2) − m3
- *            (insightface before Dec 2022, PML; jumps by 1 − cos m2 − m2·sin m2 at θ = π − m2)
- *   'easy'   f = cos φ − m3 if c > 0, else c                      (jumps by sin m2 at θ = π/2)
+ *            (insightface before Dec 2022, PML; for m1 = 1 it jumps by 1 − cos m2 − m2·sin m2
+ *            at θ = π − m2, where φ = π; for m1 ≠ 1 the threshold is not at φ = π)
+ *   'easy'   f = cos φ − m3 if c > 0, else c         (for m1 = 1 jumps by sin m2 + m3 at θ = π/2)
  *   'clamp'  f = cos(min(φ, π)) − m3                              (flat beyond φ = π; C¹)
  *   'psi'    f = (−1)ᵏ·cos φ − 2k − m3, k = ⌊φ/π⌋                  (SphereFace's monotone ψ; C¹)
  *
@@ -22,12 +23,17 @@
  *         = 0                                 beyond φ = π for 'clamp'
  *
  * Why a fused op and not acos → scale → cos: stability. At sin θ = 0 (c = ±1) the composition
- * multiplies acos' = ∞ by −sin φ and returns NaN even where the derivative has a finite limit;
+ * multiplies acos' = ∞ by −sin φ and returns NaN (or 0 with arcgrad's finite acos') even where
+ * the derivative has a finite nonzero limit;
  * here, where sin φ → 0 too, the limit m1²·cos φ / cos θ is used (m2 = 0 at c = 1: df/dc = m1²,
  * so NormFace, CosFace and SphereFace stay exact at θ = 0). Where the derivative is truly
  * unbounded (sin φ ≠ 0 at c = ±1, e.g. ArcFace at θ = 0), it is evaluated at the float nearest
  * to ±1 inside (−1, 1), as acos does; there the derivative of c with respect to the features is 0,
  * so the gradient of the loss stays finite and correct.
+ *
+ * NOTE: 'psi' at c = −1 exactly, when m1·π + m2 is a multiple of π (integer m1, m2 = 0), the
+ * slope uses the band that θ → π⁻ approaches, k = ⌈φ/π⌉ − 1, not ⌊φ/π⌋ (one band beyond), so
+ * it is the one-sided derivative (m1 = 4: +16). See docs/ops.md#angularmargin.
  *
  * Straight-through gradients (insightface's current arcface_torch) are not this op's business:
  * see losses/margin-head.ts. Derivation: docs/ops.md#angularmargin
@@ -87,7 +93,10 @@ function angularMarginSlope(c: number, m1: number, m2: number, policy: number, u
   if (policy === 3 && phi >= Math.PI) return 0;
   let sign = 1;
   if (policy === 4) {
-    const k = Math.floor(phi / Math.PI);
+    // The band of φ that θ → π⁻ approaches at c = −1 is ⌈φ/π⌉ − 1 (⌊φ/π⌋ would be the band after
+    // it when φ is a multiple of π, e.g. m1 = 4, m2 = 0, and flip the slope's sign).
+    let k = Math.floor(phi / Math.PI);
+    if (sinTheta === 0 && c < 0) k = Math.ceil(phi / Math.PI) - 1;
     sign = 1 - 2 * (k - 2 * Math.floor(k / 2));
   }
   if (sinTheta === 0) {
@@ -104,10 +113,7 @@ function angularMarginSlope(c: number, m1: number, m2: number, policy: number, u
 /** The forward kernel, for backends (see Backend.mapScalar). */
 export const angularMarginKernel: ScalarKernel = { name: 'angularMarginValue', fn: angularMarginValue };
 /** The derivative kernel, for backends (see Backend.mapScalar). */
-export const angularMarginSlopeKernel: ScalarKernel = {
-  name: 'angularMarginSlope',
-  fn: (c, m1, m2, policy, u) => angularMarginSlope(c, m1, m2, policy, u),
-};
+export const angularMarginSlopeKernel: ScalarKernel = { name: 'angularMarginSlope', fn: angularMarginSlope };
 
 type Attrs = Required<AngularMarginOptions>;
 

@@ -13,7 +13,12 @@ import type { Tensor } from '../tensor/tensor.js';
 import { elementwiseCases } from './_domains.js';
 import { defineOp } from './op.js';
 
-export const clampOp = defineOp<'x', { lo: number; hi: number }>({
+export const clampOp = defineOp<'x', {
+  /** Lower bound. */
+  lo: number;
+  /** Upper bound (≥ lo). */
+  hi: number;
+}>({
   name: 'clamp',
   summary: 'y = min(max(x, lo), hi)',
   docs: 'docs/ops.md#clamp',

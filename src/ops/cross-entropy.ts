@@ -15,6 +15,7 @@
  * When every row is ignored (V = 0) the loss is 0 and the gradient is 0 (there is nothing to
  * average; PyTorch returns 0/0 = NaN here). Derivation: docs/ops.md#crossentropy
  */
+import { ShapeError, formatShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { toLabels, type Labels } from './_labels.js';
 import { expectRank } from './_shapes.js';
@@ -26,7 +27,10 @@ function keptRows(labels: Int32Array): number {
   return v;
 }
 
-export const crossEntropyOp = defineOp<'z', { labels: Labels }>({
+export const crossEntropyOp = defineOp<'z', {
+  /** One class per row, −1 to ignore the row. */
+  labels: Labels;
+}>({
   name: 'crossEntropy',
   summary: 'mean softmax cross-entropy over rows with label ≠ −1 (fused)',
   docs: 'docs/ops.md#crossentropy',
@@ -36,6 +40,7 @@ export const crossEntropyOp = defineOp<'z', { labels: Labels }>({
   ],
   validate({ z }, { labels }) {
     expectRank('crossEntropy', 'z', z, 2);
+    if (z.shape[1] === 0) throw new ShapeError(`crossEntropy: z has no classes (shape ${formatShape(z.shape)})`);
     toLabels('crossEntropy', labels, z.shape[0], z.shape[1]);
   },
   forward(be, { z }, { labels }) {

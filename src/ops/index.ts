@@ -23,6 +23,7 @@ import { mulOp } from './mul.js';
 import { negOp } from './neg.js';
 import type { Op } from './op.js';
 import { pickColumnsOp } from './pick-columns.js';
+import { preluOp } from './prelu.js';
 import { reluOp } from './relu.js';
 import { replaceColumnsOp } from './replace-columns.js';
 import { reshapeOp } from './reshape.js';
@@ -38,36 +39,69 @@ import { transposeOp } from './transpose.js';
 
 /** Every op, keyed by its name. */
 export const opRegistry = {
+  /** The op behind {@link matmul}. */
   matmul: matmulOp,
+  /** The op behind {@link add}. */
   add: addOp,
+  /** The op behind {@link sub}. */
   sub: subOp,
+  /** The op behind {@link mul}. */
   mul: mulOp,
+  /** The op behind {@link div}. */
   div: divOp,
+  /** The op behind {@link neg}. */
   neg: negOp,
+  /** The op behind {@link scale}. */
   scale: scaleOp,
+  /** The op behind {@link addScalar}. */
   addScalar: addScalarOp,
+  /** The op behind {@link exp}. */
   exp: expOp,
+  /** The op behind {@link log}. */
   log: logOp,
+  /** The op behind {@link sqrt}. */
   sqrt: sqrtOp,
+  /** The op behind {@link square}. */
   square: squareOp,
+  /** The op behind {@link sum}. */
   sum: sumOp,
+  /** The op behind {@link mean}. */
   mean: meanOp,
+  /** The op behind {@link maxRows}. */
   maxRows: maxRowsOp,
+  /** The op behind {@link l2Normalize}. */
   l2Normalize: l2NormalizeOp,
+  /** The op behind {@link cos}. */
   cos: cosOp,
+  /** The op behind {@link sin}. */
   sin: sinOp,
+  /** The op behind {@link acos}. */
   acos: acosOp,
+  /** The op behind {@link clamp}. */
   clamp: clampOp,
+  /** The op behind {@link pickColumns}. */
   pickColumns: pickColumnsOp,
+  /** The op behind {@link replaceColumns}. */
   replaceColumns: replaceColumnsOp,
+  /** The op behind {@link logSoftmax}. */
   logSoftmax: logSoftmaxOp,
+  /** The op behind {@link crossEntropy}. */
   crossEntropy: crossEntropyOp,
+  /** The op behind {@link relu}. */
   relu: reluOp,
+  /** The op behind {@link prelu}. */
+  prelu: preluOp,
+  /** The op behind {@link linear}. */
   linear: linearOp,
+  /** The op behind {@link select}. */
   select: selectOp,
+  /** The op behind {@link takeRows}. */
   takeRows: takeRowsOp,
+  /** The op behind {@link transpose}. */
   transpose: transposeOp,
+  /** The op behind {@link reshape}. */
   reshape: reshapeOp,
+  /** The op behind {@link angularMargin}. */
   angularMargin: angularMarginOp,
 } as const satisfies Record<string, Op>;
 
@@ -96,6 +130,7 @@ export { mean } from './mean.js';
 export { mul } from './mul.js';
 export { neg } from './neg.js';
 export { pickColumns } from './pick-columns.js';
+export { prelu } from './prelu.js';
 export { relu } from './relu.js';
 export { replaceColumns } from './replace-columns.js';
 export { reshape } from './reshape.js';

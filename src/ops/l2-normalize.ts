@@ -13,7 +13,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import { expectRank } from './_shapes.js';
 import { defineOp } from './op.js';
 
-export const l2NormalizeOp = defineOp<'x', { eps: number }>({
+export const l2NormalizeOp = defineOp<'x', {
+  /** Rows with norm ≤ eps are divided by eps. */
+  eps: number;
+}>({
   name: 'l2Normalize',
   summary: 'rows scaled to unit norm: x / max(‖x‖, ε)',
   docs: 'docs/ops.md#l2normalize',

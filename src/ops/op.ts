@@ -35,17 +35,45 @@ export interface InputDomain {
 
 /** The values one attribute may take, as plain data. */
 export type AttrDomain =
-  | { readonly kind: 'const'; readonly value: unknown }
-  | { readonly kind: 'oneOf'; readonly values: readonly unknown[] }
-  | { readonly kind: 'number'; readonly min: number; readonly max: number }
+  /** Always `value`. */
+  | {
+      /** Discriminant. */ readonly kind: 'const';
+      /** The value. */ readonly value: unknown;
+    }
+  /** One of `values`. */
+  | {
+      /** Discriminant. */ readonly kind: 'oneOf';
+      /** The choices. */ readonly values: readonly unknown[];
+    }
+  /** A number in [min, max]. */
+  | {
+      /** Discriminant. */ readonly kind: 'number';
+      /** Smallest value drawn. */ readonly min: number;
+      /** Largest value drawn. */ readonly max: number;
+    }
   /** One integer label per row in [0, classes); `ignore` adds rows labelled −1. */
-  | { readonly kind: 'labels'; readonly rows: string; readonly classes: string; readonly ignore?: boolean }
+  | {
+      /** Discriminant. */ readonly kind: 'labels';
+      /** Dimension symbol of the number of rows. */ readonly rows: string;
+      /** Dimension symbol of the number of classes. */ readonly classes: string;
+      /** Also draw rows labelled −1. */ readonly ignore?: boolean;
+    }
   /** `count` row indices into `rows` rows, repeats allowed. */
-  | { readonly kind: 'rowIndex'; readonly count: string; readonly rows: string }
+  | {
+      /** Discriminant. */ readonly kind: 'rowIndex';
+      /** Dimension symbol of the number of indices. */ readonly count: string;
+      /** Dimension symbol of the number of rows indexed. */ readonly rows: string;
+    }
   /** A constant 0/1 tensor shaped like the input `like`. */
-  | { readonly kind: 'mask'; readonly like: string }
+  | {
+      /** Discriminant. */ readonly kind: 'mask';
+      /** Name of the input whose shape the mask takes. */ readonly like: string;
+    }
   /** The flat shape [size] of the input `of`. */
-  | { readonly kind: 'flatShapeOf'; readonly of: string };
+  | {
+      /** Discriminant. */ readonly kind: 'flatShapeOf';
+      /** Name of the input to flatten. */ readonly of: string;
+    };
 
 /** One family of valid inputs: dimension ranges, per-input value domains, attribute domains. */
 export interface DomainCase<I extends string> {

@@ -11,7 +11,10 @@ import { toLabels, type Labels } from './_labels.js';
 import { expectRank } from './_shapes.js';
 import { defineOp } from './op.js';
 
-export const pickColumnsOp = defineOp<'x', { index: Labels }>({
+export const pickColumnsOp = defineOp<'x', {
+  /** One column per row, −1 for none. */
+  index: Labels;
+}>({
   name: 'pickColumns',
   summary: 'y_i = x[i, index_i] (the target column of each row)',
   docs: 'docs/ops.md#pickcolumns',

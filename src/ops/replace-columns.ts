@@ -14,7 +14,10 @@ import { toLabels, type Labels } from './_labels.js';
 import { expectRank } from './_shapes.js';
 import { defineOp } from './op.js';
 
-export const replaceColumnsOp = defineOp<'x' | 'v', { index: Labels }>({
+export const replaceColumnsOp = defineOp<'x' | 'v', {
+  /** One column per row, −1 for none. */
+  index: Labels;
+}>({
   name: 'replaceColumns',
   summary: 'x with x[i, index_i] replaced by v_i',
   docs: 'docs/ops.md#replacecolumns',

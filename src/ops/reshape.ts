@@ -6,7 +6,10 @@ import { ShapeError, formatShape } from '../tensor/errors.js';
 import { assertValidShape, sizeOf, type Tensor } from '../tensor/tensor.js';
 import { defineOp } from './op.js';
 
-export const reshapeOp = defineOp<'x', { shape: readonly number[] }>({
+export const reshapeOp = defineOp<'x', {
+  /** The new shape, of x's size. */
+  shape: readonly number[];
+}>({
   name: 'reshape',
   summary: 'the same elements under another shape',
   docs: 'docs/ops.md#reshape',

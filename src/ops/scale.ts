@@ -7,7 +7,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import { elementwiseCases } from './_domains.js';
 import { defineOp } from './op.js';
 
-export const scaleOp = defineOp<'x', { s: number }>({
+export const scaleOp = defineOp<'x', {
+  /** The constant factor. */
+  s: number;
+}>({
   name: 'scale',
   summary: 'y = s·x for a constant s',
   docs: 'docs/ops.md#scale',

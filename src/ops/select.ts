@@ -8,10 +8,14 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { assertTensor } from '../tape/tape.js';
+import { DomainError } from '../tensor/errors.js';
 import { expectSameShape } from './_shapes.js';
 import { defineOp } from './op.js';
 
-export const selectOp = defineOp<'a' | 'b', { mask: Tensor }>({
+export const selectOp = defineOp<'a' | 'b', {
+  /** Constant; a where it is ≠ 0, b elsewhere. */
+  mask: Tensor;
+}>({
   name: 'select',
   summary: 'y = mask ? a : b (mask constant)',
   docs: 'docs/ops.md#select',
@@ -24,6 +28,10 @@ export const selectOp = defineOp<'a' | 'b', { mask: Tensor }>({
     assertTensor(mask, 'select: mask');
     expectSameShape('select', a, b, ['a', 'b']);
     expectSameShape('select', mask, a, ['mask', 'a']);
+    // The VJP routes dy by mask ≠ 0, which is dy⊙mask only for a 0/1 mask: anything else is a bug.
+    if (mask.toTypedArray().some((v) => v !== 0 && v !== 1)) {
+      throw new DomainError('select: the mask must hold only 0 and 1');
+    }
   },
   forward: (be, { a, b }, { mask }) => be.where(mask, a, b),
   vjp: (be, { a }, _y, dy, { mask }) => {

@@ -12,7 +12,10 @@ import type { Labels } from './_labels.js';
 import { expectRank } from './_shapes.js';
 import { defineOp } from './op.js';
 
-export const takeRowsOp = defineOp<'x', { index: Labels }>({
+export const takeRowsOp = defineOp<'x', {
+  /** Row numbers of x, repeats allowed. */
+  index: Labels;
+}>({
   name: 'takeRows',
   summary: 'y = x[index] (rows, repeats allowed)',
   docs: 'docs/ops.md#takerows',
@@ -20,6 +23,9 @@ export const takeRowsOp = defineOp<'x', { index: Labels }>({
   domain: [{ name: 'rows', inputs: { x: { shape: ['r', 'd'] } }, attrs: { index: { kind: 'rowIndex', count: 'k', rows: 'r' } } }],
   validate({ x }, { index }) {
     expectRank('takeRows', 'x', x, 2);
+    if (index === null || typeof index !== 'object' || typeof index.length !== 'number') {
+      throw new LabelError(`takeRows: index must be an array of row numbers, got ${index === null ? 'null' : typeof index}`);
+    }
     for (let k = 0; k < index.length; k++) {
       const r = index[k];
       if (!Number.isInteger(r) || r < 0 || r >= x.shape[0]) {

@@ -45,7 +45,14 @@ export interface GradcheckInputResult {
   /** Largest |analytic − numeric| / max(|analytic|, |numeric|, tiny) over the checked directions. */
   maxRelError: number;
   /** The worst direction: its element (or direction) number and both values. */
-  worst: { direction: number; analytic: number; numeric: number };
+  worst: {
+    /** The element number (or random direction number); −1 when nothing was checked. */
+    direction: number;
+    /** The tape's directional derivative. */
+    analytic: number;
+    /** The central difference. */
+    numeric: number;
+  };
   /** Every direction within atol + rtol·|numeric|. */
   ok: boolean;
 }

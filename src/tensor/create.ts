@@ -5,7 +5,7 @@
  */
 import { getBackend } from '../backend/registry.js';
 import { assertDType, type DType } from './dtype.js';
-import { DomainError, ShapeError, formatShape } from './errors.js';
+import { DomainError, OptionError, ShapeError, formatShape } from './errors.js';
 import { Random } from './random.js';
 import { Tensor, assertValidShape, sizeOf } from './tensor.js';
 
@@ -51,6 +51,9 @@ export function tensor(data: TensorLike, shape?: readonly number[], options: Cre
   }
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
+    if (Array.isArray(v)) {
+      throw new ShapeError(`tensor: element ${i} is an array; nest at most two levels, rows of one length`);
+    }
     if (typeof v !== 'number' || (!options.allowNonFinite && !Number.isFinite(v))) {
       throw new DomainError(`tensor: element ${i} is ${String(v)}, not a finite number`);
     }
@@ -68,6 +71,9 @@ export function full(shape: readonly number[], value: number, options: CreateOpt
   const dtype = options.dtype ?? 'float64';
   assertDType(dtype, 'full');
   assertValidShape(shape, 'full');
+  if (typeof value !== 'number' || (!options.allowNonFinite && !Number.isFinite(value))) {
+    throw new DomainError(`full: the fill value is ${String(value)}, not a finite number`);
+  }
   return getBackend().fill(shape, value, dtype);
 }
 
@@ -91,13 +97,22 @@ export function onesLike(t: Tensor): Tensor {
   return t.backend.fill(t.shape, 1, t.dtype);
 }
 
+/** Throws an OptionError naming `where` unless every option is a finite number. */
+function assertFiniteOptions(options: Record<string, number>, where: string): void {
+  for (const [name, v] of Object.entries(options)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new OptionError(`${where}: ${name} must be a finite number, got ${String(v)}`);
+  }
+}
+
 /** Normal(mean, std) entries from a seeded generator. */
 export function randomNormal(
   shape: readonly number[],
   rng: Random,
   { mean = 0, std = 1, dtype = 'float64' }: { mean?: number; std?: number; dtype?: DType } = {},
 ): Tensor {
+  assertDType(dtype, 'randomNormal');
   assertValidShape(shape, 'randomNormal');
+  assertFiniteOptions({ mean, std }, 'randomNormal');
   const data = Array.from({ length: sizeOf(shape) }, () => mean + std * rng.normal());
   return getBackend().fromArray(data, shape, dtype);
 }
@@ -108,7 +123,9 @@ export function randomUniform(
   rng: Random,
   { lo = 0, hi = 1, dtype = 'float64' }: { lo?: number; hi?: number; dtype?: DType } = {},
 ): Tensor {
+  assertDType(dtype, 'randomUniform');
   assertValidShape(shape, 'randomUniform');
+  assertFiniteOptions({ lo, hi }, 'randomUniform');
   const data = Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng.uniform());
   return getBackend().fromArray(data, shape, dtype);
 }

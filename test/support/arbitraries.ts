@@ -5,7 +5,7 @@
  * drawn values, so shrinking still works.
  */
 import fc from 'fast-check';
-import type { AttrDomain, DomainCase, InputDomain } from '../../src/ops/op.js';
+import type { AttrDomain, DomainCase, InputDomain, Op } from '../../src/ops/op.js';
 import { cpu } from '../../src/backend/cpu.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
@@ -26,7 +26,8 @@ export interface Sample {
   attrs: Record<string, unknown>;
 }
 
-function symbolsOf(c: DomainCase<string>): string[] {
+/** The dimension symbols a case uses, in its inputs' shapes and its attributes. */
+export function symbolsOf(c: DomainCase<string>): string[] {
   const names = new Set<string>();
   for (const d of Object.values<InputDomain>(c.inputs)) for (const s of d.shape) if (typeof s === 'string') names.add(s);
   for (const a of Object.values<AttrDomain>(c.attrs ?? {})) {
@@ -55,7 +56,7 @@ export function repair(domain: InputDomain, shape: number[], data: number[]): nu
       }
     }
   }
-  if (domain.rowNormAtLeast !== undefined) {
+  if (domain.rowNormAtLeast !== undefined && cols > 0) {
     for (let r = 0; r < rows; r++) {
       let norm = 0;
       for (let j = 0; j < cols; j++) norm += out[r * cols + j] ** 2;
@@ -79,6 +80,7 @@ function attrArbitrary(a: AttrDomain, dims: Record<string, number>, shapes: Reco
         maxLength: dims[a.rows],
       });
     case 'rowIndex':
+      if (dims[a.count] === 0) return fc.constant([]); // no indices (and perhaps no rows to index)
       return fc.array(fc.integer({ min: 0, max: dims[a.rows] - 1 }), { minLength: dims[a.count], maxLength: dims[a.count] });
     case 'mask': {
       const shape = shapes[a.like];
@@ -119,4 +121,23 @@ export function sampleTensors(s: Sample, dtype: DType = 'float64'): Record<strin
   const out: Record<string, Tensor> = {};
   for (const [name, v] of Object.entries(s.values)) out[name] = cpu.fromArray(v.data, v.shape, dtype);
   return out;
+}
+
+/**
+ * One sample of a case with every dimension symbol fixed: `dims[s]` where given, else `fallback`
+ * (e.g. all 2, or one of them 0), drawn deterministically from `seed`.
+ */
+export function sampleWithDims(
+  c: DomainCase<string>,
+  dims: Readonly<Record<string, number>>,
+  fallback: number,
+  seed = 1,
+): Sample {
+  const fixed = Object.fromEntries(symbolsOf(c).map((s) => [s, [dims[s] ?? fallback, dims[s] ?? fallback] as const]));
+  return fc.sample(sampleArbitrary({ ...c, dims: fixed }), { numRuns: 1, seed })[0];
+}
+
+/** Applies `op` to the named tensors and the sample's attributes. */
+export function applyOp(op: Op, inputs: Readonly<Record<string, Tensor>>, attrs: Readonly<Record<string, unknown>>): Tensor {
+  return op.apply(Object.fromEntries(op.inputs.map((n) => [n, inputs[n]])), attrs);
 }

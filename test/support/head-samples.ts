@@ -51,9 +51,10 @@ export const marginOptions = fc.record({
 });
 
 /**
- * True when every |cos θ_ij| ≤ 1 − 1e-6 (θ ≥ 1.4e-3 from 0 and π). Closer to ±1 the problem is
+ * True when every |cos θ_ij| ≤ 1 − 1e-4 (θ ≥ 0.014 from 0 and π). Closer to ±1 the problem is
  * ill-conditioned (f′ ∝ 1/sin θ) and, with m2 ≠ 0, the loss has a kink at θ = 0, so neither a
- * 1e-10 comparison nor a finite difference says anything there; those strata are tested apart.
+ * 1e-10 comparison nor a finite difference says anything there (the FD truncation error grows
+ * like ε²/θ²); those strata are tested apart.
  */
 export function wellConditioned(p: { n: number; d: number; c: number; X: number[]; W: number[] }): boolean {
   for (let i = 0; i < p.n; i++) {
@@ -64,7 +65,36 @@ export function wellConditioned(p: { n: number; d: number; c: number; X: number[
         nx += p.X[i * p.d + k] ** 2;
         nw += p.W[j * p.d + k] ** 2;
       }
-      if (Math.abs(dot / Math.sqrt(nx * nw)) > 1 - 1e-6) return false;
+      if (Math.abs(dot / Math.sqrt(nx * nw)) > 1 - 1e-4) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * True when no cosine sits within 1e-3 of a jump of the loss: the 'easy' switch at cos θ_y = 0,
+ * the 'thmm' switch at cos θ_y = cos(π − m2), and the interclass filter's threshold t for the
+ * non-target cosines. A finite difference across a jump measures the jump, not a derivative, and
+ * two correct implementations may round a cosine to opposite sides of it.
+ */
+export function awayFromJumps(
+  p: { n: number; d: number; c: number; X: number[]; W: number[]; labels: number[] },
+  o: { fallback: string; m2: number; interclassFilteringThreshold: number },
+): boolean {
+  for (let i = 0; i < p.n; i++) {
+    for (let j = 0; j < p.c; j++) {
+      let dot = 0, nx = 0, nw = 0;
+      for (let k = 0; k < p.d; k++) {
+        dot += p.X[i * p.d + k] * p.W[j * p.d + k];
+        nx += p.X[i * p.d + k] ** 2;
+        nw += p.W[j * p.d + k] ** 2;
+      }
+      const cos = dot / Math.sqrt(nx * nw);
+      const near = (at: number) => Math.abs(cos - at) < 1e-3;
+      if (j === p.labels[i]) {
+        if (o.fallback === 'easy' && near(0)) return false;
+        if (o.fallback === 'thmm' && near(Math.cos(Math.PI - o.m2))) return false;
+      } else if (o.interclassFilteringThreshold > 0 && near(o.interclassFilteringThreshold)) return false;
     }
   }
   return true;

@@ -30,6 +30,7 @@ export interface FastHeadOptions {
 
 /** Loss and gradients of the margin head, float32. */
 export interface FastHeadResult {
+  /** The loss: the mean over the rows whose label is not −1. */
   loss: number;
   /** ∂L/∂X, N×d row-major. */
   dX: Float32Array;
@@ -174,6 +175,16 @@ export function fastMarginHeadArrays(
   return { loss, dX, dW };
 }
 
+/** Loss and gradients of the margin head as float32 tensors on the CPU backend. */
+export interface FastHeadTensors {
+  /** The loss: the mean over the rows whose label is not −1. */
+  loss: number;
+  /** ∂L/∂X, [N, d]. */
+  dX: Tensor;
+  /** ∂L/∂W, [C, d]. */
+  dW: Tensor;
+}
+
 /**
  * The margin head's loss and gradients for tensors X [N,d] and W [C,d] (any dtype; computed in
  * float32), as float32 tensors on the CPU backend: the fused counterpart of
@@ -181,7 +192,7 @@ export function fastMarginHeadArrays(
  */
 export function fastMarginHead(
   x: Tensor, w: Tensor, labels: Labels, options: MarginOptions, fast: FastHeadOptions = {},
-): { loss: number; dX: Tensor; dW: Tensor } {
+): FastHeadTensors {
   const y = checkHeadInputs('fastMarginHead', x, w, labels);
   const [n, d] = x.shape;
   const c = w.shape[0];

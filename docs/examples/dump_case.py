@@ -1,0 +1,53 @@
+# Dump ArcFace cases for `arcgrad check` from PyTorch, in float64.
+# Not executed in arcgrad's test suite (no PyTorch there): a template to adapt to your code.
+import json
+
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+N, d, C, s, m2 = 4, 8, 5, 64.0, 0.5
+X = torch.randn(N, d, dtype=torch.float64, requires_grad=True)
+W = torch.randn(C, d, dtype=torch.float64, requires_grad=True)
+labels = torch.tensor([0, 3, -1, 4])  # -1: an ignored row
+
+
+def logits_exact(X, W, labels):
+    # The margin inside autograd: the true derivative of cos(acos(c) + m2).
+    cos = (F.normalize(X) @ F.normalize(W).T).clamp(-1, 1)
+    rows = torch.nonzero(labels != -1).squeeze(1)
+    target = torch.cos(torch.acos(cos[rows, labels[rows]]) + m2)
+    return s * cos.index_put((rows, labels[rows]), target)
+
+
+def logits_insightface(X, W, labels):
+    # insightface arcface_torch (since Dec 2022): the margin under no_grad, in place.
+    logits = (F.normalize(X) @ F.normalize(W).T).clamp(-1, 1)
+    index = torch.where(labels != -1)[0]
+    target_logit = logits[index, labels[index].view(-1)]
+    with torch.no_grad():
+        target_logit.arccos_()
+        logits.arccos_()
+        logits[index, labels[index].view(-1)] = target_logit + m2
+        logits.cos_()
+    return logits * s
+
+
+cases = []
+for name, make, gradient in [
+    ("pytorch-arcface-exact", logits_exact, "exact"),
+    ("pytorch-arcface-insightface", logits_insightface, "straight-through"),
+]:
+    X.grad, W.grad = None, None
+    loss = F.cross_entropy(make(X, W, labels), labels, ignore_index=-1)
+    loss.backward()
+    cases.append({
+        "name": name, "N": N, "d": d, "C": C,
+        "s": s, "m1": 1.0, "m2": m2, "m3": 0.0, "gradient": gradient,
+        "X": X.detach().flatten().tolist(), "W": W.detach().flatten().tolist(),
+        "labels": labels.tolist(), "loss": loss.item(),
+        "dX": X.grad.flatten().tolist(), "dW": W.grad.flatten().tolist(),
+    })
+
+with open("my-arcface.json", "w") as f:
+    json.dump({"cases": cases}, f)

@@ -1,0 +1,101 @@
+/** docs/losses.md: the numbers it quotes are what docs/examples/losses.ts computes. */
+import { describe, expect, it } from 'vitest';
+import * as ex from './losses.js';
+import { exp, fixed, page, shows as showsOn, tsBlocksNotFromExamples } from './pages.js';
+
+const doc = page('losses.md');
+const shows = showsOn(doc);
+
+describe('docs/losses.md', () => {
+  it('shows only code that is in docs/examples', () => {
+    expect(tsBlocksNotFromExamples(doc)).toEqual([]);
+  });
+
+  it('§1–2: softmax depends on ‖x‖, NormFace does not', () => {
+    const r = ex.normalizationMatters();
+    shows(fixed(r.softmax[0], 4), '2.0492');
+    shows(fixed(r.softmax[1], 4), '15.0507');
+    shows(fixed(r.normface[0], 4), '13.2489');
+    expect(r.normface[1]).toBe(r.normface[0]);
+  });
+
+  it('§3: the target logit of each preset at θ = 1', () => {
+    const f = ex.targetLogits(1);
+    shows(fixed(Math.cos(1), 4), '0.5403');
+    shows(`| \`normface()\` | (64, 1, 0, 0) | ${fixed(f.normface, 4)} |`, '| `normface()` | (64, 1, 0, 0) | 0.5403 |');
+    shows(fixed(f.sphereface, 4), '−1.3464');
+    shows(fixed(f.cosface, 4), '0.1903');
+    shows(fixed(f.arcface, 4), '0.0707');
+    shows(fixed(f.combined, 4), '0.0675');
+  });
+
+  it('§4: SphereFace λ schedule and insightface dropping m2', () => {
+    const l = ex.lambdaSchedule();
+    shows(fixed(l.first, 3), '892.857');
+    shows(fixed(l.at1658, 4), '5.0010');
+    expect(l.at1659).toBe(5);
+    expect(l.firstAtMin).toBe(1659);
+    expect(doc).toContain('λ = **5** from iteration\n**1659**');
+    const d = ex.insightfaceDropsM2(1);
+    shows(fixed(d.combined, 4), '0.0675');
+    shows(fixed(d.insightface, 4), '0.3403');
+  });
+
+  it('§5: each fallback policy has its documented defect', () => {
+    const f = ex.fallbackDefects();
+    // 'none': not monotone, −1 at π − m2 rising to −cos m2 at π.
+    expect(f.none.aroundPiMinusM[0]).toBeCloseTo(-1, 12);
+    shows(fixed(f.none.atPi, 4), '−0.8776');
+    // 'thmm': jumps by 1 − cos m2 − m2·sin m2.
+    const jump = f.thmm.aroundPiMinusM[1] - f.thmm.aroundPiMinusM[0];
+    expect(jump).toBeCloseTo(1 - Math.cos(0.5) - 0.5 * Math.sin(0.5), 8);
+    shows(fixed(jump, 4), '−0.1173');
+    shows(fixed(f.thmm.aroundPiMinusM[1], 4), '−1.1173');
+    // 'easy': jumps up by sin m2 at π/2.
+    const up = f.easy.aroundHalfPi[1] - f.easy.aroundHalfPi[0];
+    expect(up).toBeCloseTo(Math.sin(0.5), 8);
+    shows(fixed(up, 4), '0.4794');
+    // 'clamp' and 'psi' are continuous at π − m2.
+    for (const p of ['clamp', 'psi'] as const) expect(Math.abs(f[p].aroundPiMinusM[1] - f[p].aroundPiMinusM[0])).toBeLessThan(1e-8);
+    const atPi = (['none', 'thmm', 'easy', 'clamp', 'psi'] as const).map((p) => `**${fixed(f[p].atPi, 4).replace(/\.?0+$/, '')}**`);
+    expect(doc).toContain(`At θ = π the five give ${atPi.join(', ')}.`);
+  });
+
+  it('§6: exact and straight-through slopes; the straight-through identity', () => {
+    const s = ex.marginSlopes(1);
+    shows(fixed(s.exact, 4), '1.1854');
+    expect(s.exact).toBeCloseTo(Math.sin(1.5) / Math.sin(1), 14);
+    expect(s.straightThrough).toBe(1);
+    const st = ex.straightThroughIdentity();
+    expect(st.maxDifference).toBeLessThan(1e-14);
+    shows(exp(st.maxDifference, 1), '3.6e-15');
+    shows(`${Math.round(st.dXRelativeDifference * 100)} %`, '23 %');
+  });
+
+  it('§7: interclass filtering', () => {
+    const r = ex.interclassFiltering();
+    shows(fixed(r.cosine, 4), '0.9952');
+    shows(fixed(r.without, 4), '5.4306');
+    shows(exp(r.withFilter, 1), '6.1e-20');
+  });
+
+  it('§8: PartialFC sampling is biased low', () => {
+    const r = ex.partialFcBias();
+    shows(fixed(r.full, 2), '69.34');
+    shows(fixed(r.sampledMean, 2), '54.44');
+    shows(fixed(r.sampledMin, 2), '49.74');
+    shows(fixed(r.sampledMax, 2), '59.21');
+    expect(r.sampledMax).toBeLessThan(r.full);
+  });
+
+  it('§9: the §2.3 losses and sub-center ArcFace', () => {
+    const r = ex.paperLosses();
+    shows(`| NormFace L2 | ${fixed(r.normface, 4)} |`, '| NormFace L2 | 13.2489 |');
+    shows(`| Intra-Loss L5 | ${fixed(r.intra, 4)} |`, '| Intra-Loss L5 | 13.6622 |');
+    shows(`| Inter-Loss L6 | ${fixed(r.inter, 4)} |`, '| Inter-Loss L6 | 12.7608 |');
+    shows(`| ArcFace | ${fixed(r.arcface, 4)} |`, '| ArcFace | 38.7018 |');
+    expect(r.subCenterK1).toBe(r.arcface);
+    shows(fixed(r.subCenterK3, 4), '48.0769');
+    shows(fixed(r.triplet, 4), '0.7219');
+  });
+});

@@ -1,0 +1,332 @@
+/**
+ * The gpu.js backend: the Backend primitives as gpu.js kernels (src/backend/gpujs/kernels.ts), in
+ * float32 only. Storage is whatever the mode's kernels return with `pipeline: true` — a host
+ * Float32Array in `cpu` and `webasm` modes (their "device" is this process's memory), a texture
+ * in the GL modes — and results are only read back in `read()` and where the interface returns
+ * host data (`argmaxRows`, `allFinite`).
+ */
+import type { Backend, BinaryFn, ScalarKernel, UnaryFn } from '../backend.js';
+import { broadcastShapes } from '../backend.js';
+import { unitRoundoff, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { DTypeError, ShapeError, formatShape } from '../../tensor/errors.js';
+import { Tensor, sizeOf } from '../../tensor/tensor.js';
+import { KernelError } from './errors.js';
+import * as K from './kernels.js';
+import { GpujsRuntime, type DeviceArray, type GpujsMode, type KernelArg } from './runtime.js';
+
+/** Largest integer a float32 holds exactly: indices are passed to kernels as float32. */
+const MAX_EXACT_INDEX = 2 ** 24;
+
+/** Device storage is released when its tensor is collected (textures are not garbage-collected). */
+const release = new FinalizationRegistry<DeviceArray>((array) => {
+  if (!(array instanceof Float32Array)) array.delete?.();
+});
+
+/** The gpu.js backend in one gpu.js mode. Create it with `createBackend` (src/backend/gpujs/select.ts). */
+export class GpujsBackend implements Backend {
+  /** `gpu.js:<mode>`, the mode gpu.js reported after creation (checked, never assumed). */
+  readonly name: string;
+  private readonly rt: GpujsRuntime;
+
+  constructor(mode: GpujsMode) {
+    this.rt = new GpujsRuntime(mode);
+    this.name = `gpu.js:${this.rt.gpu.mode}`;
+  }
+
+  /** The gpu.js mode the kernels run in. */
+  get mode(): GpujsMode {
+    return this.rt.mode;
+  }
+
+  // ─── storage ───────────────────────────────────────────────────────────────────────────────
+
+  private wrap(array: DeviceArray, shape: readonly number[]): Tensor {
+    const t = new Tensor(this, array, [...shape], 'float32');
+    if (!(array instanceof Float32Array)) release.register(t, array);
+    return t;
+  }
+
+  private arr(a: Tensor, where: string): DeviceArray {
+    if (a.backend !== this) {
+      throw new DTypeError(`${this.name} ${where}: the tensor lives on ${a.backend.name}; move it with fromArray(t.toTypedArray(), …)`);
+    }
+    return a.handle as DeviceArray;
+  }
+
+  private assertFloat32(dtype: DType, where: string): void {
+    if (dtype !== 'float32') {
+      throw new DTypeError(
+        `${this.name} ${where}: the gpu.js backend holds float32 only, not ${dtype}; ` +
+          "use the CPU backend ('cpu') for float64, or cast to float32 first",
+      );
+    }
+  }
+
+  /** Runs a kernel (unless the output is empty) and wraps its result. */
+  private kernel(name: string, source: () => string, shape: readonly number[], args: readonly KernelArg[], functions?: Function[]): Tensor {
+    const size = sizeOf(shape);
+    if (size === 0) return this.wrap(new Float32Array(0), shape);
+    return this.wrap(this.rt.run(name, source, size, args, functions), shape);
+  }
+
+  private static src(f: Function): () => string {
+    return () => f.toString();
+  }
+
+  fromArray(data: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
+    this.assertFloat32(dtype, 'fromArray');
+    if (data.length !== sizeOf(shape)) {
+      throw new ShapeError(`${this.name} fromArray: ${data.length} numbers do not fill shape ${formatShape(shape)}`);
+    }
+    return this.wrap(Float32Array.from(data), shape);
+  }
+
+  read(a: Tensor): TypedArray {
+    const array = this.arr(a, 'read');
+    if (array instanceof Float32Array) return array.slice();
+    return Float32Array.from((array.toArray() as ArrayLike<number>) ?? []);
+  }
+
+  fill(shape: readonly number[], value: number, dtype: DType): Tensor {
+    this.assertFloat32(dtype, 'fill');
+    // A host array: in cpu/webasm modes that is device memory; GL modes upload it on first use.
+    return this.wrap(new Float32Array(sizeOf(shape)).fill(value), shape);
+  }
+
+  reshape(a: Tensor, shape: readonly number[]): Tensor {
+    if (sizeOf(shape) !== a.size) {
+      throw new ShapeError(`reshape: cannot view ${formatShape(a.shape)} as ${formatShape(shape)}`);
+    }
+    return new Tensor(this, this.arr(a, 'reshape'), [...shape], 'float32'); // flat storage: same data
+  }
+
+  cast(a: Tensor, dtype: DType): Tensor {
+    this.assertFloat32(dtype, 'cast');
+    this.arr(a, 'cast');
+    return a; // float32 to float32, and tensors are immutable
+  }
+
+  allFinite(a: Tensor): boolean {
+    const partial = this.chunked('finiteChunks', K.finiteChunks, this.arr(a, 'allFinite'), a.size);
+    return this.read(partial).every((v) => v === 1);
+  }
+
+  // ─── elementwise ───────────────────────────────────────────────────────────────────────────
+
+  unary(fn: UnaryFn, a: Tensor): Tensor {
+    return this.kernel(`unary:${fn}`, () => K.unarySource(fn), a.shape, [this.arr(a, fn)]);
+  }
+
+  binary(fn: BinaryFn, a: Tensor, b: Tensor): Tensor {
+    const shape = broadcastShapes(a.shape, b.shape);
+    if (shape === null) {
+      throw new ShapeError(`${fn}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast`);
+    }
+    const cols = shape.length === 0 ? 1 : shape[shape.length - 1];
+    const [ars, acs] = broadcastStrides(a.shape, shape.length);
+    const [brs, bcs] = broadcastStrides(b.shape, shape.length);
+    return this.kernel(`binary:${fn}`, () => K.binarySource(fn), shape, [
+      this.arr(a, fn), this.arr(b, fn), cols, ars, acs, brs, bcs,
+    ]);
+  }
+
+  affine(a: Tensor, scale: number, shift: number): Tensor {
+    return this.kernel('affine', GpujsBackend.src(K.affine), a.shape, [this.arr(a, 'affine'), scale, shift]);
+  }
+
+  clamp(a: Tensor, lo: number, hi: number): Tensor {
+    return this.kernel('clamp', GpujsBackend.src(K.clamp), a.shape, [this.arr(a, 'clamp'), lo, hi]);
+  }
+
+  between(a: Tensor, lo: number, hi: number): Tensor {
+    return this.kernel('between', GpujsBackend.src(K.between), a.shape, [this.arr(a, 'between'), lo, hi]);
+  }
+
+  where(mask: Tensor, a: Tensor, b: Tensor): Tensor {
+    return this.kernel('where', GpujsBackend.src(K.where), a.shape, [
+      this.arr(mask, 'where'), this.arr(a, 'where'), this.arr(b, 'where'),
+    ]);
+  }
+
+  acosDerivative(a: Tensor): Tensor {
+    const inside = 1 - unitRoundoff('float32');
+    return this.kernel('acosDerivative', GpujsBackend.src(K.acosDerivative), a.shape, [this.arr(a, 'acosDerivative'), inside]);
+  }
+
+  mapScalar(a: Tensor, kernel: ScalarKernel, p: readonly [number, number, number, number]): Tensor {
+    const fnName = kernel.fn.name;
+    if (!/^[A-Za-z_$][\w$]*$/.test(fnName) || !kernel.fn.toString().startsWith('function')) {
+      throw new KernelError(
+        `${this.name} mapScalar: ScalarKernel '${kernel.name}' must have a named 'function' declaration as fn ` +
+          `(gpu.js compiles it from its source text), got ${kernel.fn.toString().slice(0, 60)}…`,
+      );
+    }
+    return this.kernel(`mapScalar:${kernel.name}`, () => K.mapScalarSource(fnName), a.shape, [this.arr(a, 'mapScalar'), ...p], [kernel.fn]);
+  }
+
+  // ─── reductions ────────────────────────────────────────────────────────────────────────────
+
+  /** One output per chunk of ⌈√n⌉ elements: the first pass of a two-pass reduction. */
+  private chunked(name: string, f: Function, a: DeviceArray, n: number): Tensor {
+    const chunk = Math.max(1, Math.ceil(Math.sqrt(n)));
+    const chunks = Math.ceil(n / chunk);
+    return this.kernel(name, GpujsBackend.src(f), [chunks], [a, n, chunk]);
+  }
+
+  sum(a: Tensor, axis?: 0 | 1): Tensor {
+    const x = this.arr(a, 'sum');
+    if (axis === undefined || a.rank < 2) {
+      if (a.size === 0) return this.fill([], 0, 'float32');
+      const partial = this.chunked('sumChunks', K.sumChunks, x, a.size);
+      return this.kernel('sumChunks', GpujsBackend.src(K.sumChunks), [], [this.arr(partial, 'sum'), partial.size, partial.size]);
+    }
+    const [n, c] = a.shape;
+    if (axis === 0) return this.kernel('sumColumns', GpujsBackend.src(K.sumColumns), [c], [x, n, c]);
+    return this.kernel('sumRows', GpujsBackend.src(K.sumRows), [n], [x, c]);
+  }
+
+  sumToShape(a: Tensor, shape: readonly number[]): Tensor {
+    // Host logic over primitives: sum away the leading axes broadcasting added, then the axes
+    // that were 1 in `shape` (keeping them as 1).
+    let r = a;
+    while (r.rank > shape.length) r = r.rank === 2 ? this.sum(r, 0) : this.sum(r);
+    for (let axis = 0; axis < r.rank; axis++) {
+      if (shape[axis] !== 1 || r.shape[axis] === 1) continue;
+      const kept = r.shape.map((d, i) => (i === axis ? 1 : d));
+      r = this.reshape(r.rank === 2 ? this.sum(r, axis as 0 | 1) : this.sum(r), kept);
+    }
+    return r;
+  }
+
+  private perRow(name: string, f: Function, a: Tensor): Tensor {
+    this.expectNonEmptyRows(name, a);
+    const [n, c] = a.shape;
+    return this.kernel(name, GpujsBackend.src(f), [n], [this.arr(a, name), c]);
+  }
+
+  private expectNonEmptyRows(name: string, a: Tensor): void {
+    if (a.rank !== 2 || (a.shape[0] > 0 && a.shape[1] === 0)) {
+      throw new ShapeError(`${name}: needs a matrix with at least one column, got ${formatShape(a.shape)}`);
+    }
+  }
+
+  maxRows(a: Tensor): Tensor {
+    return this.perRow('maxRows', K.maxRows, a);
+  }
+
+  argmaxRows(a: Tensor): Int32Array {
+    return Int32Array.from(this.read(this.perRow('argmaxRows', K.argmaxRows, a)));
+  }
+
+  logSumExpRows(a: Tensor): Tensor {
+    return this.perRow('logSumExpRows', K.logSumExpRows, a);
+  }
+
+  crossEntropyRows(z: Tensor, labels: Int32Array): Tensor {
+    const [n, c] = z.shape;
+    this.expectNonEmptyRows('crossEntropyRows', z);
+    this.checkIndex('crossEntropyRows', labels, c, n, true);
+    return this.kernel('crossEntropyRows', GpujsBackend.src(K.crossEntropyRows), [n], [this.arr(z, 'crossEntropyRows'), Float32Array.from(labels), c]);
+  }
+
+  crossEntropyBackward(z: Tensor, labels: Int32Array, scale: number): Tensor {
+    const [n, c] = z.shape;
+    this.expectNonEmptyRows('crossEntropyBackward', z);
+    this.checkIndex('crossEntropyBackward', labels, c, n, true);
+    const a = this.arr(z, 'crossEntropyBackward');
+    const y = Float32Array.from(labels);
+    const rowMax = this.arr(this.maxRows(z), 'crossEntropyBackward');
+    const total = this.kernel('rowSumExp', GpujsBackend.src(K.rowSumExp), [n], [a, rowMax, c]);
+    const others = this.kernel('rowOtherSumExp', GpujsBackend.src(K.rowOtherSumExp), [n], [a, y, rowMax, c]);
+    return this.kernel('crossEntropyBackward', GpujsBackend.src(K.crossEntropyBackward), z.shape, [
+      a, y, rowMax, this.arr(total, 'crossEntropyBackward'), this.arr(others, 'crossEntropyBackward'), c, scale,
+    ]);
+  }
+
+  // ─── linear algebra and indexing ───────────────────────────────────────────────────────────
+
+  matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+    const [ar, ac] = a.shape;
+    const [br, bc] = b.shape;
+    const n = transA ? ac : ar;
+    const k = transA ? ar : ac;
+    const m = transB ? br : bc;
+    if (a.rank !== 2 || b.rank !== 2 || (transB ? bc : br) !== k) {
+      throw new ShapeError(`matmul: ${formatShape(a.shape)}${transA ? 'ᵀ' : ''} · ${formatShape(b.shape)}${transB ? 'ᵀ' : ''} do not fit`);
+    }
+    // Element (i, p) of op(A) and (p, j) of op(B) through strides: no transpose is materialised.
+    return this.kernel('matmul', GpujsBackend.src(K.matmul), [n, m], [
+      this.arr(a, 'matmul'), this.arr(b, 'matmul'), k, m,
+      transA ? 1 : ac, transA ? ac : 1,
+      transB ? 1 : bc, transB ? bc : 1,
+    ]);
+  }
+
+  transpose(a: Tensor): Tensor {
+    const [n, c] = a.shape;
+    return this.kernel('transpose', GpujsBackend.src(K.transpose), [c, n], [this.arr(a, 'transpose'), n, c]);
+  }
+
+  gatherColumns(a: Tensor, index: Int32Array): Tensor {
+    const [n, c] = a.shape;
+    this.checkIndex('gatherColumns', index, c, n, true);
+    return this.kernel('gatherColumns', GpujsBackend.src(K.gatherColumns), [n], [this.arr(a, 'gatherColumns'), Float32Array.from(index), c]);
+  }
+
+  scatterColumns(a: Tensor, index: Int32Array, values: Tensor): Tensor {
+    const [n, c] = a.shape;
+    this.checkIndex('scatterColumns', index, c, n, true);
+    return this.kernel('scatterColumns', GpujsBackend.src(K.scatterColumns), a.shape, [
+      this.arr(a, 'scatterColumns'), Float32Array.from(index), this.arr(values, 'scatterColumns'), c,
+    ]);
+  }
+
+  takeRows(a: Tensor, index: Int32Array): Tensor {
+    const [rows, d] = a.shape;
+    this.checkIndex('takeRows', index, rows, index.length, false);
+    return this.kernel('takeRows', GpujsBackend.src(K.takeRows), [index.length, d], [this.arr(a, 'takeRows'), Float32Array.from(index), d]);
+  }
+
+  scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor {
+    const d = src.shape[1];
+    this.checkIndex('scatterAddRows', index, rows, src.shape[0], false);
+    // Counting sort of the source rows by destination (host: the index is host data anyway).
+    const offsets = new Float32Array(rows + 1);
+    for (const r of index) offsets[r + 1]++;
+    for (let r = 0; r < rows; r++) offsets[r + 1] += offsets[r];
+    const next = offsets.slice(0, rows);
+    const order = new Float32Array(index.length);
+    index.forEach((r, i) => (order[next[r]++] = i));
+    return this.kernel('scatterAddRows', GpujsBackend.src(K.scatterAddRows), [rows, d], [
+      this.arr(src, 'scatterAddRows'), offsets, order.length > 0 ? order : new Float32Array(1), d,
+    ]);
+  }
+
+  /** Kernels read out of bounds silently (or crash, in wasm), so indices are checked here. */
+  private checkIndex(op: string, index: Int32Array, bound: number, length: number, allowSkip: boolean): void {
+    if (index.length !== length) {
+      throw new ShapeError(`${op}: ${index.length} indices for ${length} rows`);
+    }
+    if (bound > MAX_EXACT_INDEX) {
+      throw new ShapeError(`${op}: ${bound} rows or columns exceed float32's exact integers (2^24)`);
+    }
+    for (const i of index) {
+      if (!(i < bound && (i >= 0 || (allowSkip && i === -1)))) {
+        throw new ShapeError(`${op}: index ${i} is outside [${allowSkip ? -1 : 0}, ${bound})`);
+      }
+    }
+  }
+
+  /** Releases gpu.js's kernels and context; the backend cannot be used afterwards. */
+  destroy(): void {
+    this.rt.destroy();
+  }
+}
+
+/** Row and column strides that read `shape` broadcast to an output of `rank` (0 on broadcast axes). */
+function broadcastStrides(shape: readonly number[], rank: number): [number, number] {
+  const padded = [...Array(Math.max(0, 2 - shape.length)).fill(1), ...shape];
+  const [rows, cols] = padded;
+  // A rank-1 output is one row: its row stride is never used.
+  return [rank < 2 || rows === 1 ? 0 : cols, cols === 1 ? 0 : 1];
+}

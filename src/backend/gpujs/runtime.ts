@@ -1,0 +1,117 @@
+/**
+ * The gpu.js runtime under the gpu.js backend: loads gpu.js lazily (so that importing arcgrad,
+ * or running on the CPU reference, never loads it), creates one `GPU` per backend in an explicit
+ * mode, and compiles, caches and runs kernels. Every kernel run is checked against the kernel
+ * class the mode promised: gpu.js falls back to its CPU kernel with only a console warning when a
+ * kernel is not supported by a mode, and a backend named `gpu.js:webasm` must never be a CPU run
+ * in disguise.
+ */
+import { createRequire } from 'node:module';
+import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
+import { BackendUnavailableError } from '../../tensor/errors.js';
+import { KernelError } from './errors.js';
+
+/** The gpu.js modes this backend can be asked for (gpu.js's own names). */
+export type GpujsMode = 'webgpu' | 'headlessgl' | 'webgl2' | 'webasm' | 'cpu';
+
+/** What a kernel returns: a host array in cpu/webasm modes, a device texture in GL modes. */
+export type DeviceArray = Float32Array | { toArray(): unknown; delete?(): void };
+
+/** What a kernel argument may be: device arrays and plain numbers. */
+export type KernelArg = DeviceArray | number;
+
+type GpujsModule = typeof import('gpu.js');
+
+let loaded: GpujsModule | undefined;
+
+/** gpu.js, loaded on first use (CommonJS, hence `require`). */
+export function gpujs(): GpujsModule {
+  if (loaded === undefined) {
+    try {
+      loaded = createRequire(import.meta.url)('gpu.js') as GpujsModule;
+    } catch (e) {
+      throw new BackendUnavailableError(`gpu.js could not be loaded: ${(e as Error).message}`);
+    }
+  }
+  return loaded;
+}
+
+/** Kernel settings shared by every kernel: flat 1-D output resized per call, results kept. */
+const KERNEL_SETTINGS = {
+  // pipeline: results stay where the mode keeps them (a texture on GL) until read().
+  pipeline: true,
+  // immutable: tensors are immutable, so every call needs a fresh output. Without it gpu.js
+  // reuses one output array per kernel (and in cpu mode with dynamicOutput keeps its old size).
+  immutable: true,
+  // one compiled kernel serves every shape: sizes arrive as arguments and setOutput.
+  dynamicOutput: true,
+  dynamicArguments: true,
+  precision: 'single' as const,
+  // loop bounds are arguments (row lengths, inner dimensions), not constants.
+  loopMaxIterations: 1 << 24,
+  tactic: 'precision' as const,
+};
+
+/** One gpu.js `GPU` in one mode, with its kernels compiled once per name. */
+export class GpujsRuntime {
+  /** The `GPU` instance (its `mode` is what was asked for: checked at creation). */
+  readonly gpu: GpuClass;
+  private readonly kernels = new Map<string, IKernelRunShortcut>();
+
+  constructor(readonly mode: GpujsMode) {
+    const { GPU } = gpujs();
+    let gpu: GpuClass;
+    try {
+      gpu = new GPU({ mode });
+    } catch (e) {
+      throw new BackendUnavailableError(`gpu.js mode '${mode}' is not supported here: ${(e as Error).message}`);
+    }
+    if ((gpu.mode as string) !== mode) {
+      throw new BackendUnavailableError(`gpu.js was asked for mode '${mode}' but chose '${gpu.mode}'`);
+    }
+    this.gpu = gpu;
+  }
+
+  /**
+   * Runs the kernel called `name` (compiled from `source()` on first use, with `functions` as
+   * helpers) over a flat output of `size` elements.
+   */
+  run(name: string, source: () => string, size: number, args: readonly KernelArg[], functions: readonly Function[] = []): DeviceArray {
+    let kernel = this.kernels.get(name);
+    if (kernel === undefined) {
+      try {
+        kernel = this.gpu.createKernel(source(), { ...KERNEL_SETTINGS, output: [size], functions: [...functions] } as never);
+      } catch (e) {
+        throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
+      }
+      this.kernels.set(name, kernel);
+    }
+    kernel.setOutput([size]);
+    let out: KernelOutput;
+    try {
+      out = kernel(...(args as never[]));
+    } catch (e) {
+      throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' failed: ${(e as Error).message}`);
+    }
+    this.assertRanInMode(name, kernel);
+    return out as DeviceArray;
+  }
+
+  /** Throws unless the kernel that ran is the kernel class of this mode (no silent CPU fallback). */
+  private assertRanInMode(name: string, kernel: IKernelRunShortcut): void {
+    const ran = (kernel as unknown as { kernel: { constructor: unknown; fallbackReason?: string } }).kernel;
+    const expected = (this.gpu as unknown as { Kernel: unknown }).Kernel;
+    if (ran.constructor !== expected) {
+      throw new BackendUnavailableError(
+        `gpu.js (${this.mode}) fell back to another kernel type for '${name}'` +
+          (ran.fallbackReason ? `: ${ran.fallbackReason}` : ''),
+      );
+    }
+  }
+
+  /** Releases the compiled kernels and the GPU context. */
+  destroy(): void {
+    this.kernels.clear();
+    this.gpu.destroy();
+  }
+}

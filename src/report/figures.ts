@@ -1,0 +1,298 @@
+/**
+ * The report's figures: functions from plain data to SVG strings, each a Vega-Lite spec rendered
+ * by vega (see vega.ts). They validate their input with arcgrad's typed errors, because vega
+ * silently drops NaN points and a figure with a missing series is worse than an error.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { DomainError, OptionError, ShapeError } from '../tensor/errors.js';
+import type { Curve } from './curves.js';
+import { renderVegaLite } from './vega.js';
+
+const PANEL_WIDTH = 300;
+const PANEL_HEIGHT = 240;
+
+function checkFinite(values: ArrayLike<number>, where: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new DomainError(`${where}: value ${i} is ${values[i]}, not a finite number`);
+  }
+}
+
+function checkCurve(curve: Curve, where: string): void {
+  if (curve.theta.length !== curve.value.length || curve.theta.length < 2) {
+    throw new ShapeError(`${where}: curve '${curve.name}' has ${curve.theta.length} angles and ${curve.value.length} values`);
+  }
+  checkFinite(curve.theta, `${where} ('${curve.name}' θ)`);
+  checkFinite(curve.value, `${where} ('${curve.name}')`);
+}
+
+function nonEmpty<T>(items: readonly T[], what: string, where: string): void {
+  if (items.length === 0) throw new ShapeError(`${where}: no ${what}`);
+}
+
+/** A panel of curves for `targetLogitFigure`. */
+export interface CurvePanel {
+  /** Panel title. */
+  title: string;
+  /** The curves, e.g. from `targetLogitCurves`. */
+  curves: readonly Curve[];
+}
+
+/** Options of `targetLogitFigure`. */
+export interface TargetLogitOptions {
+  /** Figure title. */
+  title?: string;
+  /**
+   * Lower end of the y axis; lower values are cut off (default −2, so that SphereFace's ψ, which
+   * falls to −7 at θ = π for m1 = 4, does not squash the other curves; the panel subtitle says so).
+   */
+  yMin?: number;
+}
+
+/**
+ * Target logit f(θ) in cos units against θ ∈ [0, π], one panel per entry (e.g. the losses, and
+ * ArcFace under each fallback policy), one coloured line per curve.
+ */
+export async function targetLogitFigure(panels: readonly CurvePanel[], options: TargetLogitOptions = {}): Promise<string> {
+  nonEmpty(panels, 'panels', 'targetLogitFigure');
+  const yMin = options.yMin ?? -2;
+  if (!Number.isFinite(yMin) || yMin >= 1) throw new OptionError(`targetLogitFigure: yMin must be finite and < 1, got ${yMin}`);
+  const specs = panels.map((panel) => {
+    nonEmpty(panel.curves, 'curves', `targetLogitFigure ('${panel.title}')`);
+    panel.curves.forEach((c) => checkCurve(c, 'targetLogitFigure'));
+    const cut = panel.curves.filter((c) => c.value.some((v) => v < yMin)).map((c) => c.name);
+    const values = panel.curves.flatMap((c) =>
+      Array.from(c.theta, (theta, i) => ({ series: c.name, theta, f: c.value[i], i })),
+    );
+    return {
+      title: { text: panel.title, subtitle: cut.length ? `cut at ${yMin}: ${cut.join(', ')}` : '' },
+      width: PANEL_WIDTH,
+      height: PANEL_HEIGHT,
+      data: { values },
+      mark: { type: 'line', clip: true },
+      encoding: {
+        x: { field: 'theta', type: 'quantitative', title: 'θ (radians)', scale: { domain: [0, Math.PI] } },
+        y: { field: 'f', type: 'quantitative', title: 'target logit f(θ) (cos units)', scale: { domain: [yMin, 1] } },
+        color: { field: 'series', type: 'nominal', title: null, sort: panel.curves.map((c) => c.name) },
+        order: { field: 'i', type: 'quantitative' },
+      },
+    };
+  });
+  return renderVegaLite({
+    title: options.title ?? 'Target logit f(θ) = cos(m1·θ + m2) − m3',
+    hconcat: specs,
+    resolve: { scale: { color: 'independent' } },
+  } as TopLevelSpec);
+}
+
+/** Options of `decisionBoundaryFigure`. */
+export interface DecisionBoundaryOptions {
+  /** Figure title. */
+  title?: string;
+  /** Panels per row; 3 unless given. */
+  columns?: number;
+}
+
+/**
+ * The binary decision boundaries of each loss in the (θ1, θ2) plane (the ArcFace paper's figure):
+ * class 1 wins where f(θ1) > cos θ2, i.e. above θ2 = arccos f(θ1); class 2 wins where
+ * f(θ2) > cos θ1, the mirror image. Where f(θ1) < −1, class 1 never wins and its boundary runs
+ * along θ2 = π. The gap between the two lines is the decision margin; the diagonal is the
+ * boundary without margin.
+ */
+export async function decisionBoundaryFigure(curves: readonly Curve[], options: DecisionBoundaryOptions = {}): Promise<string> {
+  nonEmpty(curves, 'curves', 'decisionBoundaryFigure');
+  const columns = options.columns ?? 3;
+  if (!Number.isInteger(columns) || columns < 1) throw new OptionError(`decisionBoundaryFigure: columns must be a positive integer, got ${columns}`);
+  const SERIES = ['class 1 boundary: f(θ1) = cos θ2', 'class 2 boundary: f(θ2) = cos θ1', 'no margin: θ1 = θ2'];
+  const values = curves.flatMap((c) => {
+    checkCurve(c, 'decisionBoundaryFigure');
+    const other = Array.from(c.value, (f) => Math.acos(Math.max(-1, Math.min(1, f))));
+    return [
+      ...Array.from(c.theta, (t, i) => ({ loss: c.name, series: SERIES[0], x: t, y: other[i], i })),
+      ...Array.from(c.theta, (t, i) => ({ loss: c.name, series: SERIES[1], x: other[i], y: t, i })),
+      { loss: c.name, series: SERIES[2], x: 0, y: 0, i: 0 },
+      { loss: c.name, series: SERIES[2], x: Math.PI, y: Math.PI, i: 1 },
+    ];
+  });
+  const axis = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [0, Math.PI] } });
+  return renderVegaLite({
+    title: options.title ?? 'Binary decision boundaries in the (θ1, θ2) plane',
+    data: { values },
+    facet: { field: 'loss', type: 'nominal', title: null, sort: curves.map((c) => c.name) },
+    columns,
+    spec: {
+      width: 200,
+      height: 200,
+      mark: { type: 'line', clip: true },
+      encoding: {
+        x: { field: 'x', ...axis('θ1 (radians)') },
+        y: { field: 'y', ...axis('θ2 (radians)') },
+        color: { field: 'series', type: 'nominal', title: null, sort: SERIES },
+        strokeDash: { field: 'series', type: 'nominal', title: null, sort: SERIES, scale: { range: [[1, 0], [1, 0], [4, 3]] } },
+        order: { field: 'i', type: 'quantitative' },
+      },
+    },
+  } as TopLevelSpec);
+}
+
+/** One panel of 2-D embeddings for `embeddingScatterFigure`. */
+export interface ScatterPanel {
+  /** Panel title (e.g. the loss). */
+  title: string;
+  /** Row-major N × 2 embeddings; each is drawn at its direction on the unit circle. */
+  points: ArrayLike<number>;
+  /** Class of each point (N numbers). */
+  labels: ArrayLike<number>;
+}
+
+/**
+ * 2-D embeddings projected onto the unit circle (x/‖x‖), coloured by class, with the circle drawn,
+ * one panel per entry side by side (e.g. Softmax vs ArcFace). Classes share one colour scale.
+ */
+export async function embeddingScatterFigure(panels: readonly ScatterPanel[], options: { title?: string } = {}): Promise<string> {
+  nonEmpty(panels, 'panels', 'embeddingScatterFigure');
+  const circle = Array.from({ length: 121 }, (_, i) => (2 * Math.PI * i) / 120);
+  const classes = new Set<number>();
+  const values = panels.flatMap((p) => {
+    const where = `embeddingScatterFigure ('${p.title}')`;
+    if (p.points.length !== 2 * p.labels.length) {
+      throw new ShapeError(`${where}: ${p.points.length} numbers are not ${p.labels.length} points of 2`);
+    }
+    checkFinite(p.points, where);
+    const rows: Record<string, unknown>[] = circle.map((a, i) => ({ panel: p.title, kind: 'circle', x: Math.cos(a), y: Math.sin(a), i }));
+    for (let k = 0; k < p.labels.length; k++) {
+      const [x, y] = [p.points[2 * k], p.points[2 * k + 1]];
+      const r = Math.hypot(x, y);
+      if (r === 0) throw new DomainError(`${where}: point ${k} is (0, 0) and has no direction`);
+      classes.add(p.labels[k]);
+      rows.push({ panel: p.title, kind: 'point', x: x / r, y: y / r, class: String(p.labels[k]) });
+    }
+    return rows;
+  });
+  const axis = (field: string) => ({ field, type: 'quantitative' as const, title: null, scale: { domain: [-1.1, 1.1] } });
+  return renderVegaLite({
+    title: options.title ?? 'Embeddings on the unit circle',
+    data: { values },
+    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title) } },
+    spec: {
+      width: 240,
+      height: 240,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'circle'" }],
+          mark: { type: 'line', color: '#bbb' },
+          encoding: { x: axis('x'), y: axis('y'), order: { field: 'i', type: 'quantitative' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'point'" }],
+          mark: { type: 'point', filled: true, size: 30, opacity: 0.7 },
+          encoding: {
+            x: axis('x'),
+            y: axis('y'),
+            color: {
+              field: 'class',
+              type: 'nominal',
+              title: 'class',
+              sort: [...classes].sort((a, b) => a - b).map(String),
+            },
+          },
+        },
+      ],
+    },
+  } as TopLevelSpec);
+}
+
+/** The target angles of one training stage, for `angleHistogramFigure`. */
+export interface AngleStage {
+  /** Stage name, e.g. "epoch 1". */
+  stage: string;
+  /** Angles θ_y between each sample and its class center, in radians, in [0, π]. */
+  angles: ArrayLike<number>;
+}
+
+/**
+ * Histograms of the target angles θ_y (shown in degrees, bins of `binDegrees`, 5 unless given),
+ * one overlaid, semi-transparent histogram per training stage, in the order given.
+ */
+export async function angleHistogramFigure(
+  stages: readonly AngleStage[],
+  options: { title?: string; binDegrees?: number } = {},
+): Promise<string> {
+  nonEmpty(stages, 'stages', 'angleHistogramFigure');
+  const step = options.binDegrees ?? 5;
+  if (!(step > 0 && step <= 180)) throw new OptionError(`angleHistogramFigure: binDegrees must lie in (0, 180], got ${step}`);
+  const values = stages.flatMap((s) => {
+    const where = `angleHistogramFigure ('${s.stage}')`;
+    nonEmpty(Array.from(s.angles), 'angles', where);
+    checkFinite(s.angles, where);
+    return Array.from(s.angles, (a, i) => {
+      if (a < 0 || a > Math.PI) throw new DomainError(`${where}: angle ${i} is ${a}, outside [0, π]`);
+      return { stage: s.stage, degrees: (a * 180) / Math.PI };
+    });
+  });
+  return renderVegaLite({
+    title: options.title ?? 'Target angles θ_y during training',
+    width: 420,
+    height: 240,
+    data: { values },
+    mark: { type: 'bar', opacity: 0.5, binSpacing: 0 },
+    encoding: {
+      x: { field: 'degrees', type: 'quantitative', bin: { extent: [0, 180], step }, title: 'θ_y (degrees)' },
+      y: { aggregate: 'count', type: 'quantitative', stack: null, title: 'samples' },
+      color: { field: 'stage', type: 'nominal', title: 'stage', sort: stages.map((s) => s.stage) },
+    },
+  } as TopLevelSpec);
+}
+
+/** One ROC curve for `rocFigure` (e.g. `roc(...)`'s far and tar with a name). */
+export interface RocSeries {
+  /** Series name (e.g. the loss). */
+  name: string;
+  /** False accept rates, in [0, 1]. */
+  far: ArrayLike<number>;
+  /** True accept rates at the same thresholds, in [0, 1]. */
+  tar: ArrayLike<number>;
+}
+
+/**
+ * ROC curves, TAR against FAR on a log-scale FAR axis, one line per series. Points with FAR = 0
+ * have no place on a log axis and are left out; the axis starts at `minFar` (default: the
+ * smallest positive FAR of all series — with N impostor pairs that is 1/N).
+ */
+export async function rocFigure(series: readonly RocSeries[], options: { title?: string; minFar?: number } = {}): Promise<string> {
+  nonEmpty(series, 'series', 'rocFigure');
+  let smallest = Infinity;
+  const values = series.flatMap((s) => {
+    const where = `rocFigure ('${s.name}')`;
+    if (s.far.length !== s.tar.length) throw new ShapeError(`${where}: ${s.far.length} FARs but ${s.tar.length} TARs`);
+    checkFinite(s.far, where);
+    checkFinite(s.tar, where);
+    const rows = [];
+    for (let i = 0; i < s.far.length; i++) {
+      if (s.far[i] < 0 || s.far[i] > 1 || s.tar[i] < 0 || s.tar[i] > 1) {
+        throw new DomainError(`${where}: point ${i} (${s.far[i]}, ${s.tar[i]}) is outside [0, 1]²`);
+      }
+      if (s.far[i] > 0) {
+        smallest = Math.min(smallest, s.far[i]);
+        rows.push({ series: s.name, far: s.far[i], tar: s.tar[i], i });
+      }
+    }
+    if (rows.length === 0) throw new ShapeError(`${where}: no point with FAR > 0`);
+    return rows;
+  });
+  const minFar = options.minFar ?? smallest;
+  if (!(minFar > 0 && minFar < 1)) throw new OptionError(`rocFigure: minFar must lie in (0, 1), got ${minFar}`);
+  return renderVegaLite({
+    title: options.title ?? 'ROC on unseen identities',
+    width: 420,
+    height: 300,
+    data: { values },
+    mark: { type: 'line', clip: true },
+    encoding: {
+      x: { field: 'far', type: 'quantitative', title: 'FAR (log scale)', scale: { type: 'log', domain: [minFar, 1] } },
+      y: { field: 'tar', type: 'quantitative', title: 'TAR', scale: { domain: [0, 1] } },
+      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name) },
+      order: { field: 'i', type: 'quantitative' },
+    },
+  } as TopLevelSpec);
+}

@@ -1,0 +1,232 @@
+/**
+ * Checkpoints: parameters, model buffers, optimizer state, step, RNG position and configuration
+ * in one JSON file.
+ *
+ * Format (version 1):
+ *
+ *   { "format": "arcgrad-checkpoint", "version": 1, "sha256": "<hex of JSON.stringify(body)>",
+ *     "body": { "step": 12, "rng": …, "config": …,
+ *               "params" | "state" | "optState": { "<name>": { "dtype": "float64", "shape": [3, 2],
+ *                                                             "data": "<base64>" } } } }
+ *
+ * Tensor data is the little-endian IEEE-754 bytes of the elements, base64-encoded: exact for every
+ * double (−0, subnormals and all; JSON numbers would lose −0), compact, and independent of the
+ * machine's byte order. The hash covers the body, so a file that parses but was damaged is
+ * still rejected.
+ *
+ * Writes are atomic: the text goes to a fresh temporary file in the same folder, which is
+ * fsync'ed and then renamed over the target (rename within one file system is atomic on POSIX),
+ * and the folder is fsync'ed so the rename itself survives a power loss. A crash at any point
+ * leaves either the previous checkpoint or the new one, never a mix; at worst a stray
+ * `<name>.tmp-*` file remains, which loading ignores.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { getBackend } from '../backend/registry.js';
+import { ArcgradError } from '../tensor/errors.js';
+import { DTYPES, type DType } from '../tensor/dtype.js';
+import { sizeOf, type Tensor } from '../tensor/tensor.js';
+
+/** A checkpoint file that cannot be read, is truncated, damaged, foreign or of another version. */
+export class CheckpointError extends ArcgradError {
+  constructor(message: string) {
+    super('checkpoint', message);
+  }
+}
+
+/** Plain JSON data (what `config` and `rng` may hold). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Everything a checkpoint holds. */
+export interface Checkpoint {
+  /** Optimizer steps taken. */
+  step: number;
+  /** Trainable parameters. */
+  params: Readonly<Record<string, Tensor>>;
+  /** Model buffers (batch-norm running statistics). */
+  state: Readonly<Record<string, Tensor>>;
+  /** Optimizer state. */
+  optState: Readonly<Record<string, Tensor>>;
+  /** Position of the random streams (the training loop stores its seed and epoch). */
+  rng: JsonValue;
+  /** Configuration the run was started with. */
+  config: JsonValue;
+}
+
+/** The `format` field of every checkpoint. */
+export const CHECKPOINT_FORMAT = 'arcgrad-checkpoint';
+/** The version this code writes and reads. */
+export const CHECKPOINT_VERSION = 1;
+
+interface EncodedTensor {
+  dtype: DType;
+  shape: number[];
+  data: string;
+}
+
+const BYTES: Record<DType, number> = { float64: 8, float32: 4 };
+
+function encodeTensor(t: Tensor): EncodedTensor {
+  const values = t.toTypedArray();
+  const bytes = Buffer.alloc(values.length * BYTES[t.dtype]);
+  values.forEach((v, i) => (t.dtype === 'float64' ? bytes.writeDoubleLE(v, i * 8) : bytes.writeFloatLE(v, i * 4)));
+  return { dtype: t.dtype, shape: [...t.shape], data: bytes.toString('base64') };
+}
+
+function decodeTensor(e: unknown, where: string): Tensor {
+  if (e === null || typeof e !== 'object') throw new CheckpointError(`${where}: not an encoded tensor`);
+  const { dtype, shape, data } = e as Partial<EncodedTensor>;
+  if (!DTYPES.includes(dtype as DType)) throw new CheckpointError(`${where}: unknown dtype ${JSON.stringify(dtype)}`);
+  if (!Array.isArray(shape) || shape.length > 2 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new CheckpointError(`${where}: bad shape ${JSON.stringify(shape)}`);
+  }
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'base64') : undefined;
+  // Buffer.from skips characters that are not base64; re-encoding catches them.
+  if (bytes === undefined || bytes.toString('base64') !== data) throw new CheckpointError(`${where}: data is not base64`);
+  const size = sizeOf(shape);
+  const width = BYTES[dtype as DType];
+  if (bytes.length !== size * width) {
+    throw new CheckpointError(`${where}: ${bytes.length} bytes of data for shape [${shape.join(',')}] (need ${size * width})`);
+  }
+  const values = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = dtype === 'float64' ? bytes.readDoubleLE(i * 8) : bytes.readFloatLE(i * 4);
+  const t = getBackend().fromArray(values, shape, dtype as DType);
+  // Training never produces a non-finite parameter or state (the optimizer refuses), so one here
+  // means a hand-edited or foreign file; fail at load rather than at the first op.
+  if (!t.backend.allFinite(t)) throw new CheckpointError(`${where}: contains NaN or ±Inf`);
+  return t;
+}
+
+function encodeRecord(r: Readonly<Record<string, Tensor>>): Record<string, EncodedTensor> {
+  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, encodeTensor(t)]));
+}
+
+function decodeRecord(r: unknown, where: string): Record<string, Tensor> {
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new CheckpointError(`${where}: missing or not an object`);
+  return Object.fromEntries(Object.entries(r).map(([k, e]) => [k, decodeTensor(e, `${where}.${k}`)]));
+}
+
+/** Throws unless `v` is plain JSON data that survives a round trip unchanged (no NaN, undefined, …). */
+function assertJson(v: unknown, where: string): void {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new CheckpointError(`${where} is ${v}, which JSON cannot hold`);
+    return;
+  }
+  if (Array.isArray(v)) return v.forEach((x, i) => assertJson(x, `${where}[${i}]`));
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const [k, x] of Object.entries(v)) assertJson(x, `${where}.${k}`);
+    return;
+  }
+  throw new CheckpointError(`${where} is a ${typeof v}, not plain JSON data`);
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The checkpoint as the text of a checkpoint file. */
+export function encodeCheckpoint(c: Checkpoint): string {
+  if (!Number.isInteger(c.step) || c.step < 0) throw new CheckpointError(`checkpoint step must be an integer ≥ 0, got ${c.step}`);
+  assertJson(c.rng, 'checkpoint rng');
+  assertJson(c.config, 'checkpoint config');
+  const body = JSON.stringify({
+    step: c.step,
+    rng: c.rng,
+    config: c.config,
+    params: encodeRecord(c.params),
+    state: encodeRecord(c.state),
+    optState: encodeRecord(c.optState),
+  });
+  return `{"format":"${CHECKPOINT_FORMAT}","version":${CHECKPOINT_VERSION},"sha256":"${digest(body)}","body":${body}}\n`;
+}
+
+/** Parses the text of a checkpoint file; `source` names it in errors. */
+export function decodeCheckpoint(text: string, source = 'checkpoint'): Checkpoint {
+  let file: unknown;
+  try {
+    file = JSON.parse(text);
+  } catch {
+    throw new CheckpointError(`${source}: not valid JSON (${text.length} characters): truncated, or not a checkpoint`);
+  }
+  const f = (file ?? {}) as Record<string, unknown>;
+  if (typeof file !== 'object' || f.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointError(`${source}: not an arcgrad checkpoint (no "format": "${CHECKPOINT_FORMAT}")`);
+  }
+  if (f.version !== CHECKPOINT_VERSION) {
+    throw new CheckpointError(`${source}: checkpoint version ${JSON.stringify(f.version)}; this arcgrad reads version ${CHECKPOINT_VERSION}`);
+  }
+  const body = f.body as Record<string, unknown> | undefined;
+  if (body === undefined || typeof body !== 'object' || f.sha256 !== digest(JSON.stringify(body))) {
+    throw new CheckpointError(`${source}: checksum mismatch: the file is damaged`);
+  }
+  if (!Number.isInteger(body.step) || (body.step as number) < 0) throw new CheckpointError(`${source}: bad step ${JSON.stringify(body.step)}`);
+  return {
+    step: body.step as number,
+    rng: (body.rng ?? null) as JsonValue,
+    config: (body.config ?? null) as JsonValue,
+    params: decodeRecord(body.params, `${source}: params`),
+    state: decodeRecord(body.state, `${source}: state`),
+    optState: decodeRecord(body.optState, `${source}: optState`),
+  };
+}
+
+/** Test and instrumentation seams of `saveCheckpoint`. */
+export interface SaveOptions {
+  /**
+   * Called after the temporary file is written and fsync'ed, before the rename. Throwing from it
+   * aborts the save (the temporary file is removed and the previous checkpoint kept); the tests
+   * use it to simulate a crash between write and rename.
+   */
+  beforeRename?: (tempPath: string) => void;
+}
+
+let tempCounter = 0;
+
+/** Writes `c` to `path` atomically (see the file header). */
+export function saveCheckpoint(path: string, c: Checkpoint, options: SaveOptions = {}): void {
+  const text = encodeCheckpoint(c);
+  const dir = dirname(path);
+  const temp = join(dir, `${basename(path)}.tmp-${process.pid}-${tempCounter++}`);
+  try {
+    const fd = openSync(temp, 'wx'); // 'x': never reuse a stray file of the same name
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    options.beforeRename?.(temp);
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    if (e instanceof ArcgradError) throw e;
+    throw new CheckpointError(`saveCheckpoint: cannot write ${path}: ${(e as Error).message}`);
+  }
+  syncDirectory(dir);
+}
+
+/** fsync of the folder so the rename is durable; not supported everywhere (Windows), hence best effort. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // The rename has happened; only its durability across a power loss is not guaranteed here.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Reads a checkpoint file; throws a CheckpointError naming the file for anything wrong with it. */
+export function loadCheckpoint(path: string): Checkpoint {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CheckpointError(`loadCheckpoint: cannot read ${path}: ${(e as Error).message}`);
+  }
+  return decodeCheckpoint(text, path);
+}

@@ -1,0 +1,238 @@
+/**
+ * `train`: the generic, deterministic training loop of a backbone and a margin head.
+ *
+ * Every source of randomness derives from `seed`: the backbone's initial parameters come from
+ * `new Random(seed)`, and epoch e's shuffle from its own generator `new Random(epochSeed(seed, e))`.
+ * The position of the random streams is therefore just (seed, epoch, batch), which is what a
+ * checkpoint records as its RNG state, and resuming re-creates the epoch's permutation and skips
+ * the batches already done. With the parameters, buffers and optimizer state restored bit for
+ * bit, a resumed run performs exactly the floating-point operations of an uninterrupted one and
+ * ends at bit-identical parameters (test/train/loop.test.ts).
+ *
+ * One step: gather the batch, run the backbone in training mode and the head loss under
+ * `valueAndGrad` with respect to all parameters, then one optimizer step with the schedule's
+ * learning rate. The batch-norm buffers are committed only after the optimizer step succeeds, so
+ * a step that throws (non-finite gradient) leaves the model as it was before it.
+ */
+import { takeRows } from '../ops/take-rows.js';
+import type { Module } from '../nn/module.js';
+import { scope, unscope, valueAndGradParams, type Params, type State } from '../nn/params.js';
+import type { Optimizer, OptState } from '../optim/optimizer.js';
+import { constantSchedule, type Schedule } from '../optim/schedule.js';
+import { tensor } from '../tensor/create.js';
+import { LabelError, OptionError, ShapeError, formatShape } from '../tensor/errors.js';
+import { Random } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { CheckpointError, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue } from './checkpoint.js';
+
+/**
+ * A margin head's loss: embeddings [N, d], the head's parameters (e.g. `{ w }` [C, d]) and one
+ * label per row → the scalar mean loss. The losses in src/losses have this shape.
+ */
+export type HeadLoss = (embeddings: Tensor, head: Params, labels: ArrayLike<number>) => Tensor;
+
+/** What `onProgress` receives after every step. */
+export interface Progress {
+  /** Current epoch, from 0. */
+  epoch: number;
+  /** Number of epochs. */
+  epochs: number;
+  /** Batch within the epoch, from 0. */
+  batch: number;
+  /** Batches per epoch. */
+  batchesPerEpoch: number;
+  /** Optimizer steps taken so far (including this one). */
+  step: number;
+  /** Steps of the whole run. */
+  totalSteps: number;
+  /** This batch's loss. */
+  loss: number;
+  /** The learning rate this step used. */
+  lr: number;
+}
+
+/** Periodic checkpointing. */
+export interface CheckpointOptions {
+  /** File to write (atomically replaced each time). */
+  path: string;
+  /** Write every this many steps (default: once per epoch); the final state is always written. */
+  every?: number;
+}
+
+/** A training set: rows and their class labels. */
+export interface TrainData {
+  /** Rows [N, in]: a tensor or nested arrays. */
+  x: Tensor | readonly (readonly number[])[];
+  /** One integer class label per row. */
+  labels: ArrayLike<number>;
+}
+
+/** Options of `train`. */
+export interface TrainOptions {
+  /** The backbone; its params are initialized from `seed` (unless resuming). */
+  backbone: Module;
+  /** The head's initial parameters, passed to `headLoss` (e.g. `{ w: normal(0.01)([C, d], rng) }`). */
+  head: Params;
+  /** The loss of the embeddings under the head. */
+  headLoss: HeadLoss;
+  /** The training set. */
+  data: TrainData;
+  /** Passes over the data. */
+  epochs: number;
+  /** Rows per step. */
+  batchSize: number;
+  /** Drop the last, short batch of an epoch (default true: batch norm needs ≥ 2 rows, and face training does so). */
+  dropLast?: boolean;
+  /** The optimizer. */
+  optimizer: Optimizer;
+  /** Learning rate per step (default the optimizer's constant lr). */
+  schedule?: Schedule;
+  /** The seed of initialization and shuffling. */
+  seed: number;
+  /** Called after every step. Throwing from it stops training (after any checkpoint due). */
+  onProgress?: (p: Progress) => void;
+  /** Write checkpoints. */
+  checkpoint?: CheckpointOptions;
+  /** Continue from a checkpoint (a path or a loaded one) written by `train` with the same options. */
+  resume?: string | Checkpoint;
+}
+
+/** What `train` returns. */
+export interface TrainResult {
+  /** The backbone's parameters. */
+  backbone: Params;
+  /** The head's parameters. */
+  head: Params;
+  /** The backbone's buffers (running statistics). */
+  state: State;
+  /** The optimizer's state. */
+  optState: OptState;
+  /** Steps taken in total (including those before a resume). */
+  step: number;
+  /** The loss of every step this call ran. */
+  losses: number[];
+}
+
+/** The seed of epoch `epoch`'s shuffle: a multiplicative hash, so neighbouring epochs differ. */
+export function epochSeed(seed: number, epoch: number): number {
+  return (Math.imul(seed >>> 0, 0x85ebca6b) ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0;
+}
+
+function positiveInteger(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new OptionError(`train: ${name} must be an integer ≥ 1, got ${String(v)}`);
+  return v;
+}
+
+/** The run's configuration; all of it but `epochs` must match to resume (see checkResumable). */
+function runConfig(o: TrainOptions, rows: number): { [key: string]: JsonValue } {
+  return {
+    seed: o.seed,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    dropLast: o.dropLast ?? true,
+    rows,
+    optimizer: { name: o.optimizer.name, ...o.optimizer.config },
+  };
+}
+
+function checkResumable(ckpt: Checkpoint, config: { [key: string]: JsonValue }, params: Params): void {
+  const saved = (ckpt.config ?? {}) as { [key: string]: JsonValue };
+  // `epochs` may differ: a finished run can be resumed to train longer, step for step the same.
+  for (const key of Object.keys(config).filter((k) => k !== 'epochs')) {
+    if (JSON.stringify(saved[key]) !== JSON.stringify(config[key])) {
+      throw new CheckpointError(
+        `train: cannot resume: the checkpoint was written with ${key} = ${JSON.stringify(saved[key])}, this run has ${JSON.stringify(config[key])}`,
+      );
+    }
+  }
+  const want = Object.keys(params).sort().join(', ');
+  const have = Object.keys(ckpt.params).sort().join(', ');
+  if (want !== have) throw new CheckpointError(`train: cannot resume: the checkpoint has parameters [${have}], the model [${want}]`);
+  for (const [name, p] of Object.entries(params)) {
+    const saved = ckpt.params[name].shape;
+    if (formatShape(saved) !== formatShape(p.shape)) {
+      throw new CheckpointError(`train: cannot resume: '${name}' is ${formatShape(saved)} in the checkpoint, ${formatShape(p.shape)} in the model`);
+    }
+  }
+}
+
+/** Trains `backbone` and `head` on `data` (see the file header). */
+export function train(o: TrainOptions): TrainResult {
+  const epochs = positiveInteger('epochs', o.epochs);
+  const batchSize = positiveInteger('batchSize', o.batchSize);
+  if (!Number.isInteger(o.seed)) throw new OptionError(`train: seed must be an integer, got ${String(o.seed)}`);
+  const x = o.data.x instanceof Tensor ? o.data.x : tensor(o.data.x as number[][]);
+  if (x.rank !== 2) throw new ShapeError(`train: data.x must be rows [N, in], got ${formatShape(x.shape)}`);
+  const rows = x.shape[0];
+  const labels = Array.from(o.data.labels);
+  if (labels.length !== rows) throw new LabelError(`train: ${labels.length} labels for ${rows} rows`);
+  const dropLast = o.dropLast ?? true;
+  const batchesPerEpoch = dropLast ? Math.floor(rows / batchSize) : Math.ceil(rows / batchSize);
+  if (batchesPerEpoch === 0) throw new OptionError(`train: ${rows} rows make no batch of ${batchSize} (dropLast)`);
+  const totalSteps = epochs * batchesPerEpoch;
+  const schedule = o.schedule ?? constantSchedule(o.optimizer.lr);
+  const config = runConfig(o, rows);
+
+  const init = o.backbone.init(new Random(o.seed));
+  let params: Params = { ...scope('backbone', init.params), ...scope('head', o.head) };
+  let state: State = init.state;
+  let optState: OptState = o.optimizer.init(params);
+  let step = 0;
+  if (o.resume !== undefined) {
+    const ckpt = typeof o.resume === 'string' ? loadCheckpoint(o.resume) : o.resume;
+    checkResumable(ckpt, config, params);
+    if (ckpt.step > totalSteps) throw new CheckpointError(`train: the checkpoint is at step ${ckpt.step}, past this run's ${totalSteps}`);
+    ({ params, state, optState, step } = ckpt);
+  }
+
+  const save = () => {
+    if (o.checkpoint === undefined) return;
+    const epoch = Math.floor(step / batchesPerEpoch);
+    const rng = { kind: 'per-epoch', seed: o.seed, epoch, batch: step % batchesPerEpoch };
+    saveCheckpoint(o.checkpoint.path, { step, params, state, optState, rng, config });
+  };
+  const every = o.checkpoint?.every === undefined ? batchesPerEpoch : positiveInteger('checkpoint.every', o.checkpoint.every);
+
+  const losses: number[] = [];
+  let lastSaved = step;
+  try {
+    for (let epoch = Math.floor(step / batchesPerEpoch); epoch < epochs; epoch++) {
+      const order = new Random(epochSeed(o.seed, epoch)).shuffle(Array.from({ length: rows }, (_, i) => i));
+      for (let batch = step - epoch * batchesPerEpoch; batch < batchesPerEpoch; batch++) {
+        const index = order.slice(batch * batchSize, (batch + 1) * batchSize);
+        const xb = takeRows(x, index);
+        const yb = index.map((i) => labels[i]);
+        const lr = schedule(step);
+        let nextState: State = state;
+        const { value, grads } = valueAndGradParams((p) => {
+          const out = o.backbone.apply(unscope('backbone', p), xb, { training: true, state });
+          nextState = out.state;
+          return o.headLoss(out.y, unscope('head', p), yb);
+        })(params);
+        ({ params, state: optState } = o.optimizer.step(params, grads, optState, { lr }));
+        state = nextState;
+        step++;
+        const loss = value.item();
+        losses.push(loss);
+        if (step % every === 0) {
+          save();
+          lastSaved = step;
+        }
+        o.onProgress?.({ epoch, epochs, batch, batchesPerEpoch, step, totalSteps, loss, lr });
+      }
+    }
+  } catch (e) {
+    // Interrupted (by onProgress, or a step that refused a non-finite gradient and committed
+    // nothing): keep the finished steps, unless saving is what failed. The original error wins.
+    if (o.checkpoint !== undefined && step !== lastSaved && !(e instanceof CheckpointError)) {
+      try {
+        save();
+      } catch {
+        // Reported below as the original error; the previous checkpoint is intact (atomic writes).
+      }
+    }
+    throw e;
+  }
+  if (o.checkpoint !== undefined && step !== lastSaved) save();
+  return { backbone: unscope('backbone', params), head: unscope('head', params), state, optState, step, losses };
+}

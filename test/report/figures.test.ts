@@ -1,0 +1,136 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DomainError, OptionError, ShapeError } from '../../src/tensor/errors.js';
+import { roc } from '../../src/eval/verification.js';
+import { ARCFACE_FALLBACK_CURVES, LOSS_CURVES, targetLogitCurves, type Curve } from '../../src/report/curves.js';
+import {
+  angleHistogramFigure,
+  decisionBoundaryFigure,
+  embeddingScatterFigure,
+  rocFigure,
+  targetLogitFigure,
+} from '../../src/report/figures.js';
+
+/** Throws unless every tag is closed in order (a light well-formedness check; vega escapes text). */
+function expectWellFormedSvg(svg: string): void {
+  expect(svg.startsWith('<svg')).toBe(true);
+  expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+  const stack: string[] = [];
+  for (const [, close, name, selfClose] of svg.matchAll(/<(\/?)([\w:-]+)(?:\s[^>]*?)?(\/?)>/g)) {
+    if (selfClose) continue;
+    if (!close) stack.push(name);
+    else if (stack.pop() !== name) throw new Error(`</${name}> closes the wrong element`);
+  }
+  expect(stack).toEqual([]);
+}
+
+/** The texts of the legend labels (not the aria-labels of the marks, which also name series). */
+function legendLabels(svg: string): string[] {
+  return [...svg.matchAll(/role-legend-label[^>]*>(.*?)<\/g>/gs)].flatMap(([, inner]) =>
+    [...inner.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map(([, t]) => t),
+  );
+}
+
+const count = (svg: string, role: string) => svg.split(`aria-roledescription="${role}"`).length - 1;
+
+describe('targetLogitCurves', () => {
+  it('evaluates the angularMargin op on θ ∈ [0, π]', () => {
+    const [soft, sphere, cosface, arcface, combined] = targetLogitCurves(LOSS_CURVES, 5); // θ = 0, π/4, π/2, 3π/4, π
+    expect(Array.from(soft.theta)).toEqual([0, Math.PI / 4, Math.PI / 2, (3 * Math.PI) / 4, Math.PI]);
+    expect(cosface.value[0]).toBeCloseTo(1 - 0.35, 12);
+    expect(arcface.value[2]).toBeCloseTo(-Math.sin(0.5), 12); // cos(π/2 + 0.5)
+    expect(arcface.value[4]).toBeCloseTo(-Math.cos(0.5), 12); // 'none': rises back to −cos m at π
+    expect(combined.value[0]).toBeCloseTo(Math.cos(0.3) - 0.2, 12);
+    expect(sphere.value[4]).toBeCloseTo(-7, 12); // ψ at 4π: k = 4, cos 4π − 8
+    expect(sphere.value[1]).toBeCloseTo(-1, 12); // ψ at π: k = 1, −cos π − 2
+    // 'thmm' below cos(π − 0.5): c − 0.5·sin(π − 0.5)
+    const thmm = targetLogitCurves([ARCFACE_FALLBACK_CURVES[1]], 5)[0];
+    expect(thmm.value[4]).toBeCloseTo(-1 - 0.5 * Math.sin(0.5), 12);
+    expect(() => targetLogitCurves(LOSS_CURVES, 1)).toThrow(OptionError);
+  });
+});
+
+describe('figures', () => {
+  const losses = targetLogitCurves(LOSS_CURVES, 91);
+  const fallbacks = targetLogitCurves(ARCFACE_FALLBACK_CURVES, 91);
+  const svgs: Record<string, string> = {};
+  const points = [1, 0, 0, 2, -3, 0.1, 0.5, 0.5, 0, -1, 1, 1];
+  const labels = [0, 1, 2, 0, 1, 2];
+
+  beforeAll(async () => {
+    // Rendered once and shared: vega takes tens of milliseconds per figure.
+    svgs.logit = await targetLogitFigure([
+      { title: 'Losses', curves: losses },
+      { title: 'ArcFace fallbacks', curves: fallbacks },
+    ]);
+    svgs.boundary = await decisionBoundaryFigure(losses);
+    svgs.scatter = await embeddingScatterFigure([
+      { title: 'Softmax panel', points, labels },
+      { title: 'ArcFace panel', points: points.map((v) => -v), labels },
+    ]);
+    svgs.hist = await angleHistogramFigure(
+      [
+        { stage: 'epoch 1', angles: [10, 20, 100].map((d) => (d * Math.PI) / 180) },
+        { stage: 'epoch 9', angles: [(170 * Math.PI) / 180] },
+      ],
+      { binDegrees: 90 },
+    );
+    const r = roc([0.9, 0.8, 0.7, 0.1, 0.85, 0.2], [true, false, true, false, true, false]);
+    svgs.roc = await rocFigure([
+      { name: 'ArcFace roc', far: r.far, tar: r.tar },
+      { name: 'chance', far: [0, 0.01, 1], tar: [0, 0.01, 1] },
+    ]);
+  });
+
+  it('all render as well-formed SVG', () => {
+    for (const svg of Object.values(svgs)) expectWellFormedSvg(svg);
+  });
+
+  it('target logits: one legend entry per loss and per ArcFace fallback policy', () => {
+    expect(legendLabels(svgs.logit)).toEqual([...LOSS_CURVES, ...ARCFACE_FALLBACK_CURVES].map((c) => c.name));
+    expect(svgs.logit).toContain('cut at -2: SphereFace m1=4 (psi)'); // ψ falls below the axis
+    expect(count(svgs.logit, 'line mark')).toBe(10);
+  });
+
+  it('decision boundaries: a panel per loss, both class boundaries and the diagonal', () => {
+    expect(legendLabels(svgs.boundary)).toEqual([
+      'class 1 boundary: f(θ1) = cos θ2',
+      'class 2 boundary: f(θ2) = cos θ1',
+      'no margin: θ1 = θ2',
+    ]);
+    for (const c of LOSS_CURVES) expect(svgs.boundary).toContain(`>${c.name}</text>`);
+    expect(count(svgs.boundary, 'line mark')).toBe(3 * LOSS_CURVES.length);
+  });
+
+  it('scatter: every point drawn, classes in the legend, two panels', () => {
+    expect(count(svgs.scatter, 'point')).toBe(2 * labels.length);
+    expect(legendLabels(svgs.scatter)).toEqual(['0', '1', '2']);
+    expect(svgs.scatter).toContain('>Softmax panel</text>');
+    expect(svgs.scatter).toContain('>ArcFace panel</text>');
+  });
+
+  it('histograms: one bar per non-empty bin and stage', () => {
+    // 90° bins: epoch 1 fills [0, 90) twice and [90, 180] once, epoch 9 fills [90, 180]: 3 bars
+    expect(count(svgs.hist, 'bar')).toBe(3);
+    expect(legendLabels(svgs.hist)).toEqual(['epoch 1', 'epoch 9']);
+  });
+
+  it('ROC: a line per series on a log FAR axis', () => {
+    expect(legendLabels(svgs.roc)).toEqual(['ArcFace roc', 'chance']);
+    expect(svgs.roc).toContain('FAR (log scale)');
+    expect(count(svgs.roc, 'line mark')).toBe(2);
+  });
+
+  it('reject bad input with typed errors', async () => {
+    const bad: Curve = { name: 'bad', theta: Float64Array.of(0, 1), value: Float64Array.of(0, NaN) };
+    await expect(targetLogitFigure([{ title: 'x', curves: [bad] }])).rejects.toThrow(DomainError);
+    await expect(targetLogitFigure([])).rejects.toThrow(ShapeError);
+    await expect(decisionBoundaryFigure([{ ...bad, value: Float64Array.of(0) }])).rejects.toThrow(ShapeError);
+    await expect(embeddingScatterFigure([{ title: 'p', points: [1, 2, 3], labels: [0, 1] }])).rejects.toThrow(ShapeError);
+    await expect(embeddingScatterFigure([{ title: 'p', points: [0, 0], labels: [0] }])).rejects.toThrow(DomainError);
+    await expect(angleHistogramFigure([{ stage: 's', angles: [4] }])).rejects.toThrow(DomainError);
+    await expect(angleHistogramFigure([{ stage: 's', angles: [] }])).rejects.toThrow(ShapeError);
+    await expect(rocFigure([{ name: 'r', far: [0, 1], tar: [0] }])).rejects.toThrow(ShapeError);
+    await expect(rocFigure([{ name: 'r', far: [0], tar: [0] }])).rejects.toThrow(ShapeError);
+    await expect(rocFigure([{ name: 'r', far: [0.5], tar: [2] }])).rejects.toThrow(DomainError);
+  });
+});
