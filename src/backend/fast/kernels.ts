@@ -1,5 +1,7 @@
 /**
- * The fast path's one matrix kernel, emitted as WebAssembly SIMD by the assembler in wasm-asm.ts:
+ * The fast path's kernels, emitted as WebAssembly SIMD by the assembler in wasm-asm.ts: one matrix
+ * product and the W-sized passes around it (row norms, the two packings of W, the backward of the
+ * row normalization), so that no pass over C×d elements runs in JavaScript. The product:
  *
  *   gemm(M, Nc, K, A, ars, aks, B, ldb, bps, C, ldc, acc):   C[M×Nc] (+)= op(A)[M×K] · B[K×Nc]
  *
@@ -11,7 +13,7 @@
  * M must be a multiple of 4 and Nc of 8 (callers pad with zeros): the register tile is 4 rows ×
  * 8 columns, eight f32x4 accumulators, B read as two vectors and A broadcast per k.
  */
-import { Code, I32, V128, assemble } from './wasm-asm.js';
+import { Code, F32, I32, V128, assemble } from './wasm-asm.js';
 import { WebAssemblyApi, type WasmMemory, type WasmModule } from './wasm-types.js';
 
 /** Register tile: rows of A per tile, and columns of B (two f32x4 vectors). */
@@ -73,6 +75,128 @@ function gemmCode(): Code {
   return c;
 }
 
+/**
+ * norms(W, rows, dp, eps, NORM, INV): for each of `rows` rows of W (dp floats each, dp a multiple
+ * of 4), NORM[r] = ‖w_r‖ and INV[r] = 1/max(‖w_r‖, eps); the sum of squares in f32x4 lanes.
+ */
+function normsCode(): Code {
+  const c = new Code(6);
+  const [W, rows, dp, eps, NORM, INV] = [0, 1, 2, 3, 4, 5];
+  const r = c.local(I32), p = c.local(I32), end = c.local(I32), acc = c.local(V128), v = c.local(V128), n = c.local(F32);
+  c.i32(0).set(r);
+  c.block().loop();
+  c.get(r).get(rows).ltU().eqz().brIf(1);
+  c.get(W).get(r).get(dp).mul().i32(2).shl().add().tee(p).get(dp).i32(2).shl().add().set(end);
+  c.vzero().set(acc);
+  c.block().loop();
+  c.get(p).get(end).ltU().eqz().brIf(1);
+  c.get(p).vload(0).set(v);
+  c.get(acc).get(v).get(v).f32x4Mul().f32x4Add().set(acc);
+  c.get(p).i32(16).add().set(p);
+  c.br(0).end().end();
+  c.get(acc).f32x4ExtractLane(0).get(acc).f32x4ExtractLane(1).f32Add()
+    .get(acc).f32x4ExtractLane(2).get(acc).f32x4ExtractLane(3).f32Add().f32Add().f32Sqrt().set(n);
+  c.get(NORM).get(r).i32(2).shl().add().get(n).f32Store(0);
+  c.get(INV).get(r).i32(2).shl().add().f32(1).get(n).get(eps).f32Max().f32Div().f32Store(0);
+  c.get(r).i32(1).add().set(r);
+  c.br(0).end().end();
+  return c;
+}
+
+/**
+ * packT(W, rows, dp, OUT): Wᵀ of `rows` rows of W (dp floats each) packed in panels of 8 columns,
+ * as gemm's B wants it: row jj's feature k at OUT + 4·(⌊jj/8⌋·8·dp + 8k + jj mod 8). Columns
+ * from `rows` to the next multiple of 8 are left as they are (the caller ignores their products).
+ */
+function packTCode(): Code {
+  const c = new Code(4);
+  const [W, rows, dp, OUT] = [0, 1, 2, 3];
+  const jj = c.local(I32), src = c.local(I32), dst = c.local(I32), end = c.local(I32);
+  c.i32(0).set(jj);
+  c.block().loop();
+  c.get(jj).get(rows).ltU().eqz().brIf(1);
+  c.get(W).get(jj).get(dp).mul().i32(2).shl().add().tee(src).get(dp).i32(2).shl().add().set(end);
+  // OUT + 4·(⌊jj/8⌋·8·dp + jj mod 8)
+  c.get(OUT).get(jj).i32(3).shr().get(dp).mul().i32(5).shl().add().get(jj).i32(7).and().i32(2).shl().add().set(dst);
+  c.block().loop();
+  c.get(src).get(end).ltU().eqz().brIf(1);
+  for (let u = 0; u < 4; u++) c.get(dst).get(src).f32Load(4 * u).f32Store(32 * u);
+  c.get(src).i32(16).add().set(src);
+  c.get(dst).i32(128).add().set(dst);
+  c.br(0).end().end();
+  c.get(jj).i32(1).add().set(jj);
+  c.br(0).end().end();
+  return c;
+}
+
+/**
+ * packN(W, rows, ldo, dp, OUT): `rows` rows of W (dp floats each, dp a multiple of 8) packed in
+ * panels of 8 features, as gemm's B wants a row-major K×dp operand: row jj's feature k at
+ * OUT + 4·(⌊k/8⌋·8·ldo + 8jj + k mod 8) (ldo: rows per panel). Two f32x4 copies per panel row.
+ */
+function packNCode(): Code {
+  const c = new Code(5);
+  const [W, rows, ldo, dp, OUT] = [0, 1, 2, 3, 4];
+  const jj = c.local(I32), src = c.local(I32), dst = c.local(I32), end = c.local(I32), step = c.local(I32);
+  c.get(ldo).i32(5).shl().set(step); // 8·ldo floats, in bytes
+  c.i32(0).set(jj);
+  c.block().loop();
+  c.get(jj).get(rows).ltU().eqz().brIf(1);
+  c.get(W).get(jj).get(dp).mul().i32(2).shl().add().tee(src).get(dp).i32(2).shl().add().set(end);
+  c.get(OUT).get(jj).i32(5).shl().add().set(dst);
+  c.block().loop();
+  c.get(src).get(end).ltU().eqz().brIf(1);
+  c.get(dst).get(src).vload(0).vstore(0);
+  c.get(dst).get(src).vload(16).vstore(16);
+  c.get(src).i32(32).add().set(src);
+  c.get(dst).get(step).add().set(dst);
+  c.br(0).end().end();
+  c.get(jj).i32(1).add().set(jj);
+  c.br(0).end().end();
+  return c;
+}
+
+/**
+ * fixDW(D, W, NORM, rows, dp, eps): for each row r with NORM[r] > eps, D_r −= w_r·⟨w_r, D_r⟩/NORM[r]²
+ * in place (the backward of w/‖w‖ given D = ∂L/∂ŵ/‖w‖); rows with NORM[r] ≤ eps are left as they are.
+ */
+function fixDWCode(): Code {
+  const c = new Code(6);
+  const [D, W, NORM, rows, dp, eps] = [0, 1, 2, 3, 4, 5];
+  const r = c.local(I32), pd = c.local(I32), pw = c.local(I32), end = c.local(I32), bytes = c.local(I32);
+  const acc = c.local(V128), f = c.local(V128), n = c.local(F32);
+  c.get(dp).i32(2).shl().set(bytes);
+  c.i32(0).set(r);
+  c.block().loop();
+  c.get(r).get(rows).ltU().eqz().brIf(1);
+  c.get(NORM).get(r).i32(2).shl().add().f32Load(0).set(n);
+  c.get(n).get(eps).f32Gt().if();
+  c.get(D).get(r).get(bytes).mul().add().tee(pd).get(bytes).add().set(end);
+  c.get(W).get(r).get(bytes).mul().add().set(pw);
+  c.vzero().set(acc);
+  c.block().loop();
+  c.get(pd).get(end).ltU().eqz().brIf(1);
+  c.get(acc).get(pd).vload(0).get(pw).vload(0).f32x4Mul().f32x4Add().set(acc);
+  c.get(pd).i32(16).add().set(pd);
+  c.get(pw).i32(16).add().set(pw);
+  c.br(0).end().end();
+  c.get(acc).f32x4ExtractLane(0).get(acc).f32x4ExtractLane(1).f32Add()
+    .get(acc).f32x4ExtractLane(2).get(acc).f32x4ExtractLane(3).f32Add().f32Add()
+    .get(n).get(n).f32Mul().f32Div().f32x4Splat().set(f);
+  c.get(D).get(r).get(bytes).mul().add().set(pd);
+  c.get(W).get(r).get(bytes).mul().add().set(pw);
+  c.block().loop();
+  c.get(pd).get(end).ltU().eqz().brIf(1);
+  c.get(pd).get(pd).vload(0).get(pw).vload(0).get(f).f32x4Mul().f32x4Sub().vstore(0);
+  c.get(pd).i32(16).add().set(pd);
+  c.get(pw).i32(16).add().set(pw);
+  c.br(0).end().end();
+  c.end(); // if
+  c.get(r).i32(1).add().set(r);
+  c.br(0).end().end();
+  return c;
+}
+
 /** Largest memory the kernels' module may grow to, in 64 KiB pages (4 GiB: wasm32's limit). */
 export const MAX_PAGES = 65536;
 
@@ -81,7 +205,16 @@ let cached: WasmModule | undefined;
 /** The compiled kernel module (imports a shared `env.memory`), compiled once per process. */
 export function kernelModule(): WasmModule {
   cached ??= new WebAssemblyApi.Module(
-    assemble([{ name: 'gemm', params: new Array<number>(12).fill(I32), code: gemmCode() }], { initial: 1, maximum: MAX_PAGES, shared: true }),
+    assemble(
+      [
+        { name: 'gemm', params: new Array<number>(12).fill(I32), code: gemmCode() },
+        { name: 'norms', params: [I32, I32, I32, F32, I32, I32], code: normsCode() },
+        { name: 'packT', params: [I32, I32, I32, I32], code: packTCode() },
+        { name: 'packN', params: [I32, I32, I32, I32, I32], code: packNCode() },
+        { name: 'fixDW', params: [I32, I32, I32, I32, I32, F32], code: fixDWCode() },
+      ],
+      { initial: 1, maximum: MAX_PAGES, shared: true },
+    ),
   );
   return cached;
 }
@@ -89,6 +222,10 @@ export function kernelModule(): WasmModule {
 /** The kernel exports, as instantiated on one memory. */
 export interface Kernels {
   gemm(M: number, Nc: number, K: number, A: number, ars: number, aks: number, B: number, ldb: number, bps: number, C: number, ldc: number, acc: number): void;
+  norms(W: number, rows: number, dp: number, eps: number, NORM: number, INV: number): void;
+  packT(W: number, rows: number, dp: number, OUT: number): void;
+  packN(W: number, rows: number, ldo: number, dp: number, OUT: number): void;
+  fixDW(D: number, W: number, NORM: number, rows: number, dp: number, eps: number): void;
 }
 
 /** Instantiates the kernels on `memory` (a shared WebAssembly.Memory). */

@@ -64,11 +64,11 @@ export function fastMarginHeadArrays(
   // ── layout (bytes, 64-aligned) ──
   let top = 64;
   const take = (bytes: number) => { const at = top; top = roundUp(top + bytes, 64); return at; };
-  const X = take(Np * dp * 4), W = take(c * dp * 4), L = take(n * 4), WN = take(c * 4);
+  const X = take(Np * dp * 4), W = take(c * dp * 4), L = take(n * 4), WN = take(c * 4), WI = take(c * 4);
   const E = take(nChunks * Np * Cb * 4), SH = take(nChunks * Np * 4);
   const RMAX = take(T * Np * 8), ROTH = take(T * Np * 8), RM = take(Np * 8), RS = take(Np * 8), GT = take(Np * 4);
-  const scratchBytes = roundUp((2 * dp * Cb + Np * Cb + Cb * dp) * 4, 64);
-  const SCR = take(T * scratchBytes), DW = take(c * dp * 4), DXN = take(T * Np * dp * 4), XP = take(Np * dp * 4);
+  const scratchBytes = roundUp((2 * dp * Cb + Np * Cb) * 4, 64);
+  const SCR = take(T * scratchBytes), DW = take(roundUp(c, 4) * dp * 4), DXN = take(T * Np * dp * 4), XP = take(Np * dp * 4);
   pool.reserve(top);
   const buf = pool.memory.buffer;
   const f32 = new Float32Array(buf), f64 = new Float64Array(buf), i32 = new Int32Array(buf);
@@ -99,7 +99,7 @@ export function fastMarginHeadArrays(
   P[PARAM.nChunks] = nChunks; P[PARAM.s] = o.s; P[PARAM.threshold] = o.interclassFilteringThreshold; P[PARAM.eps] = o.eps;
   P[PARAM.x] = X; P[PARAM.w] = W; P[PARAM.labels] = L; P[PARAM.wnorm] = WN; P[PARAM.E] = E; P[PARAM.shift] = SH;
   P[PARAM.rowMax] = RMAX; P[PARAM.rowOthers] = ROTH; P[PARAM.rowM] = RM; P[PARAM.rowScale] = RS; P[PARAM.gTarget] = GT;
-  P[PARAM.scratch] = SCR; P[PARAM.scratchBytes] = scratchBytes; P[PARAM.dW] = DW; P[PARAM.dXn] = DXN; P[PARAM.xPacked] = XP;
+  P[PARAM.scratch] = SCR; P[PARAM.scratchBytes] = scratchBytes; P[PARAM.dW] = DW; P[PARAM.dXn] = DXN; P[PARAM.xPacked] = XP; P[PARAM.winv] = WI;
 
   pool.run(1);
 

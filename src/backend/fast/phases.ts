@@ -16,37 +16,45 @@
  *   non-target z (online softmax: others rescaled when m grows), e = exp(z − m) stored over R,
  *   negated where the gradient is cut (outside the clamp, or filtered), the shift m kept per chunk.
  * Backward, per chunk: G = e·exp(shift − M)·(s/V)/total (0 where e ≤ 0), the target column set to
- * the row's precomputed ∂L/∂cos θ_y; dX̂_t += G·Ŵ; dŴ = Gᵀ·X̂ → dW through the normalization.
+ * the row's precomputed ∂L/∂cos θ_y, each column scaled by 1/‖w_j‖ (G′); dX̂_t += G′·W;
+ * D = G′ᵀ·X̂ → dW through the normalization, in place.
  */
 
 /** Indices into the Float64Array of parameters shared with the workers. */
 export const PARAM = {
   phase: 0, N: 1, Np: 2, d: 3, dp: 4, C: 5, Cb: 6, nChunks: 7, threads: 8, s: 9, threshold: 10, eps: 11,
   x: 12, w: 13, labels: 14, wnorm: 15, E: 16, shift: 17, rowMax: 18, rowOthers: 19, rowM: 20, rowScale: 21,
-  gTarget: 22, scratch: 23, scratchBytes: 24, dW: 25, dXn: 26, xPacked: 27,
+  gTarget: 22, scratch: 23, scratchBytes: 24, dW: 25, dXn: 26, xPacked: 27, winv: 28,
   size: 32,
 } as const;
 
-/** The gemm export of the kernel module (see kernels.ts). */
-type Gemm = (M: number, Nc: number, K: number, A: number, ars: number, aks: number, B: number, ldb: number, bps: number, C: number, ldc: number, acc: number) => void;
+/** The exports of the kernel module (see kernels.ts; repeated here: this file imports nothing). */
+interface KernelFns {
+  gemm(M: number, Nc: number, K: number, A: number, ars: number, aks: number, B: number, ldb: number, bps: number, C: number, ldc: number, acc: number): void;
+  norms(W: number, rows: number, dp: number, eps: number, NORM: number, INV: number): void;
+  packT(W: number, rows: number, dp: number, OUT: number): void;
+  packN(W: number, rows: number, ldo: number, dp: number, OUT: number): void;
+  fixDW(D: number, W: number, NORM: number, rows: number, dp: number, eps: number): void;
+}
 
 /**
  * Runs thread `t`'s share of phase P[0] (1 forward, 2 backward). Per-thread scratch at
- * scratch + t·scratchBytes: Ŵᵀ (dp×Cb, in panels), Ŵ (Cb×dp, in panels), G (Np×Cb), dŴ (Cb×dp); dX̂_t at dXn + t·Np·dp·4.
+ * scratch + t·scratchBytes: Wᵀ (dp×Cb, in panels), W (Cb×dp, in panels), G′ (Np×Cb); dX̂_t at
+ * dXn + t·Np·dp·4.
  */
-export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t: number): void {
+export function runPhase(k: KernelFns, buffer: ArrayBufferLike, P: Float64Array, t: number): void {
   const f32 = new Float32Array(buffer);
   const f64 = new Float64Array(buffer);
   const i32 = new Int32Array(buffer);
   const phase = P[0], N = P[1], Np = P[2], dp = P[4], C = P[5], Cb = P[6], nChunks = P[7], T = P[8];
   const s = P[9], threshold = P[10], eps = P[11];
-  const X = P[12], W = P[13], labels = P[14] >> 2, wnorm = P[15] >> 2, E = P[16], shiftAt = P[17] >> 2;
+  const X = P[12], W = P[13], labels = P[14] >> 2, E = P[16], shiftAt = P[17] >> 2;
   const rowMax = (P[18] >> 3) + t * Np, rowOthers = (P[19] >> 3) + t * Np, rowM = P[20] >> 3, rowScale = P[21] >> 3;
-  const gTarget = P[22] >> 2;
+  const gTarget = P[22] >> 2, winv = P[28] >> 2;
+  const roundUp4 = (v: number) => (v + 3) & ~3, roundUp8 = (v: number) => (v + 7) & ~7;
   const scratch = P[23] + t * P[24];
-  const wnT = scratch, wn = wnT + dp * Cb * 4, G = wn + Cb * dp * 4, dwn = G + Np * Cb * 4;
+  const wnT = scratch, wn = wnT + dp * Cb * 4, G = wn + Cb * dp * 4;
   const dW = P[25], dXn = P[26] + t * Np * dp * 4, XP = P[27];
-  const w0 = W >> 2;
 
   if (phase === 1) {
     for (let i = 0; i < Np; i++) {
@@ -62,25 +70,13 @@ export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t
     const cr = Math.min(Cb, C - j0);
     const Ec = E + c * Np * Cb * 4;
     const e0 = Ec >> 2;
+    const Wc = W + j0 * dp * 4; // the chunk's rows of W
     if (phase === 1) {
-      // Ŵᵀ of the chunk packed in panels of 8 columns (column jj, feature k at
-      // ⌊jj/8⌋·8·dp + 8k + jj mod 8), zero columns beyond C
-      const t0 = wnT >> 2;
-      for (let jj = 0; jj < Cb; jj++) {
-        const p0 = t0 + (jj >> 3) * 8 * dp + (jj & 7);
-        if (jj >= cr) {
-          for (let k = 0; k < dp; k++) f32[p0 + 8 * k] = 0;
-          continue;
-        }
-        const r0 = w0 + (j0 + jj) * dp;
-        let ss = 0;
-        for (let k = 0; k < dp; k++) ss += f32[r0 + k] * f32[r0 + k];
-        const norm = Math.sqrt(ss);
-        f32[wnorm + j0 + jj] = norm;
-        const inv = 1 / Math.max(norm, eps);
-        for (let k = 0; k < dp; k++) f32[p0 + 8 * k] = f32[r0 + k] * inv;
-      }
-      gemm(Np, Cb, dp, X, dp, 1, wnT, 8, 8 * dp, Ec, Cb, 0);
+      // norms of the chunk's rows; Wᵀ (not normalized: 1/‖w_j‖ is applied to the products)
+      // packed in panels of 8 columns
+      k.norms(Wc, cr, dp, eps, P[15] + j0 * 4, P[28] + j0 * 4);
+      k.packT(Wc, cr, dp, wnT);
+      k.gemm(Np, roundUp8(cr), dp, X, dp, 1, wnT, 8, 8 * dp, Ec, Cb, 0);
       for (let i = 0; i < N; i++) {
         const y = i32[labels + i];
         if (y < 0) continue;
@@ -89,7 +85,7 @@ export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t
         let cmax = -Infinity;
         for (let jj = 0; jj < cr; jj++) {
           if (jj === yy) continue;
-          const v = f32[row + jj];
+          const v = f32[row + jj] * f32[winv + j0 + jj];
           let cv = v < -1 ? -1 : v > 1 ? 1 : v;
           if (threshold > 0 && cv > threshold) cv = 0;
           if (cv > cmax) cmax = cv;
@@ -106,7 +102,7 @@ export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t
             f32[row + jj] = 0;
             continue;
           }
-          const v = f32[row + jj];
+          const v = f32[row + jj] * f32[winv + j0 + jj];
           let cut = v < -1 || v > 1;
           let cv = v < -1 ? -1 : v > 1 ? 1 : v;
           if (threshold > 0 && cv > threshold) {
@@ -122,7 +118,8 @@ export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t
         f32[shiftAt + c * Np + i] = m;
       }
     } else {
-      // G of the chunk
+      // G′ of the chunk: G with column jj scaled by 1/max(‖w_j‖, ε), so that the products below
+      // take W as it is (no normalized copy): G·Ŵ = G′·W and Gᵀ·X̂ = diag(max(‖w‖, ε))·G′ᵀ·X̂
       const g0 = G >> 2;
       f32.fill(0, g0, g0 + Np * Cb);
       for (let i = 0; i < N; i++) {
@@ -134,41 +131,18 @@ export function runPhase(gemm: Gemm, buffer: ArrayBufferLike, P: Float64Array, t
         const fac = Math.exp(f32[shiftAt + c * Np + i] - f64[rowM + i]) * f64[rowScale + i];
         for (let jj = 0; jj < cr; jj++) {
           const e = f32[row + jj];
-          f32[out + jj] = e > 0 ? e * fac : 0;
+          f32[out + jj] = e > 0 ? e * fac * f32[winv + j0 + jj] : 0;
         }
-        if (yy >= 0 && yy < cr) f32[out + yy] = f32[gTarget + i];
+        if (yy >= 0 && yy < cr) f32[out + yy] = f32[gTarget + i] * f32[winv + y];
       }
-      // Ŵ of the chunk (Cb×dp) packed in panels of 8 features (row jj, feature k at
-      // ⌊k/8⌋·8·Cb + 8jj + k mod 8), zero rows beyond C
-      const n0 = wn >> 2;
-      for (let jj = 0; jj < Cb; jj++) {
-        const o = n0 + jj * 8;
-        if (jj >= cr) {
-          for (let k = 0; k < dp; k += 8) f32.fill(0, o + k * Cb, o + k * Cb + 8);
-          continue;
-        }
-        const r0 = w0 + (j0 + jj) * dp;
-        const inv = 1 / Math.max(f32[wnorm + j0 + jj], eps);
-        for (let k = 0; k < dp; k++) f32[o + (k >> 3) * 8 * Cb + (k & 7)] = f32[r0 + k] * inv;
-      }
-      gemm(Np, dp, Cb, G, Cb, 1, wn, 8, 8 * Cb, dXn, dp, 1);
-      gemm(Cb, dp, Np, G, 1, Cb, XP, 8, 8 * Np, dwn, dp, 0);
-      const d0 = dwn >> 2;
-      const out0 = dW >> 2;
-      for (let jj = 0; jj < cr; jj++) {
-        const j = j0 + jj;
-        const a = n0 + jj * 8, b = d0 + jj * dp, o = out0 + j * dp;
-        const norm = f32[wnorm + j];
-        if (norm > eps) {
-          let dot = 0;
-          for (let k = 0; k < dp; k++) dot += f32[a + (k >> 3) * 8 * Cb + (k & 7)] * f32[b + k];
-          const inv = 1 / norm;
-          for (let k = 0; k < dp; k++) f32[o + k] = (f32[b + k] - f32[a + (k >> 3) * 8 * Cb + (k & 7)] * dot) * inv;
-        } else {
-          const inv = 1 / eps;
-          for (let k = 0; k < dp; k++) f32[o + k] = f32[b + k] * inv;
-        }
-      }
+      // W's rows packed in panels of 8 features (gemm's B); dX̂_t += G′·W (K = cr: no row beyond
+      // C is read); D = G′ᵀ·X̂ written straight into dW's rows j0 … (dW has room for the rows of
+      // a last, partial chunk rounded up to 4); then dW_j = (dŵ − ŵ⟨ŵ, dŵ⟩)/‖w_j‖ with
+      // dŵ = ‖w_j‖·D_j, i.e. D_j − w_j·⟨w_j, D_j⟩/‖w_j‖² (D_j itself where ‖w_j‖ ≤ ε: ŵ = w/ε)
+      k.packN(Wc, cr, Cb, dp, wn);
+      k.gemm(Np, dp, cr, G, Cb, 1, wn, 8, 8 * Cb, dXn, dp, 1);
+      k.gemm(roundUp4(cr), dp, Np, G, 1, Cb, XP, 8, 8 * Np, dW + j0 * dp * 4, dp, 0);
+      k.fixDW(dW + j0 * dp * 4, Wc, P[15] + j0 * 4, cr, dp, eps);
     }
   }
 }

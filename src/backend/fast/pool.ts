@@ -20,7 +20,7 @@ function workerSource(): string {
   return `var __name = (f) => f;
 const { workerData } = require('node:worker_threads');
 const { module, memory, params, control, t } = workerData;
-const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const runPhase = (${runPhase.toString()});
 const P = new Float64Array(params);
 const ctl = new Int32Array(control);
@@ -32,7 +32,7 @@ for (;;) {
   seen = Atomics.load(ctl, ${CMD});
   if (seen < 0) break;
   let status = 0;
-  try { runPhase(gemm, memory.buffer, P, t); } catch (e) { status = 1; console.error(e); }
+  try { runPhase(kernels, memory.buffer, P, t); } catch (e) { status = 1; console.error(e); }
   Atomics.store(ctl, ${STATUS}, status);
   Atomics.store(ctl, ${DONE}, seen);
   Atomics.notify(ctl, ${DONE});
@@ -93,7 +93,7 @@ export class FastPool {
       Atomics.store(w.ctl, CMD, seq);
       Atomics.notify(w.ctl, CMD);
     }
-    runPhase(this.kernels.gemm, this.memory.buffer, this.params, 0);
+    runPhase(this.kernels, this.memory.buffer, this.params, 0);
     for (const w of this.workers) {
       while (Atomics.load(w.ctl, DONE) !== seq) Atomics.wait(w.ctl, DONE, Atomics.load(w.ctl, DONE), 1000);
       if (Atomics.load(w.ctl, STATUS) !== 0) throw new Error('fast path: a worker thread failed (see stderr)');

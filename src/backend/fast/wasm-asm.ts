@@ -1,13 +1,14 @@
 /**
  * A tiny WebAssembly assembler: just enough of the binary format (types, one imported memory,
- * functions, exports; i32 arithmetic, structured control flow, 128-bit SIMD loads, stores and
- * f32x4 arithmetic) to emit the fast path's kernels from TypeScript, with no external toolchain
+ * functions, exports; i32 and f32 scalar arithmetic, structured control flow, 128-bit SIMD loads,
+ * stores and f32x4 arithmetic) to emit the fast path's kernels from TypeScript, with no external toolchain
  * and no prebuilt binary. Reference: the WebAssembly core spec §5 (binary format) and the SIMD
  * proposal's opcode table (all SIMD instructions are 0xfd followed by a LEB128 opcode).
  */
 
 /** Value types. */
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const V128 = 0x7b;
 
 function uleb(n: number, out: number[]): void {
@@ -67,12 +68,19 @@ export class Code {
   set(i: number): this { this.bytes.push(0x21); uleb(i, this.bytes); return this; }
   tee(i: number): this { this.bytes.push(0x22); uleb(i, this.bytes); return this; }
   i32(v: number): this { this.bytes.push(0x41); sleb(v | 0, this.bytes); return this; }
+  /** f32.const (little-endian IEEE bytes). */
+  f32(v: number): this {
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    return this.op(0x43, ...b);
+  }
   add(): this { return this.op(0x6a); }
   sub(): this { return this.op(0x6b); }
   mul(): this { return this.op(0x6c); }
   shl(): this { return this.op(0x74); }
   shr(): this { return this.op(0x76); }
   ltU(): this { return this.op(0x49); }
+  geU(): this { return this.op(0x4f); }
+  and(): this { return this.op(0x71); }
   eqz(): this { return this.op(0x45); }
   /** block … end (label depth grows by one inside). */
   block(): this { return this.op(0x02, 0x40); }
@@ -83,11 +91,24 @@ export class Code {
   br(depth: number): this { this.bytes.push(0x0c); uleb(depth, this.bytes); return this; }
   brIf(depth: number): this { this.bytes.push(0x0d); uleb(depth, this.bytes); return this; }
 
+  f32Load(offset = 0): this { return this.op(0x2a, ...this.memarg(2, offset)); }
+  f32Store(offset = 0): this { return this.op(0x38, ...this.memarg(2, offset)); }
+  f32Add(): this { return this.op(0x92); }
+  f32Sub(): this { return this.op(0x93); }
+  f32Mul(): this { return this.op(0x94); }
+  f32Div(): this { return this.op(0x95); }
+  f32Max(): this { return this.op(0x97); }
+  f32Sqrt(): this { return this.op(0x91); }
+  f32Gt(): this { return this.op(0x5e); }
+
   vload(offset = 0): this { return this.simd(0x00, ...this.memarg(4, offset)); }
   vstore(offset = 0): this { return this.simd(0x0b, ...this.memarg(4, offset)); }
   vsplat32(offset = 0): this { return this.simd(0x09, ...this.memarg(2, offset)); }
   vzero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  f32x4Splat(): this { return this.simd(0x13); }
+  f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
 
   /** The body as the code section wants it: size, locals (one run per local), instructions, end. */
