@@ -197,6 +197,129 @@ function fixDWCode(): Code {
   return c;
 }
 
+/**
+ * Emits e = exp(x) for the f32x4 in local `x` into local `e` (Cephes' expf: x clamped to
+ * [−87.34, 88.72], n = round(x·log₂e), r = x − n·ln 2 in two parts, a degree-6 polynomial in r,
+ * times 2ⁿ built in the exponent bits; about 1 ulp). `t` is a scratch v128 local.
+ */
+function emitExp(c: Code, x: number, e: number, t: number): void {
+  c.get(x).vconstF32(88.72283).f32x4Min().vconstF32(-87.33654).f32x4Max().set(x);
+  c.get(x).vconstF32(1.44269504088896341).f32x4Mul().f32x4Nearest().set(t); // n
+  c.get(x).get(t).vconstF32(0.693359375).f32x4Mul().f32x4Sub().get(t).vconstF32(-2.12194440e-4).f32x4Mul().f32x4Sub().set(x); // r
+  c.vconstF32(1.9875691500e-4);
+  for (const k of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) c.get(x).f32x4Mul().vconstF32(k).f32x4Add();
+  c.get(x).get(x).f32x4Mul().f32x4Mul().get(x).f32x4Add().vconstF32(1).f32x4Add(); // p·r² + r + 1
+  c.get(t).i32x4TruncSatF32x4S().vconstI32(127).i32x4Add().i32(23).i32x4Shl(); // 2ⁿ as f32 bits
+  c.f32x4Mul().set(e);
+}
+
+/**
+ * The per-row lanes of the forward's elementwise pass over a chunk row (see phases.ts): columns
+ * 0 … n4−1 of the raw products at ROW, times 1/‖w_j‖ from WINV, clamped to [−1, 1], set to 0 above
+ * `thr` (interclass filtering; +∞ for none). Lanes at the target column yy and at or beyond cr are
+ * masked. Leaves the cosines in `cv`, the keep mask in `keep`; with `cut`, also whether the
+ * gradient is cut (outside the clamp, or filtered).
+ */
+function emitCosines(c: Code, l: { ROW: number; WINV: number; p: number; idx: number; yyv: number; crv: number; thrv: number; v: number; cv: number; keep: number; f: number; cut?: number }): void {
+  c.get(l.ROW).get(l.p).add().vload(0).get(l.WINV).get(l.p).add().vload(0).f32x4Mul().set(l.v);
+  if (l.cut !== undefined) c.get(l.v).vconstF32(-1).f32x4Lt().get(l.v).vconstF32(1).f32x4Gt().vor().set(l.cut);
+  c.get(l.v).vconstF32(-1).f32x4Max().vconstF32(1).f32x4Min().set(l.cv);
+  c.get(l.cv).get(l.thrv).f32x4Gt().set(l.f);
+  if (l.cut !== undefined) c.get(l.cut).get(l.f).vor().set(l.cut);
+  c.get(l.cv).get(l.f).vandnot().set(l.cv);
+  c.get(l.idx).get(l.yyv).i32x4Ne().get(l.idx).get(l.crv).i32x4LtS().vand().set(l.keep);
+}
+
+/** Parameters and locals shared by rowMax and rowExp: ROW, WINV, n4, cr, yy, thr first. */
+function rowLocals(c: Code) {
+  const [ROW, WINV, n4, cr, yy, thr] = [0, 1, 2, 3, 4, 5];
+  const p = c.local(I32), end = c.local(I32);
+  const idx = c.local(V128), yyv = c.local(V128), crv = c.local(V128), thrv = c.local(V128);
+  const v = c.local(V128), cv = c.local(V128), keep = c.local(V128), f = c.local(V128), acc = c.local(V128);
+  c.get(yy).i32x4Splat().set(yyv);
+  c.get(cr).i32x4Splat().set(crv);
+  c.get(thr).f32x4Splat().set(thrv);
+  c.vconstI32x4(0, 1, 2, 3).set(idx);
+  c.i32(0).set(p);
+  c.get(n4).i32(2).shl().set(end);
+  return { ROW, WINV, p, end, idx, yyv, crv, thrv, v, cv, keep, f, acc };
+}
+
+/** The lanes' loop: `body` between the bound check and the step of p (bytes) and idx. */
+function lanesLoop(c: Code, l: { p: number; end: number; idx: number }, body: () => void): void {
+  c.block().loop();
+  c.get(l.p).get(l.end).ltU().eqz().brIf(1);
+  body();
+  c.get(l.p).i32(16).add().set(l.p);
+  c.get(l.idx).vconstI32(4).i32x4Add().set(l.idx);
+  c.br(0).end().end();
+}
+
+/** Horizontal reduction of the f32x4 in `v` with the scalar op `op`. */
+function reduceLanes(c: Code, v: number, op: (c: Code) => Code): void {
+  c.get(v).f32x4ExtractLane(0).get(v).f32x4ExtractLane(1);
+  op(c);
+  c.get(v).f32x4ExtractLane(2).get(v).f32x4ExtractLane(3);
+  op(c);
+  op(c);
+}
+
+/** rowMax(ROW, WINV, n4, cr, yy, thr) → the largest kept cosine of the row (−∞ if none). */
+function rowMaxCode(): Code {
+  const c = new Code(6);
+  const l = rowLocals(c);
+  c.vconstF32(-Infinity).set(l.acc);
+  lanesLoop(c, l, () => {
+    emitCosines(c, l);
+    c.get(l.acc).get(l.cv).vconstF32(-Infinity).get(l.keep).vbitselect().f32x4Max().set(l.acc);
+  });
+  reduceLanes(c, l.acc, (k) => k.f32Max());
+  return c;
+}
+
+/**
+ * rowExp(ROW, WINV, n4, cr, yy, thr, s, m) → Σ of the kept lanes' exp(s·cos − m); each lane's
+ * exponential is stored back over ROW (0 where masked), negated where the gradient is cut.
+ */
+function rowExpCode(): Code {
+  const c = new Code(8);
+  const [s, m] = [6, 7];
+  const l = rowLocals(c);
+  const cut = c.local(V128), sv = c.local(V128), mv = c.local(V128), x = c.local(V128), e = c.local(V128), t = c.local(V128);
+  c.get(s).f32x4Splat().set(sv);
+  c.get(m).f32x4Splat().set(mv);
+  c.vzero().set(l.acc);
+  lanesLoop(c, l, () => {
+    emitCosines(c, { ...l, cut });
+    c.get(l.cv).get(sv).f32x4Mul().get(mv).f32x4Sub().set(x);
+    emitExp(c, x, e, t);
+    c.get(e).get(l.keep).vand().set(e);
+    c.get(l.acc).get(e).f32x4Add().set(l.acc);
+    c.get(l.ROW).get(l.p).add().get(e).get(cut).vconstI32(-0x80000000).vand().vxor().vstore(0);
+  });
+  reduceLanes(c, l.acc, (k) => k.f32Add());
+  return c;
+}
+
+/** gRow(ROW, OUT, WINV, n4, fac): OUT[j] = ROW[j] > 0 ? ROW[j]·fac·WINV[j] : 0 for j < n4 (the backward's G′). */
+function gRowCode(): Code {
+  const c = new Code(5);
+  const [ROW, OUT, WINV, n4, fac] = [0, 1, 2, 3, 4];
+  const p = c.local(I32), end = c.local(I32), fv = c.local(V128), e = c.local(V128);
+  c.get(fac).f32x4Splat().set(fv);
+  c.i32(0).set(p);
+  c.get(n4).i32(2).shl().set(end);
+  c.block().loop();
+  c.get(p).get(end).ltU().eqz().brIf(1);
+  c.get(ROW).get(p).add().vload(0).set(e);
+  c.get(OUT).get(p).add();
+  c.get(e).get(fv).f32x4Mul().get(WINV).get(p).add().vload(0).f32x4Mul();
+  c.get(e).vzero().f32x4Gt().vand().vstore(0);
+  c.get(p).i32(16).add().set(p);
+  c.br(0).end().end();
+  return c;
+}
+
 /** Largest memory the kernels' module may grow to, in 64 KiB pages (4 GiB: wasm32's limit). */
 export const MAX_PAGES = 65536;
 
@@ -212,6 +335,9 @@ export function kernelModule(): WasmModule {
         { name: 'packT', params: [I32, I32, I32, I32], code: packTCode() },
         { name: 'packN', params: [I32, I32, I32, I32, I32], code: packNCode() },
         { name: 'fixDW', params: [I32, I32, I32, I32, I32, F32], code: fixDWCode() },
+        { name: 'rowMax', params: [I32, I32, I32, I32, I32, F32], results: [F32], code: rowMaxCode() },
+        { name: 'rowExp', params: [I32, I32, I32, I32, I32, F32, F32, F32], results: [F32], code: rowExpCode() },
+        { name: 'gRow', params: [I32, I32, I32, I32, F32], code: gRowCode() },
       ],
       { initial: 1, maximum: MAX_PAGES, shared: true },
     ),
@@ -226,6 +352,9 @@ export interface Kernels {
   packT(W: number, rows: number, dp: number, OUT: number): void;
   packN(W: number, rows: number, ldo: number, dp: number, OUT: number): void;
   fixDW(D: number, W: number, NORM: number, rows: number, dp: number, eps: number): void;
+  rowMax(ROW: number, WINV: number, n4: number, cr: number, yy: number, thr: number): number;
+  rowExp(ROW: number, WINV: number, n4: number, cr: number, yy: number, thr: number, s: number, m: number): number;
+  gRow(ROW: number, OUT: number, WINV: number, n4: number, fac: number): void;
 }
 
 /** Instantiates the kernels on `memory` (a shared WebAssembly.Memory). */

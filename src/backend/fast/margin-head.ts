@@ -64,7 +64,7 @@ export function fastMarginHeadArrays(
   // ── layout (bytes, 64-aligned) ──
   let top = 64;
   const take = (bytes: number) => { const at = top; top = roundUp(top + bytes, 64); return at; };
-  const X = take(Np * dp * 4), W = take(c * dp * 4), L = take(n * 4), WN = take(c * 4), WI = take(c * 4);
+  const X = take(Np * dp * 4), W = take(c * dp * 4), L = take(n * 4), WN = take(roundUp(c, 8) * 4), WI = take(roundUp(c, 8) * 4);
   const E = take(nChunks * Np * Cb * 4), SH = take(nChunks * Np * 4);
   const RMAX = take(T * Np * 8), ROTH = take(T * Np * 8), RM = take(Np * 8), RS = take(Np * 8), GT = take(Np * 4);
   const scratchBytes = roundUp((2 * dp * Cb + Np * Cb) * 4, 64);

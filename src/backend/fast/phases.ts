@@ -20,6 +20,8 @@
  * D = G′ᵀ·X̂ → dW through the normalization, in place.
  */
 
+import type { Kernels } from './kernels.js'; // a type only: runPhase must stay import-free at run time
+
 /** Indices into the Float64Array of parameters shared with the workers. */
 export const PARAM = {
   phase: 0, N: 1, Np: 2, d: 3, dp: 4, C: 5, Cb: 6, nChunks: 7, threads: 8, s: 9, threshold: 10, eps: 11,
@@ -28,26 +30,18 @@ export const PARAM = {
   size: 32,
 } as const;
 
-/** The exports of the kernel module (see kernels.ts; repeated here: this file imports nothing). */
-interface KernelFns {
-  gemm(M: number, Nc: number, K: number, A: number, ars: number, aks: number, B: number, ldb: number, bps: number, C: number, ldc: number, acc: number): void;
-  norms(W: number, rows: number, dp: number, eps: number, NORM: number, INV: number): void;
-  packT(W: number, rows: number, dp: number, OUT: number): void;
-  packN(W: number, rows: number, ldo: number, dp: number, OUT: number): void;
-  fixDW(D: number, W: number, NORM: number, rows: number, dp: number, eps: number): void;
-}
-
 /**
  * Runs thread `t`'s share of phase P[0] (1 forward, 2 backward). Per-thread scratch at
  * scratch + t·scratchBytes: Wᵀ (dp×Cb, in panels), W (Cb×dp, in panels), G′ (Np×Cb); dX̂_t at
  * dXn + t·Np·dp·4.
  */
-export function runPhase(k: KernelFns, buffer: ArrayBufferLike, P: Float64Array, t: number): void {
+export function runPhase(k: Kernels, buffer: ArrayBufferLike, P: Float64Array, t: number): void {
   const f32 = new Float32Array(buffer);
   const f64 = new Float64Array(buffer);
   const i32 = new Int32Array(buffer);
   const phase = P[0], N = P[1], Np = P[2], dp = P[4], C = P[5], Cb = P[6], nChunks = P[7], T = P[8];
   const s = P[9], threshold = P[10], eps = P[11];
+  const thr = threshold > 0 ? threshold : Infinity; // interclass filtering's threshold (none: +∞)
   const X = P[12], W = P[13], labels = P[14] >> 2, E = P[16], shiftAt = P[17] >> 2;
   const rowMax = (P[18] >> 3) + t * Np, rowOthers = (P[19] >> 3) + t * Np, rowM = P[20] >> 3, rowScale = P[21] >> 3;
   const gTarget = P[22] >> 2, winv = P[28] >> 2;
@@ -69,50 +63,30 @@ export function runPhase(k: KernelFns, buffer: ArrayBufferLike, P: Float64Array,
     const j0 = c * Cb;
     const cr = Math.min(Cb, C - j0);
     const Ec = E + c * Np * Cb * 4;
-    const e0 = Ec >> 2;
     const Wc = W + j0 * dp * 4; // the chunk's rows of W
+    const WIc = P[28] + j0 * 4; // and their 1/max(‖w_j‖, ε)
+    const n4 = roundUp4(cr);
     if (phase === 1) {
       // norms of the chunk's rows; Wᵀ (not normalized: 1/‖w_j‖ is applied to the products)
       // packed in panels of 8 columns
-      k.norms(Wc, cr, dp, eps, P[15] + j0 * 4, P[28] + j0 * 4);
+      k.norms(Wc, cr, dp, eps, P[15] + j0 * 4, WIc);
       k.packT(Wc, cr, dp, wnT);
       k.gemm(Np, roundUp8(cr), dp, X, dp, 1, wnT, 8, 8 * dp, Ec, Cb, 0);
       for (let i = 0; i < N; i++) {
         const y = i32[labels + i];
         if (y < 0) continue;
         const yy = y - j0;
-        const row = e0 + i * Cb;
-        let cmax = -Infinity;
-        for (let jj = 0; jj < cr; jj++) {
-          if (jj === yy) continue;
-          const v = f32[row + jj] * f32[winv + j0 + jj];
-          let cv = v < -1 ? -1 : v > 1 ? 1 : v;
-          if (threshold > 0 && cv > threshold) cv = 0;
-          if (cv > cmax) cmax = cv;
-        }
-        const zmax = Math.fround(s * cmax);
+        const row = Ec + i * Cb * 4;
+        // the row's kept cosines (target and padding masked) in SIMD lanes: their max, then
+        // exp(s·cos − m) stored over the products (negated where the gradient is cut), and their sum
+        const zmax = Math.fround(s * k.rowMax(row, WIc, n4, cr, yy, thr));
         let m = f64[rowMax + i];
         let others = f64[rowOthers + i];
         if (zmax > m) {
           if (others > 0) others *= Math.exp(m - zmax);
           m = zmax;
         }
-        for (let jj = 0; jj < cr; jj++) {
-          if (jj === yy) {
-            f32[row + jj] = 0;
-            continue;
-          }
-          const v = f32[row + jj] * f32[winv + j0 + jj];
-          let cut = v < -1 || v > 1;
-          let cv = v < -1 ? -1 : v > 1 ? 1 : v;
-          if (threshold > 0 && cv > threshold) {
-            cv = 0;
-            cut = true;
-          }
-          const e = Math.exp(s * cv - m);
-          others += e;
-          f32[row + jj] = cut ? -e : e;
-        }
+        others += k.rowExp(row, WIc, n4, cr, yy, thr, s, m);
         f64[rowMax + i] = m;
         f64[rowOthers + i] = others;
         f32[shiftAt + c * Np + i] = m;
@@ -126,13 +100,9 @@ export function runPhase(k: KernelFns, buffer: ArrayBufferLike, P: Float64Array,
         const y = i32[labels + i];
         if (y < 0) continue;
         const yy = y - j0;
-        const row = e0 + i * Cb;
         const out = g0 + i * Cb;
         const fac = Math.exp(f32[shiftAt + c * Np + i] - f64[rowM + i]) * f64[rowScale + i];
-        for (let jj = 0; jj < cr; jj++) {
-          const e = f32[row + jj];
-          f32[out + jj] = e > 0 ? e * fac * f32[winv + j0 + jj] : 0;
-        }
+        k.gRow(Ec + i * Cb * 4, G + i * Cb * 4, WIc, n4, fac);
         if (yy >= 0 && yy < cr) f32[out + yy] = f32[gTarget + i] * f32[winv + y];
       }
       // W's rows packed in panels of 8 features (gemm's B); dX̂_t += G′·W (K = cr: no row beyond

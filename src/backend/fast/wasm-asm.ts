@@ -100,11 +100,34 @@ export class Code {
   f32Max(): this { return this.op(0x97); }
   f32Sqrt(): this { return this.op(0x91); }
   f32Gt(): this { return this.op(0x5e); }
+  f32Min(): this { return this.op(0x96); }
 
   vload(offset = 0): this { return this.simd(0x00, ...this.memarg(4, offset)); }
   vstore(offset = 0): this { return this.simd(0x0b, ...this.memarg(4, offset)); }
   vsplat32(offset = 0): this { return this.simd(0x09, ...this.memarg(2, offset)); }
   vzero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  /** v128.const with four equal f32 lanes. */
+  vconstF32(v: number): this { return this.simd(0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)); }
+  /** v128.const with four equal i32 lanes. */
+  vconstI32(v: number): this { return this.simd(0x0c, ...new Uint8Array(new Int32Array([v, v, v, v]).buffer)); }
+  /** v128.const with the i32 lanes (a, b, c, d). */
+  vconstI32x4(a: number, b: number, c: number, d: number): this { return this.simd(0x0c, ...new Uint8Array(new Int32Array([a, b, c, d]).buffer)); }
+  i32x4Splat(): this { return this.simd(0x11); }
+  i32x4Ne(): this { return this.simd(0x38); }
+  i32x4LtS(): this { return this.simd(0x39); }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4Shl(): this { return this.simd(0xab); }
+  i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
+  f32x4Lt(): this { return this.simd(0x43); }
+  f32x4Gt(): this { return this.simd(0x44); }
+  f32x4Min(): this { return this.simd(0xe8); }
+  f32x4Max(): this { return this.simd(0xe9); }
+  f32x4Nearest(): this { return this.simd(0x6a); }
+  vand(): this { return this.simd(0x4e); }
+  vandnot(): this { return this.simd(0x4f); }
+  vor(): this { return this.simd(0x50); }
+  vxor(): this { return this.simd(0x51); }
+  vbitselect(): this { return this.simd(0x52); }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   f32x4Add(): this { return this.simd(0xe4); }
@@ -123,10 +146,11 @@ export class Code {
   }
 }
 
-/** One exported function: its name, parameter types and body (no results). */
+/** One exported function: its name, parameter types, result types (none by default) and body. */
 export interface FunctionDef {
   name: string;
   params: number[];
+  results?: number[];
   code: Code;
 }
 
@@ -156,7 +180,7 @@ function name(s: string): number[] {
  */
 export function assemble(functions: FunctionDef[], memory: { initial: number; maximum: number; shared: boolean }): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  section(1, vec(functions.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0])), out);
+  section(1, vec(functions.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec((f.results ?? []).map((r) => [r]))])), out);
   const limits: number[] = [memory.shared ? 0x03 : 0x01];
   uleb(memory.initial, limits);
   uleb(memory.maximum, limits);
