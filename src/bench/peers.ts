@@ -98,10 +98,12 @@ registerBenchBackend({
 });
 
 // ─── tfjs ───────────────────────────────────────────────────────────────────────────────────
-type Tf = typeof import('@tensorflow/tfjs-core');
+/** The tfjs-core module. */
+export type Tf = typeof import('@tensorflow/tfjs-core');
 let tfLoaded: Promise<Tf> | undefined;
 
-async function loadTf(): Promise<Tf> {
+/** tfjs-core with the CPU and WASM backends registered (loaded once; they are dev dependencies). */
+export async function loadTf(): Promise<Tf> {
   tfLoaded ??= (async () => {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
@@ -113,7 +115,8 @@ async function loadTf(): Promise<Tf> {
   return tfLoaded;
 }
 
-type TfTensor = import('@tensorflow/tfjs-core').Tensor;
+/** A tfjs tensor. */
+export type TfTensor = import('@tensorflow/tfjs-core').Tensor;
 
 /**
  * The ArcFace loss and its exact gradient in tfjs ops, for one micro-batch of `rows` rows (the
@@ -128,7 +131,7 @@ type TfTensor = import('@tensorflow/tfjs-core').Tensor;
  *   ∂L/∂c = s·∂L/∂z off target, s·∂L/∂z_y·sin(θ_y + m)/sin θ_y on it, 0 where the clip cut
  *   dx̂ = (∂L/∂c)·ŵ, dŵ = (∂L/∂c)ᵀ·x̂, dx = (dx̂ − x̂·⟨x̂, dx̂⟩)/‖x‖ (and the same for w)
  */
-function tfArcface(tf: Tf, p: Problem, transposed: boolean, explicit: boolean, x: TfTensor, w: TfTensor, onehot: TfTensor) {
+export function tfArcface(tf: Tf, p: Pick<Problem, 'n' | 's' | 'm'>, transposed: boolean, explicit: boolean, x: TfTensor, w: TfTensor, onehot: TfTensor) {
   // explicit: transposes materialized and every product a plain A·B (tfjs-wasm's transposed
   // matMul paths run 5–10× slower than its plain one, measured here)
   const mm = (a: TfTensor, b: TfTensor, ta: boolean, tb: boolean) =>

@@ -3,7 +3,9 @@
  * float32) timed for arcgrad's CPU paths and the tfjs peers side by side, alternating in one
  * process, with each result checked against arcgrad's float64 reference (the tape on the CPU
  * backend; at shapes too large for it, against the fast path, which the smaller shapes check), and
- * the peak resident memory of each contestant measured in a child process of its own.
+ * the peak resident memory of each contestant measured in a child process of its own. The shape
+ * `toy` is the tape-overhead comparison instead: one training step of the demo's 2-D toy model
+ * (src/bench/toy.ts), the tape in float64 and float32 against tfjs, checked against the float64 tape.
  * `--json` prints one JSON object; otherwise a table (and `--markdown` the table for docs).
  */
 import { spawnSync } from 'node:child_process';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { cpu } from '../backend/cpu.js';
 import { shutdownFastPool } from '../backend/fast/pool.js';
 import { benchBackends, type BenchBackend, type HeadOutput, type Problem } from '../bench/peers.js';
+import { toyContestants, toyProblem, type ToyContestant, type ToyOutput, type ToyProblem } from '../bench/toy.js';
 import { marginLoss } from '../losses/margin-head.js';
 import { valueAndGrad } from '../tape/grad.js';
 import { OptionError } from '../tensor/errors.js';
@@ -22,9 +25,9 @@ import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 const specs: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print one JSON object instead of the table' },
   markdown: { type: 'boolean', help: 'print the table as markdown (for docs/benchmarks.md)' },
-  backend: { type: 'string', help: `comma-separated contestants (${benchBackends().map((b) => b.name).join(', ')}); default all` },
-  shape: { type: 'string', help: 'comma-separated NxDxC shapes', default: '64x128x1000,128x512x10000,256x512x100000' },
-  rounds: { type: 'number', help: 'timed rounds per contestant (default 15, 7, 3 by size)' },
+  backend: { type: 'string', help: `comma-separated contestants (head: ${benchBackends().map((b) => b.name).join(', ')}; toy: ${toyContestants.map((b) => b.name).join(', ')}); default all` },
+  shape: { type: 'string', help: "comma-separated NxDxC shapes, and 'toy' for the tape-overhead step", default: '64x128x1000,128x512x10000,256x512x100000,toy' },
+  rounds: { type: 'number', help: 'timed rounds per contestant (default 15, 7, 3 by size; 15 for toy)' },
   all: { type: 'boolean', help: 'also run slow paths at shapes beyond their default limit' },
   'skip-memory': { type: 'boolean', help: 'do not measure peak memory (no child processes)' },
   'skip-check': { type: 'boolean', help: 'do not check results against the float64 reference' },
@@ -32,17 +35,27 @@ const specs: Record<string, OptionSpec> = {
   help: { type: 'boolean', help: 'show this help' },
 };
 
-/** The measurements of one contestant at one shape. */
+/** The measurements of one contestant at one shape (absent fields: not measured or not run). */
 export interface BenchEntry {
+  /** Median milliseconds of one forward + backward (toy: of one training step). */
   medianMs?: number;
+  /** Fastest of the timed runs, ms. */
   minMs?: number;
+  /** 6·N·d·C / median time (the head's three products), GFLOP/s. */
   gflops?: number;
-  ratioToFast?: number;
+  /** medianMs over the shape's reference contestant's (`ratioTo`). */
+  ratio?: number;
+  /** Peak resident memory of a process running only this contestant (setup + two steps), MB. */
   peakRssMB?: number;
+  /** |Δloss| / |loss| against the shape's reference result. */
   lossError?: number;
+  /** ‖ΔdX‖∞ / ‖dX‖∞. */
   dXError?: number;
+  /** ‖ΔdW‖∞ / ‖dW‖∞. */
   dWError?: number;
-  checkedAgainst?: string;
+  /** Toy: the largest ‖Δg‖∞ / ‖g‖∞ over the parameters. */
+  gradError?: number;
+  /** Why it did not run. */
   skipped?: string;
 }
 
@@ -63,7 +76,16 @@ export function benchProblem(n: number, d: number, c: number, seed = 7): Problem
   return { n, d, c, x, w, labels, s: 64, m: 0.5 };
 }
 
-function reference(p: Problem): HeadOutput {
+/** The toy step's reference result: contestant `b` (the float64 tape), untimed. */
+async function reference(b: ToyContestant, p: ToyProblem): Promise<ToyOutput> {
+  const prep = await b.prepare(p);
+  const out = prep.step();
+  prep.dispose();
+  return out;
+}
+
+/** The head's reference result: the tape on the CPU backend in float64. */
+function headReference(p: Problem): HeadOutput {
   const x = cpu.fromArray(p.x, [p.n, p.d], 'float64');
   const w = cpu.fromArray(p.w, [p.c, p.d], 'float64');
   const labels = Array.from(p.labels);
@@ -78,6 +100,24 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
     den = Math.max(den, Math.abs(b[i]));
   }
   return a.length !== b.length ? Infinity : num / den;
+}
+
+/**
+ * The largest error over the toy's parameters, each relative to max(‖g‖∞, 10⁻³·the largest ‖g‖∞):
+ * fc1.b's gradient is 0 in exact arithmetic (batch norm follows fc1), so it is rounding alone.
+ */
+function toyGradError(out: ToyOutput, ref: ToyOutput): number {
+  const norm = (g: ArrayLike<number>) => { let m = 0; for (let i = 0; i < g.length; i++) m = Math.max(m, Math.abs(g[i])); return m; };
+  const largest = Math.max(...Object.values(ref.grads).map(norm));
+  let worst = 0;
+  for (const [k, g] of Object.entries(ref.grads)) {
+    const got = out.grads[k];
+    if (got === undefined || got.length !== g.length) return Infinity;
+    let diff = 0;
+    for (let i = 0; i < g.length; i++) diff = Math.max(diff, Math.abs(got[i] - g[i]));
+    worst = Math.max(worst, diff / Math.max(norm(g), 1e-3 * largest));
+  }
+  return worst;
 }
 
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -114,29 +154,79 @@ function probeMemory(backend: string, shape: string): number | undefined {
 const fmtMs = (v: number | undefined) => (v === undefined ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(0));
 const fmtE = (v: number | undefined) => (v === undefined ? '—' : v.toExponential(1));
 
+/** A prepared contestant of either kind, as the timing loop sees it. */
+interface Live<O> {
+  name: string;
+  prep: { activate?(): Promise<void>; step(): O; dispose(): void };
+  times: number[];
+}
+
+/**
+ * Times every contestant `rounds` times, alternating (round r runs each once, in reversed order
+ * every other round, so that none always goes first); each sample is `reps` steps, per step.
+ */
+async function timeAlternating<O>(live: Live<O>[], rounds: number, reps: number): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? live : [...live].reverse();
+    for (const l of order) {
+      await l.prep.activate?.();
+      const t0 = performance.now();
+      for (let k = 0; k < reps; k++) l.prep.step();
+      l.times.push((performance.now() - t0) / reps);
+    }
+  }
+}
+
+/** Medians, minima and ratios to `refName` (when it ran) into `entries`. */
+function summarize<O>(live: Live<O>[], entries: Record<string, BenchEntry>, refName: string, work?: number): void {
+  const ref = live.find((l) => l.name === refName);
+  const refMs = ref === undefined ? undefined : median(ref.times);
+  for (const l of live) {
+    const e = entries[l.name];
+    e.medianMs = median(l.times);
+    e.minMs = Math.min(...l.times);
+    if (work !== undefined) e.gflops = (6 * work) / (e.medianMs * 1e6);
+    if (refMs !== undefined) e.ratio = e.medianMs / refMs;
+  }
+}
+
+/** The contestants named in `names` (all when undefined) among `known`. */
+function pick<T extends { name: string }>(known: readonly T[], names: string[] | undefined): T[] {
+  return names === undefined ? [...known] : known.filter((k) => names.includes(k.name));
+}
+
 /** Runs `arcgrad bench`; see the file header. */
 export async function runBench(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, specs, 'bench');
   if (options.help) {
-    console.log(`Usage: arcgrad bench [--json] [--backend B] [--shape NxDxC]\n\n${formatOptions(specs)}`);
+    console.log(`Usage: arcgrad bench [--json] [--backend B] [--shape NxDxC|toy]\n\n${formatOptions(specs)}`);
     return 0;
   }
   const known = benchBackends();
-  const names = typeof options.backend === 'string' ? options.backend.split(',').map((s) => s.trim()) : known.map((b) => b.name);
-  const chosen: BenchBackend[] = names.map((n) => {
-    const b = known.find((k) => k.name === n);
-    if (b === undefined) throw new OptionError(`bench: unknown backend '${n}' (known: ${known.map((k) => k.name).join(', ')})`);
-    return b;
-  });
-  const shapes = String(options.shape).split(',').map(parseShape);
+  const names = typeof options.backend === 'string' ? options.backend.split(',').map((s) => s.trim()) : undefined;
+  for (const n of names ?? []) {
+    if (!known.some((k) => k.name === n) && !toyContestants.some((k) => k.name === n)) {
+      throw new OptionError(`bench: unknown backend '${n}' (known: ${[...new Set([...known, ...toyContestants].map((k) => k.name))].join(', ')})`);
+    }
+  }
+  const shapes = String(options.shape).split(',').map((s) => (s.trim() === 'toy' ? 'toy' : parseShape(s)));
   const log = (s: string) => { if (!options.json) console.log(s); };
+  const check = !options['skip-check'];
 
   if (options.probe) {
-    const [n, d, c] = shapes[0];
-    const prepared = await chosen[0].prepare(benchProblem(n, d, c));
-    await prepared.activate?.();
-    prepared.step();
-    prepared.step();
+    const shape = shapes[0];
+    if (shape === 'toy') {
+      const prepared = await pick(toyContestants, names)[0].prepare(toyProblem());
+      await prepared.activate?.();
+      prepared.step();
+      prepared.step();
+    } else {
+      const [n, d, c] = shape;
+      const prepared = await pick(known, names)[0].prepare(benchProblem(n, d, c));
+      await prepared.activate?.();
+      prepared.step();
+      prepared.step();
+    }
     console.log(JSON.stringify({ peakRssMB: Number(peakRssMB().toFixed(0)) }));
     shutdownFastPool();
     return 0;
@@ -145,12 +235,61 @@ export async function runBench(argv: string[]): Promise<number> {
   const result: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
-    workload: 'ArcFace s=64 m=0.5 exact gradient, float32, forward + backward (loss, dX, dW)',
+    workload: 'ArcFace s=64 m=0.5 exact gradient, float32, forward + backward (loss, dX, dW); toy: one training step of the 2-D toy model',
     shapes: {} as Record<string, unknown>,
   };
   const table: string[][] = [];
-  for (const [n, d, c] of shapes) {
+  const memory = (entries: Record<string, BenchEntry>, live: { name: string }[], key: string) => {
+    if (!options['skip-memory']) for (const l of live) entries[l.name].peakRssMB = probeMemory(l.name, key);
+  };
+  const addRows = (key: string, entries: Record<string, BenchEntry>, note: string) => {
+    for (const [name, e] of Object.entries(entries)) {
+      const err = e.gradError !== undefined ? `${fmtE(e.lossError)} / ${fmtE(e.gradError)} (all params)` : `${fmtE(e.lossError)} / ${fmtE(e.dXError)} / ${fmtE(e.dWError)}`;
+      table.push([key, name, fmtMs(e.medianMs), e.ratio === undefined ? '—' : `${e.ratio.toFixed(2)}×`, e.gflops === undefined ? '—' : e.gflops.toFixed(2),
+        e.peakRssMB === undefined ? '—' : `${e.peakRssMB.toFixed(0)}`, err, e.skipped ?? note]);
+    }
+  };
+
+  for (const shape of shapes) {
+    if (shape === 'toy') {
+      const chosen = pick(toyContestants, names);
+      if (chosen.length === 0) continue;
+      const p = toyProblem();
+      const entries: Record<string, BenchEntry> = {};
+      const loadBefore = load();
+      log(`\ntoy step (batch ${p.n}, MLP ${p.inputs}→${p.hidden}→${p.embedding}, ArcFace over ${p.classes} classes)  load ${loadBefore.join(' ')}`);
+      const ref = check ? await reference(toyContestants[0], p) : undefined;
+      const live: Live<ToyOutput>[] = [];
+      for (const b of chosen) {
+        try {
+          const prep = await b.prepare(p);
+          await prep.activate?.();
+          const out = prep.step();
+          const e: BenchEntry = {};
+          if (ref !== undefined) {
+            e.lossError = Math.abs(out.loss - ref.loss) / Math.abs(ref.loss);
+            e.gradError = toyGradError(out, ref);
+          }
+          entries[b.name] = e;
+          live.push({ name: b.name, prep, times: [] });
+        } catch (err) {
+          entries[b.name] = { skipped: `failed: ${(err as Error).message.split('\n')[0]}` };
+        }
+      }
+      const rounds = typeof options.rounds === 'number' ? options.rounds : 15;
+      await timeAlternating(live, rounds, 10);
+      for (const l of live) l.prep.dispose();
+      summarize(live, entries, 'tfjs-cpu');
+      memory(entries, live, 'toy');
+      const loadAfter = load();
+      (result.shapes as Record<string, unknown>).toy = { loadBefore, loadAfter, rounds, stepsPerSample: 10, ratioTo: 'tfjs-cpu', checkedAgainst: ref ? toyContestants[0].name : undefined, backends: entries };
+      addRows('toy', entries, `load ${loadBefore[0]}→${loadAfter[0]}`);
+      continue;
+    }
+    const [n, d, c] = shape;
     const key = `${n}x${d}x${c}`;
+    const chosen = pick(known, names);
+    if (chosen.length === 0) continue;
     const work = n * d * c;
     const p = benchProblem(n, d, c);
     const entries: Record<string, BenchEntry> = {};
@@ -158,8 +297,8 @@ export async function runBench(argv: string[]): Promise<number> {
     log(`\n(${n}, ${d}, ${c})  load ${loadBefore.join(' ')}`);
     let ref: HeadOutput | undefined;
     let refName = 'float64 tape (cpu)';
-    if (!options['skip-check'] && work <= 128 * 512 * 10_000) ref = reference(p);
-    const live: { b: BenchBackend; prep: Awaited<ReturnType<BenchBackend['prepare']>>; times: number[] }[] = [];
+    if (check && work <= 128 * 512 * 10_000) ref = headReference(p);
+    const live: Live<HeadOutput>[] = [];
     for (const b of chosen) {
       if (!options.all && b.maxWork !== undefined && work > b.maxWork) {
         entries[b.name] = { skipped: `slower path, not run beyond N·d·C = ${b.maxWork} (use --all)` };
@@ -169,53 +308,34 @@ export async function runBench(argv: string[]): Promise<number> {
         const prep = await b.prepare(p);
         await prep.activate?.();
         const out = prep.step(); // warm-up, and the result that is checked
-        if (ref === undefined && !options['skip-check'] && b.name === 'fast') { ref = out; refName = 'fast (checked against the float64 tape at the smaller shapes)'; }
+        if (ref === undefined && check && b.name === 'fast') { ref = out; refName = 'fast (checked against the float64 tape at the smaller shapes)'; }
         const e: BenchEntry = {};
         if (ref !== undefined && out !== ref) {
           e.lossError = Math.abs(out.loss - ref.loss) / Math.abs(ref.loss);
           e.dXError = relErr(out.dX, ref.dX);
           e.dWError = relErr(out.dW, ref.dW);
-          e.checkedAgainst = refName;
         }
         entries[b.name] = e;
-        live.push({ b, prep, times: [] });
+        live.push({ name: b.name, prep, times: [] });
       } catch (err) {
         entries[b.name] = { skipped: `failed: ${(err as Error).message.split('\n')[0]}` };
       }
     }
     const rounds = typeof options.rounds === 'number' ? options.rounds : work <= 1e8 ? 15 : work <= 1e9 ? 7 : 3;
-    for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? live : [...live].reverse(); // alternate, and alternate who goes first
-      for (const l of order) {
-        await l.prep.activate?.();
-        const t0 = performance.now();
-        l.prep.step();
-        l.times.push(performance.now() - t0);
-      }
-    }
+    await timeAlternating(live, rounds, 1);
     for (const l of live) l.prep.dispose();
-    const fastMs = live.find((l) => l.b.name === 'fast') ? median(live.find((l) => l.b.name === 'fast')!.times) : undefined;
-    for (const l of live) {
-      const e = entries[l.b.name];
-      e.medianMs = median(l.times);
-      e.minMs = Math.min(...l.times);
-      e.gflops = (6 * work) / (e.medianMs * 1e6);
-      if (fastMs !== undefined) e.ratioToFast = e.medianMs / fastMs;
-    }
-    if (!options['skip-memory']) for (const l of live) entries[l.b.name].peakRssMB = probeMemory(l.b.name, key);
+    summarize(live, entries, 'fast', work);
+    memory(entries, live, key);
     const loadAfter = load();
-    (result.shapes as Record<string, unknown>)[key] = { loadBefore, loadAfter, rounds, checkedAgainst: refName, backends: entries };
-    for (const [name, e] of Object.entries(entries)) {
-      table.push([key, name, fmtMs(e.medianMs), e.ratioToFast === undefined ? '—' : `${e.ratioToFast.toFixed(2)}×`, e.gflops === undefined ? '—' : e.gflops.toFixed(2),
-        e.peakRssMB === undefined ? '—' : `${e.peakRssMB.toFixed(0)}`, `${fmtE(e.lossError)} / ${fmtE(e.dXError)} / ${fmtE(e.dWError)}`, e.skipped ?? `load ${loadBefore[0]}→${loadAfter[0]}`]);
-    }
+    (result.shapes as Record<string, unknown>)[key] = { loadBefore, loadAfter, rounds, ratioTo: 'fast', checkedAgainst: check ? refName : undefined, backends: entries };
+    addRows(key, entries, `load ${loadBefore[0]}→${loadAfter[0]}`);
   }
   shutdownFastPool();
   if (options.json) {
     console.log(JSON.stringify(result, null, 2));
     return 0;
   }
-  const head = ['shape', 'backend', 'median ms', '÷ fast', 'GFLOP/s', 'peak RSS MB', 'rel. err loss / dX / dW', 'note'];
+  const head = ['shape', 'backend', 'median ms', 'ratio', 'GFLOP/s', 'peak RSS MB', 'rel. err loss / dX / dW', 'note'];
   if (options.markdown) {
     console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
     for (const row of table) console.log(`| ${row.join(' | ')} |`);
@@ -224,6 +344,7 @@ export async function runBench(argv: string[]): Promise<number> {
     console.log('\n' + head.map((h, i) => h.padEnd(widths[i])).join('  '));
     for (const row of table) console.log(row.map((v, i) => v.padEnd(widths[i])).join('  '));
   }
-  console.log(`\nmachine: ${String((result.machine as { cpu: string }).cpu)}, ${cpus().length} cores, ${process.version}, ${String(result.date)}`);
+  console.log(`\nratio: median over fast's (head shapes) or tfjs-cpu's (toy)`);
+  console.log(`machine: ${String((result.machine as { cpu: string }).cpu)}, ${cpus().length} cores, ${process.version}, ${String(result.date)}`);
   return 0;
 }
