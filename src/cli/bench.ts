@@ -41,6 +41,11 @@ export interface BenchEntry {
   medianMs?: number;
   /** Fastest of the timed runs, ms. */
   minMs?: number;
+  /**
+   * Median CPU time of the process per step, ms (all its threads: user + system). Less sensitive
+   * to other processes' load than the wall clock; work / cpuMs is the throughput per busy core.
+   */
+  cpuMs?: number;
   /** 6·N·d·C / median time (the head's three products), GFLOP/s. */
   gflops?: number;
   /** medianMs over the shape's reference contestant's (`ratioTo`). */
@@ -159,6 +164,7 @@ interface Live<O> {
   name: string;
   prep: { activate?(): Promise<void>; step(): O; dispose(): void };
   times: number[];
+  cpu: number[];
 }
 
 /**
@@ -170,9 +176,12 @@ async function timeAlternating<O>(live: Live<O>[], rounds: number, reps: number)
     const order = r % 2 === 0 ? live : [...live].reverse();
     for (const l of order) {
       await l.prep.activate?.();
+      const u0 = process.cpuUsage();
       const t0 = performance.now();
       for (let k = 0; k < reps; k++) l.prep.step();
       l.times.push((performance.now() - t0) / reps);
+      const u = process.cpuUsage(u0);
+      l.cpu.push((u.user + u.system) / 1000 / reps);
     }
   }
 }
@@ -185,6 +194,7 @@ function summarize<O>(live: Live<O>[], entries: Record<string, BenchEntry>, refN
     const e = entries[l.name];
     e.medianMs = median(l.times);
     e.minMs = Math.min(...l.times);
+    e.cpuMs = median(l.cpu);
     if (work !== undefined) e.gflops = (6 * work) / (e.medianMs * 1e6);
     if (refMs !== undefined) e.ratio = e.medianMs / refMs;
   }
@@ -242,10 +252,11 @@ export async function runBench(argv: string[]): Promise<number> {
   const memory = (entries: Record<string, BenchEntry>, live: { name: string }[], key: string) => {
     if (!options['skip-memory']) for (const l of live) entries[l.name].peakRssMB = probeMemory(l.name, key);
   };
-  const addRows = (key: string, entries: Record<string, BenchEntry>, note: string) => {
+  const addRows = (key: string, entries: Record<string, BenchEntry>, note: string, work?: number) => {
     for (const [name, e] of Object.entries(entries)) {
       const err = e.gradError !== undefined ? `${fmtE(e.lossError)} / ${fmtE(e.gradError)} (all params)` : `${fmtE(e.lossError)} / ${fmtE(e.dXError)} / ${fmtE(e.dWError)}`;
-      table.push([key, name, fmtMs(e.medianMs), e.ratio === undefined ? '—' : `${e.ratio.toFixed(2)}×`, e.gflops === undefined ? '—' : e.gflops.toFixed(2),
+      const perCore = e.cpuMs === undefined || work === undefined ? '—' : ((6 * work) / (e.cpuMs * 1e6)).toFixed(1);
+      table.push([key, name, fmtMs(e.medianMs), e.ratio === undefined ? '—' : `${e.ratio.toFixed(2)}×`, e.gflops === undefined ? '—' : e.gflops.toFixed(2), fmtMs(e.cpuMs), perCore,
         e.peakRssMB === undefined ? '—' : `${e.peakRssMB.toFixed(0)}`, err, e.skipped ?? note]);
     }
   };
@@ -271,7 +282,7 @@ export async function runBench(argv: string[]): Promise<number> {
             e.gradError = toyGradError(out, ref);
           }
           entries[b.name] = e;
-          live.push({ name: b.name, prep, times: [] });
+          live.push({ name: b.name, prep, times: [], cpu: [] });
         } catch (err) {
           entries[b.name] = { skipped: `failed: ${(err as Error).message.split('\n')[0]}` };
         }
@@ -316,7 +327,7 @@ export async function runBench(argv: string[]): Promise<number> {
           e.dWError = relErr(out.dW, ref.dW);
         }
         entries[b.name] = e;
-        live.push({ name: b.name, prep, times: [] });
+        live.push({ name: b.name, prep, times: [], cpu: [] });
       } catch (err) {
         entries[b.name] = { skipped: `failed: ${(err as Error).message.split('\n')[0]}` };
       }
@@ -328,14 +339,14 @@ export async function runBench(argv: string[]): Promise<number> {
     memory(entries, live, key);
     const loadAfter = load();
     (result.shapes as Record<string, unknown>)[key] = { loadBefore, loadAfter, rounds, ratioTo: 'fast', checkedAgainst: check ? refName : undefined, backends: entries };
-    addRows(key, entries, `load ${loadBefore[0]}→${loadAfter[0]}`);
+    addRows(key, entries, `load ${loadBefore[0]}→${loadAfter[0]}`, work);
   }
   shutdownFastPool();
   if (options.json) {
     console.log(JSON.stringify(result, null, 2));
     return 0;
   }
-  const head = ['shape', 'backend', 'median ms', 'ratio', 'GFLOP/s', 'peak RSS MB', 'rel. err loss / dX / dW', 'note'];
+  const head = ['shape', 'backend', 'median ms', 'ratio', 'GFLOP/s', 'CPU ms', 'GFLOP/CPU-s', 'peak RSS MB', 'rel. err loss / dX / dW', 'note'];
   if (options.markdown) {
     console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
     for (const row of table) console.log(`| ${row.join(' | ')} |`);
@@ -344,7 +355,7 @@ export async function runBench(argv: string[]): Promise<number> {
     console.log('\n' + head.map((h, i) => h.padEnd(widths[i])).join('  '));
     for (const row of table) console.log(row.map((v, i) => v.padEnd(widths[i])).join('  '));
   }
-  console.log(`\nratio: median over fast's (head shapes) or tfjs-cpu's (toy)`);
+  console.log(`\nratio: median over fast's (head shapes) or tfjs-cpu's (toy); CPU ms: the process's CPU time per step (all threads); GFLOP/CPU-s: 6·N·d·C per CPU second`);
   console.log(`machine: ${String((result.machine as { cpu: string }).cpu)}, ${cpus().length} cores, ${process.version}, ${String(result.date)}`);
   return 0;
 }
