@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { cpu } from '../backend/cpu.js';
-import { fastMarginHeadArrays } from '../backend/fast/margin-head.js';
+import { fastMarginHeadArrays } from '../losses/fast-margin-head.js';
 import { marginLoss } from '../losses/margin-head.js';
 import { valueAndGrad } from '../tape/grad.js';
 

@@ -4,21 +4,21 @@
  * `marginLoss` (src/losses/margin-head.ts) and the tape compute, every option included (margins,
  * fallback policies via the same scalar kernels as the angularMargin op, λ, interclass filtering,
  * ε, exact and straight-through gradients, rows labelled −1), at float32 accuracy; the tape on the
- * CPU reference is its oracle (test/fast/margin-head.test.ts).
+ * CPU reference is its oracle (test/losses/fast-margin-head.test.ts).
  *
  * Memory: the N×C matrix is stored once, as float32 (the exponentials the backward needs); every
  * other N×C-sized quantity (logits, probabilities, the gradient G) exists one chunk of Cb classes
- * per thread at a time. See phases.ts for the two phases, pool.ts for the threads.
+ * per thread at a time. See src/backend/fast/phases.ts for the two phases, pool.ts there for the threads.
  */
-import { cpu } from '../cpu.js';
-import { angularMarginKernel, angularMarginSlopeKernel, FALLBACK_POLICIES } from '../../ops/angular-margin.js';
-import type { Labels } from '../../ops/_labels.js';
-import { checkHeadInputs } from '../../losses/margin-head.js';
-import { resolveMarginOptions, type MarginOptions } from '../../losses/options.js';
-import { OptionError, ShapeError } from '../../tensor/errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { defaultThreads, fastPool } from './pool.js';
-import { PARAM } from './phases.js';
+import { cpu } from '../backend/cpu.js';
+import { angularMarginKernel, angularMarginSlopeKernel, FALLBACK_POLICIES } from '../ops/angular-margin.js';
+import type { Labels } from '../ops/_labels.js';
+import { checkHeadInputs } from './margin-head.js';
+import { resolveMarginOptions, type MarginOptions } from './options.js';
+import { OptionError, ShapeError } from '../tensor/errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { defaultThreads, fastPool } from '../backend/fast/pool.js';
+import { PARAM } from '../backend/fast/phases.js';
 
 /** How the fast path runs (not what it computes). */
 export interface FastHeadOptions {
