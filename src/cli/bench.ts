@@ -66,7 +66,7 @@ export interface BenchEntry {
 
 function parseShape(s: string): [number, number, number] {
   const parts = s.trim().split('x').map(Number);
-  if (parts.length !== 3 || parts.some((v) => !Number.isInteger(v) || v < 1)) throw new OptionError(`bench: --shape wants NxDxC, got '${s}'`);
+  if (parts.length !== 3 || parts.some((v) => !Number.isInteger(v) || v < 1)) throw new OptionError(`--shape wants NxDxC, got '${s}'`);
   return parts as [number, number, number];
 }
 
@@ -209,14 +209,15 @@ function pick<T extends { name: string }>(known: readonly T[], names: string[] |
 export async function runBench(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, specs, 'bench');
   if (options.help) {
-    console.log(`Usage: arcgrad bench [--json] [--backend B] [--shape NxDxC|toy]\n\n${formatOptions(specs)}`);
+    console.log(`Usage: arcgrad bench [--json] [--backend B] [--shape NxDxC|toy]\n\n${formatOptions(specs)}\n\n` +
+      'Exit status: 0 when the run completes (a contestant that fails or is skipped says so in its row), 2 for a bad option.');
     return 0;
   }
   const known = benchBackends();
   const names = typeof options.backend === 'string' ? options.backend.split(',').map((s) => s.trim()) : undefined;
   for (const n of names ?? []) {
     if (!known.some((k) => k.name === n) && !toyContestants.some((k) => k.name === n)) {
-      throw new OptionError(`bench: unknown backend '${n}' (known: ${[...new Set([...known, ...toyContestants].map((k) => k.name))].join(', ')})`);
+      throw new OptionError(`unknown backend '${n}' (known: ${[...new Set([...known, ...toyContestants].map((k) => k.name))].join(', ')})`);
     }
   }
   const shapes = String(options.shape).split(',').map((s) => (s.trim() === 'toy' ? 'toy' : parseShape(s)));
