@@ -19,12 +19,13 @@ export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 export * from './ops/index.js';
 export { GpujsBackend } from './backend/gpujs/gpujs-backend.js';
-export { KernelError } from './backend/gpujs/errors.js';
+export { DeviceLostError, KernelError } from './backend/gpujs/errors.js';
 export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
 export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/gpujs/cli-option.js';
 export type { GpujsMode } from './backend/gpujs/runtime.js';
 export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';
+export * from './margins/index.js';
 export {
   KNOWN_DIGITS,
   MNIST_PIXELS,
@@ -69,10 +70,16 @@ export { FIGURE_CONFIG, renderVegaLite } from './report/vega.js';
 export {
   ARCFACE_FALLBACK_CURVES,
   LOSS_CURVES,
+  decisionBoundary,
+  definedMarginCurves,
   targetLogitCurves,
+  targetProbabilityCurve,
+  type BoundaryLine,
   type Curve,
+  type DecisionBoundary,
   type MarginCurveSpec,
 } from './report/curves.js';
+export { marginGeometryFigures, writeMarginGeometryFigures } from './report/margin-figures.js';
 export {
   angleHistogramFigure,
   decisionBoundaryFigure,
@@ -107,7 +114,7 @@ export { sgd, type SGDOptions } from './optim/sgd.js';
 export { adam, adamW, type AdamOptions } from './optim/adam.js';
 export { constantSchedule, cosine, multiStep, sphereFaceLambdaSchedule, stepDecay, warmup, type Schedule, type SphereFaceLambdaOptions } from './optim/schedule.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue, type SaveOptions } from './train/checkpoint.js';
-export { epochSeed, train, type CheckpointOptions, type HeadLoss, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
+export { epochSeed, train, type CheckpointOptions, type HeadLoss, type HeadStateAccess, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';
 export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './losses/fast-margin-head.js';
 export { shutdownFastPool } from './backend/fast/pool.js';

@@ -1,15 +1,25 @@
 /**
  * The gpu.js runtime under the gpu.js backend: loads gpu.js lazily (so that importing arcgrad,
- * or running on the CPU reference, never loads it), creates one `GPU` per backend in an explicit
- * mode, and compiles, caches and runs kernels. Every kernel run is checked against the kernel
+ * or running on the CPU reference, never loads it; platform.ts says how in Node and in a browser),
+ * creates one `GPU` per backend in an explicit mode, and compiles, caches and runs kernels. Every kernel run is checked against the kernel
  * class the mode promised: gpu.js falls back to its CPU kernel with only a console warning when a
  * kernel is not supported by a mode, and a backend named `gpu.js:webasm` must never be a CPU run
- * in disguise.
+ * in disguise. After every run, and after every read back (GpujsBackend.read), the device is
+ * checked: a lost GL context reads back zeros without an error, so a lost device is a
+ * DeviceLostError, never numbers.
+ *
+ * Test seam: `injectGpu({ create, unavailable?, renderer? })` makes every runtime created
+ * afterwards use `create(mode)` instead of gpu.js's `new GPU({ mode })`, and makes the selector
+ * (select.ts) ask `unavailable(mode)` and `renderer()` instead of probing this machine. It is how
+ * the tests give the backend a GPU without an adapter, one that loses its device in the middle
+ * of a step, or one whose kernels do not compile (test/backend/faults.test.ts,
+ * docs/reliability.md). Nothing in arcgrad calls it.
  */
-import { createRequire } from 'node:module';
 import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import { BackendUnavailableError } from '../../tensor/errors.js';
-import { KernelError } from './errors.js';
+import { DeviceLostError, KernelError } from './errors.js';
+import { loadGpujs } from './platform.js';
+import type { GpujsModule } from './platform-types.js';
 
 /** The gpu.js modes this backend can be asked for (gpu.js's own names). */
 export type GpujsMode = 'webgpu' | 'headlessgl' | 'webgl2' | 'webasm' | 'cpu';
@@ -20,15 +30,13 @@ export type DeviceArray = Float32Array | { toArray(): unknown; delete?(): void }
 /** What a kernel argument may be: device arrays and plain numbers. */
 export type KernelArg = DeviceArray | number;
 
-type GpujsModule = typeof import('gpu.js');
-
 let loaded: GpujsModule | undefined;
 
-/** gpu.js, loaded on first use (CommonJS, hence `require`). */
+/** gpu.js, loaded on first use (see platform.ts). */
 export function gpujs(): GpujsModule {
   if (loaded === undefined) {
     try {
-      loaded = createRequire(import.meta.url)('gpu.js') as GpujsModule;
+      loaded = loadGpujs();
     } catch (e) {
       throw new BackendUnavailableError(`gpu.js could not be loaded: ${(e as Error).message}`);
     }
@@ -52,6 +60,46 @@ const KERNEL_SETTINGS = {
   tactic: 'precision' as const,
 };
 
+/** What the runtime uses of a gpu.js `GPU`; a fake from `injectGpu` provides the same. */
+export interface GpuLike {
+  /** The mode the GPU runs in (checked against the one asked for). */
+  readonly mode: string;
+  /** The kernel class of that mode (checked against the kernel that ran). */
+  readonly Kernel?: unknown;
+  /** The GL context once a kernel made one (gpu.js sets it); a lost one reads back zeros. */
+  readonly context?: { isContextLost?(): boolean } | null;
+  /** Compiles a kernel (gpu.js's `createKernel`). */
+  createKernel(source: string, settings: object): IKernelRunShortcut;
+  /** Releases the GPU. */
+  destroy(): void;
+}
+
+/** The test seam (see the file header): how runtimes get a GPU, and what the selector is told. */
+export interface GpuSeam {
+  /** Makes the GPU of a runtime in `mode` (may throw, as `new GPU` does without an adapter). */
+  create(mode: GpujsMode): GpuLike;
+  /** Why `mode` cannot run here, or null (default: null, every mode available). */
+  unavailable?(mode: GpujsMode): string | null;
+  /** The GL renderer string reported for headless-gl (default: 'injected GPU'). */
+  renderer?(): string;
+}
+
+let seam: GpuSeam | undefined;
+
+/** Installs a test seam (undefined removes it); returns a function restoring the previous one. */
+export function injectGpu(s: GpuSeam | undefined): () => void {
+  const previous = seam;
+  seam = s;
+  return () => {
+    seam = previous;
+  };
+}
+
+/** The installed test seam, if any (for select.ts). */
+export function injectedGpu(): GpuSeam | undefined {
+  return seam;
+}
+
 /** One gpu.js `GPU` in one mode, with its kernels compiled once per name. */
 export class GpujsRuntime {
   /** The `GPU` instance (its `mode` is what was asked for: checked at creation). */
@@ -59,11 +107,11 @@ export class GpujsRuntime {
   private readonly kernels = new Map<string, IKernelRunShortcut>();
 
   constructor(readonly mode: GpujsMode) {
-    const { GPU } = gpujs();
     let gpu: GpuClass;
     try {
-      gpu = new GPU({ mode });
+      gpu = seam === undefined ? new (gpujs().GPU)({ mode }) : (seam.create(mode) as unknown as GpuClass);
     } catch (e) {
+      if (e instanceof BackendUnavailableError) throw e;
       throw new BackendUnavailableError(`gpu.js mode '${mode}' is not supported here: ${(e as Error).message}`);
     }
     if ((gpu.mode as string) !== mode) {
@@ -77,24 +125,57 @@ export class GpujsRuntime {
    * helpers) over a flat output of `size` elements.
    */
   run(name: string, source: () => string, size: number, args: readonly KernelArg[], functions: readonly Function[] = []): DeviceArray {
-    let kernel = this.kernels.get(name);
+    const key = this.cacheKey(name, size, args);
+    let kernel = this.kernels.get(key);
     if (kernel === undefined) {
       try {
         kernel = this.gpu.createKernel(source(), { ...KERNEL_SETTINGS, output: [size], functions: [...functions] } as never);
       } catch (e) {
         throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
       }
-      this.kernels.set(name, kernel);
+      this.kernels.set(key, kernel);
     }
     kernel.setOutput([size]);
     let out: KernelOutput;
     try {
       out = kernel(...(args as never[]));
     } catch (e) {
+      this.assertAlive(`kernel '${name}'`); // a run that failed because the device was lost says so
       throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' failed: ${(e as Error).message}`);
     }
+    this.assertAlive(`kernel '${name}'`);
     this.assertRanInMode(name, kernel);
+    if (out instanceof Float32Array && out.length !== size) {
+      throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' returned ${out.length} values for an output of ${size}`);
+    }
     return out as DeviceArray;
+  }
+
+  /** Throws a DeviceLostError when the device (the GL context) was lost: what it returns is not data. */
+  assertAlive(where: string): void {
+    const context = (this.gpu as unknown as GpuLike).context;
+    if (context?.isContextLost?.() === true) {
+      throw new DeviceLostError(
+        `gpu.js (${this.mode}): the GPU device was lost (${where}); its results and every tensor on it are gone — ` +
+          'create the backend again and continue from the last checkpoint',
+      );
+    }
+  }
+
+  /**
+   * The cache key of a kernel run. In the cpu and webasm modes one compiled kernel serves every
+   * shape (`dynamicOutput`, `dynamicArguments`). In the GL modes it does not: a WebGL2 kernel
+   * compiled for one output size and argument sizes returns wrong numbers (no error) when called
+   * with others — found in Chromium's WebGL2, where `sum` of a 16-vector after a sum of a 4-vector
+   * was off by 57 % — so there a kernel is compiled per output size and argument shape. Training
+   * uses a handful of shapes, so this costs a few shader compilations, once.
+   */
+  private cacheKey(name: string, size: number, args: readonly KernelArg[]): string {
+    if (this.mode !== 'webgl2' && this.mode !== 'headlessgl') return name;
+    const shapes = args.map((a) =>
+      typeof a === 'number' ? 'n' : a instanceof Float32Array ? `a${a.length}` : `t${JSON.stringify((a as { output?: unknown }).output)}`,
+    );
+    return `${name}|${size}|${shapes.join(',')}`;
   }
 
   /** Throws unless the kernel that ran is the kernel class of this mode (no silent CPU fallback). */
