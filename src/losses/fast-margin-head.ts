@@ -12,10 +12,10 @@
  */
 import { cpu } from '../backend/cpu.js';
 import { angularMarginKernel, angularMarginSlopeKernel, FALLBACK_POLICIES } from '../ops/angular-margin.js';
-import type { Labels } from '../ops/_labels.js';
+import { toLabels, type Labels } from '../ops/_labels.js';
 import { checkHeadInputs } from './margin-head.js';
 import { resolveMarginOptions, type MarginOptions } from './options.js';
-import { OptionError, ShapeError } from '../tensor/errors.js';
+import { DomainError, OptionError, ShapeError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defaultThreads, fastPool } from '../backend/fast/pool.js';
 import { PARAM } from '../backend/fast/phases.js';
@@ -42,19 +42,38 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 const U32 = 2 ** -24; // float32 unit roundoff, for the slope kernel's evaluation just inside ±1
 
 /**
+ * Throws a DomainError for the first row of `what` whose norm is not finite: a NaN or ±∞ in the
+ * row, or a norm beyond the precision it is computed in (float64 for X; float32 for W, whose rows
+ * are normalized in float32) — the row could not be normalized, so no loss would be meaningful.
+ */
+function assertFiniteNorms(norms: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < norms.length; i++) {
+    if (!Number.isFinite(norms[i])) throw new DomainError(`fastMarginHead: ${what} row ${i} has a non-finite element (or its norm overflows)`);
+  }
+}
+
+/**
  * The margin head on flat arrays: X (N×d), W (C×d), labels (−1 = ignored row). Validates the
- * options as marginLoss does; the arrays are read, never written.
+ * options and labels as marginLoss does (OptionError, LabelError), the sizes (ShapeError) and that
+ * every row of X and W has a finite norm (DomainError); the arrays are read, never written.
  */
 export function fastMarginHeadArrays(
-  x: ArrayLike<number>, w: ArrayLike<number>, labels: Int32Array, n: number, d: number, c: number,
+  x: ArrayLike<number>, w: ArrayLike<number>, labels: Labels, n: number, d: number, c: number,
   options: MarginOptions, fast: FastHeadOptions = {},
 ): FastHeadResult {
   const o = resolveMarginOptions(options, 'fastMarginHead');
-  if (x.length !== n * d || w.length !== c * d || labels.length !== n) {
-    throw new ShapeError(`fastMarginHead: X needs ${n}×${d}, W ${c}×${d} and ${n} labels`);
+  if (![n, d, c].every((v) => Number.isInteger(v) && v >= 1)) {
+    throw new ShapeError(`fastMarginHead: N, d and C must be positive integers, got ${n}, ${d}, ${c}`);
   }
+  if (x.length !== n * d || w.length !== c * d) {
+    throw new ShapeError(`fastMarginHead: X needs ${n}×${d} = ${n * d} elements (has ${x.length}), W ${c}×${d} = ${c * d} (has ${w.length})`);
+  }
+  const lab = toLabels('fastMarginHead', labels, n, c);
   const threads = fast.threads === undefined || fast.threads === 'auto' ? defaultThreads() : fast.threads;
   if (!Number.isInteger(threads) || threads < 1) throw new OptionError(`fastMarginHead: threads must be a positive integer or 'auto'`);
+  if (fast.chunk !== undefined && !(Number.isInteger(fast.chunk) && fast.chunk >= 1)) {
+    throw new OptionError(`fastMarginHead: chunk must be a positive integer, got ${String(fast.chunk)}`);
+  }
   const Cb = roundUp(Math.max(8, fast.chunk ?? 256), 8);
   const Np = roundUp(n, 4), dp = roundUp(d, 8);
   const nChunks = Math.ceil(c / Cb);
@@ -83,6 +102,7 @@ export function fastMarginHeadArrays(
     const inv = 1 / Math.max(xnorm[i], o.eps);
     for (let k = 0; k < d; k++) f32[(X >> 2) + i * dp + k] = x[i * d + k] * inv;
   }
+  assertFiniteNorms(xnorm, 'X');
   // X̂ again, packed in panels of 8 features (row i, feature k at ⌊k/8⌋·8·Np + 8i + k mod 8)
   for (let i = 0; i < Np; i++) {
     for (let k = 0; k < dp; k++) f32[(XP >> 2) + (k >> 3) * 8 * Np + i * 8 + (k & 7)] = f32[(X >> 2) + i * dp + k];
@@ -92,7 +112,7 @@ export function fastMarginHeadArrays(
     f32.fill(0, W >> 2, (W >> 2) + c * dp);
     for (let j = 0; j < c; j++) for (let k = 0; k < d; k++) f32[(W >> 2) + j * dp + k] = w[j * d + k];
   }
-  i32.set(labels, L >> 2);
+  i32.set(lab, L >> 2);
 
   const P = pool.params;
   P[PARAM.N] = n; P[PARAM.Np] = Np; P[PARAM.d] = d; P[PARAM.dp] = dp; P[PARAM.C] = c; P[PARAM.Cb] = Cb;
@@ -102,15 +122,16 @@ export function fastMarginHeadArrays(
   P[PARAM.scratch] = SCR; P[PARAM.scratchBytes] = scratchBytes; P[PARAM.dW] = DW; P[PARAM.dXn] = DXN; P[PARAM.xPacked] = XP; P[PARAM.winv] = WI;
 
   pool.run(1);
+  assertFiniteNorms(f32.subarray(WN >> 2, (WN >> 2) + c), 'W'); // the forward computed W's norms
 
   // ── per row: the target logit and its slope (the angularMargin op's own kernels), the loss ──
   const policy = FALLBACK_POLICIES.indexOf(o.fallback);
   let kept = 0;
-  for (let i = 0; i < n; i++) if (labels[i] !== -1) kept++;
+  for (let i = 0; i < n; i++) if (lab[i] !== -1) kept++;
   const perRow = kept === 0 ? 0 : o.s / kept;
   let loss = 0;
   for (let i = 0; i < n; i++) {
-    const y = labels[i];
+    const y = lab[i];
     f64[(RS >> 3) + i] = 0;
     f32[(GT >> 2) + i] = 0;
     if (y < 0) continue;

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { fastMarginHead, fastMarginHeadArrays } from '../../src/losses/fast-margin-head.js';
 import { shutdownFastPool } from '../../src/backend/fast/pool.js';
-import { marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
+import { DomainError, LabelError, OptionError, ShapeError, marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { marginOptions } from '../support/head-samples.js';
 
@@ -98,6 +98,20 @@ describe('fastMarginHead', () => {
     expect(r.loss).toBe(0);
     expect(maxAbs(r.dX)).toBe(0);
     expect(maxAbs(r.dW)).toBe(0);
+  });
+
+  it('rejects out-of-range labels, non-finite inputs, wrong sizes and bad options with typed errors', () => {
+    const X = [1, 2, 3, 4], W = [1, 0, 0, 1, 1, 1];
+    const run = (x: number[], w: number[], labels: number[], fast = {}) => () => fastMarginHeadArrays(x, w, labels, 2, 2, 3, { s: 64, m2: 0.5 }, fast);
+    expect(run(X, W, [0, 3])).toThrow(LabelError);
+    expect(run(X, W, [0, -2])).toThrow(/label 1 is -2/);
+    expect(run(X, W, [0, 0.5])).toThrow(LabelError);
+    expect(run([1, Number.NaN, 3, 4], W, [0, 1])).toThrow(DomainError);
+    expect(run(X, [1, 0, 0, Infinity, 1, 1], [0, 1])).toThrow(/W row 1 has a non-finite element/);
+    expect(run(X, W.slice(1), [0, 1])).toThrow(ShapeError);
+    expect(run(X, W, [0, 1], { chunk: 0 })).toThrow(OptionError);
+    expect(run(X, W, [0, 1], { threads: 1.5 })).toThrow(OptionError);
+    expect(() => fastMarginHeadArrays([], [], [], 0, 2, 3, { s: 64 })).toThrow(ShapeError);
   });
 
   it('takes tensors and returns float32 tensors', () => {
