@@ -23,6 +23,9 @@ export { KernelError } from './backend/gpujs/errors.js';
 export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
 export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/gpujs/cli-option.js';
 export type { GpujsMode } from './backend/gpujs/runtime.js';
+export type { FusedMarginHead, HeadResult, HeadSpec, HeadTarget } from './backend/head.js';
+export { GpujsMarginHead, type HeadArrays, type HeadStepOptions } from './backend/gpujs/head.js';
+export type { HeadDims } from './backend/gpujs/head-plan.js';
 export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';
 export {

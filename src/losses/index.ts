@@ -13,3 +13,4 @@ export { sampleClassCenters, sampledMarginLoss, type ClassSample } from './class
 export { interLoss, intraLoss } from './intra-inter.js';
 export { angularTripletLoss } from './angular-triplet.js';
 export { subCenterArcFaceLoss, subCenterCosines } from './sub-center.js';
+export { headSpec, marginHeadStep } from './fused-head.js';

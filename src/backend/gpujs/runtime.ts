@@ -20,6 +20,21 @@ export type DeviceArray = Float32Array | { toArray(): unknown; delete?(): void }
 /** What a kernel argument may be: device arrays and plain numbers. */
 export type KernelArg = DeviceArray | number;
 
+/** A kernel's output dimensions in gpu.js order: [x] or [x, y], x varying fastest. */
+export type KernelDims = readonly [number] | readonly [number, number];
+
+/** Per-kernel choices on top of the shared settings, fixed when the kernel is first compiled. */
+export interface LaunchOptions {
+  /** Helper functions the kernel calls (gpu.js compiles them with it). */
+  functions?: readonly Function[];
+  /**
+   * false: gpu.js reuses one output per kernel between calls (in webgpu mode, one device buffer)
+   * instead of allocating a fresh one; only for kernels whose previous result is dead by the
+   * next call. Default: the shared setting, true.
+   */
+  immutable?: boolean;
+}
+
 type GpujsModule = typeof import('gpu.js');
 
 let loaded: GpujsModule | undefined;
@@ -77,16 +92,20 @@ export class GpujsRuntime {
    * helpers) over a flat output of `size` elements.
    */
   run(name: string, source: () => string, size: number, args: readonly KernelArg[], functions: readonly Function[] = []): DeviceArray {
-    let kernel = this.kernels.get(name);
-    if (kernel === undefined) {
-      try {
-        kernel = this.gpu.createKernel(source(), { ...KERNEL_SETTINGS, output: [size], functions: [...functions] } as never);
-      } catch (e) {
-        throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
-      }
-      this.kernels.set(name, kernel);
+    return this.launch(name, source, [size], args, { functions }) as DeviceArray;
+  }
+
+  /**
+   * Runs the kernel called `name` over an output of gpu.js dimensions `output` ([x] or [x, y],
+   * x fastest) and returns what gpu.js returned: a Float32Array (1-D) or an array of Float32Array
+   * rows (2-D) in cpu and webasm modes, a texture in GL modes. Synchronous modes only: webgpu
+   * kernels return Promises (use `launchAsync`).
+   */
+  launch(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): unknown {
+    if (this.mode === 'webgpu') {
+      throw new KernelError(`gpu.js (webgpu) kernel '${name}': webgpu kernels are asynchronous; call launchAsync`);
     }
-    kernel.setOutput([size]);
+    const kernel = this.prepare(name, source, output, options);
     let out: KernelOutput;
     try {
       out = kernel(...(args as never[]));
@@ -94,7 +113,45 @@ export class GpujsRuntime {
       throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' failed: ${(e as Error).message}`);
     }
     this.assertRanInMode(name, kernel);
-    return out as DeviceArray;
+    return out;
+  }
+
+  /**
+   * `launch` for every mode, webgpu included: awaits the kernel (its first call compiles the
+   * shader and acquires the device; later calls resolve at submit, with the result still on the
+   * device — a `WebGPUBufferResult` in webgpu mode).
+   */
+  async launchAsync(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): Promise<unknown> {
+    const kernel = this.prepare(name, source, output, options);
+    let out: unknown;
+    try {
+      out = await kernel(...(args as never[]));
+    } catch (e) {
+      throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' failed: ${(e as Error).message}`);
+    }
+    this.assertRanInMode(name, kernel);
+    return out;
+  }
+
+  /** The kernel called `name`, compiled on first use, sized to `output`. */
+  private prepare(name: string, source: () => string, output: KernelDims, options: LaunchOptions): IKernelRunShortcut {
+    let kernel = this.kernels.get(name);
+    if (kernel === undefined) {
+      const settings = {
+        ...KERNEL_SETTINGS,
+        ...(options.immutable === undefined ? {} : { immutable: options.immutable }),
+        output: [...output],
+        functions: [...(options.functions ?? [])],
+      };
+      try {
+        kernel = this.gpu.createKernel(source(), settings as never);
+      } catch (e) {
+        throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
+      }
+      this.kernels.set(name, kernel);
+    }
+    kernel.setOutput([...output] as never);
+    return kernel;
   }
 
   /** Throws unless the kernel that ran is the kernel class of this mode (no silent CPU fallback). */
