@@ -16,8 +16,8 @@ mkdir -p "$OUT"
   echo "node $(node --version)"
   node --input-type=module -e "const { probeWebGpu } = await import('./dist/backend/gpujs/webgpu-probe.js'); console.log('WebGPU probe: ' + JSON.stringify(await probeWebGpu()));"
 } 2>&1 | tee "$OUT/device.txt"
-timeout 300 node node_modules/vitest/vitest.mjs run test/backend/head.test.ts test/backend/head-wgsl.test.ts \
+NO_COLOR=1 timeout 300 node node_modules/vitest/vitest.mjs run test/backend/head.test.ts test/backend/head-wgsl.test.ts \
   test/backend/conformance.test.ts test/backend/select.test.ts --reporter=verbose > "$OUT/conformance.txt" 2>&1
-echo "conformance: exit $? ($(grep -E 'Tests +[0-9]' "$OUT/conformance.txt" | tail -1 | sed 's/\x1b\[[0-9;]*m//g'))"
-grep -E 'webgpu' "$OUT/conformance.txt" | sed 's/\x1b\[[0-9;]*m//g' | head -20
+echo "conformance: exit $? ($(grep -E 'Tests +[0-9]' "$OUT/conformance.txt" | tail -1 | sed 's/^ *//'))"
+grep -E '^ *[✓↓×].*webgpu' "$OUT/conformance.txt" | head -20
 timeout 240 node bench/gpu-head.mjs --out "$OUT" 2>&1 | tee "$OUT/bench.txt"
