@@ -72,10 +72,15 @@ export { FIGURE_CONFIG, renderVegaLite } from './report/vega.js';
 export {
   ARCFACE_FALLBACK_CURVES,
   LOSS_CURVES,
+  decisionBoundary,
   targetLogitCurves,
+  targetProbabilityCurve,
+  type BoundaryLine,
   type Curve,
+  type DecisionBoundary,
   type MarginCurveSpec,
 } from './report/curves.js';
+export { marginGeometryFigures, writeMarginGeometryFigures } from './report/margin-figures.js';
 export {
   angleHistogramFigure,
   decisionBoundaryFigure,

@@ -5,8 +5,8 @@
  * measure.
  */
 import { operatingPoint, type Roc, type VerificationReport } from '../eval/verification.js';
-import { ARCFACE_FALLBACK_CURVES, LOSS_CURVES, targetLogitCurves } from '../report/curves.js';
-import { angleHistogramFigure, decisionBoundaryFigure, embeddingScatterFigure, rocFigure, targetLogitFigure } from '../report/figures.js';
+import { angleHistogramFigure, embeddingScatterFigure, rocFigure } from '../report/figures.js';
+import { marginGeometryFigures } from '../report/margin-figures.js';
 import type { ReportFigure, ReportInput } from '../report/report.js';
 import { SPHEREFACE_LAMBDA, sphereFaceLambda } from '../losses/sphereface-lambda.js';
 import type { DemoResults, LossResult } from './demo.js';
@@ -212,21 +212,7 @@ export function reportNotes(r: DemoResults, ctx: RunContext): string[] {
 /** The five figures (the θ_y histograms one per loss). */
 export async function reportFigures(r: DemoResults): Promise<ReportFigure[]> {
   const figures: ReportFigure[] = [
-    {
-      file: 'target-logit.svg',
-      title: 'Figure 1: target logit f(θ) of every loss and every fallback policy',
-      svg: await targetLogitFigure([
-        { title: 'The losses (cos units)', curves: targetLogitCurves(LOSS_CURVES) },
-        { title: 'ArcFace under each fallback policy', curves: targetLogitCurves(ARCFACE_FALLBACK_CURVES) },
-      ]),
-      caption: 'Computed by arcgrad\'s angularMargin op, the kernel training uses.',
-    },
-    {
-      file: 'decision-boundaries.svg',
-      title: 'Figure 2: binary decision boundaries in the (θ1, θ2) plane',
-      svg: await decisionBoundaryFigure(targetLogitCurves(LOSS_CURVES)),
-      caption: 'The gap between the two class boundaries is the decision margin; the dashed diagonal is no margin.',
-    },
+    ...(await marginGeometryFigures()),
     {
       file: 'embeddings-2d.svg',
       title: 'Figure 3: 2-D embeddings of held-out digits 0–6 on the unit circle, Softmax next to ArcFace',

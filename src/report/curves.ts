@@ -1,13 +1,25 @@
 /**
- * The target-logit curves f(θ) of the margin losses, computed by arcgrad's own `angularMargin`
- * op (the fused kernel that training uses), so the figures show exactly what arcgrad computes and
- * not a re-derivation of the formula.
+ * The target-logit curves f(θ) of the margin losses, computed by arcgrad's own margin head
+ * (`targetLogit`: the fused `angularMargin` op that training uses, then SphereFace's λ blend), so
+ * the figures and the playground show exactly what arcgrad computes and not a re-derivation of the
+ * formula; the binary decision boundaries those curves imply; and the target-class probability a
+ * curve gives at a scale s. Browser-safe (the playground imports this file): no Node modules.
  */
-import { angularMargin, FALLBACK_POLICIES, type FallbackPolicy } from '../ops/angular-margin.js';
-import { tensor } from '../tensor/create.js';
-import { OptionError } from '../tensor/errors.js';
+import { logSoftmax } from '../ops/log-softmax.js';
+import { exp } from '../ops/exp.js';
+import { pickColumns } from '../ops/pick-columns.js';
+import { replaceColumns } from '../ops/replace-columns.js';
+import { scale } from '../ops/scale.js';
+import { FALLBACK_POLICIES, type FallbackPolicy } from '../ops/angular-margin.js';
+import { targetLogit } from '../losses/margin-head.js';
+import { resolveMarginOptions } from '../losses/options.js';
+import { tensor, zeros } from '../tensor/create.js';
+import { OptionError, ShapeError } from '../tensor/errors.js';
 
-/** One loss's target logit, in cos units: f(θ) = cos(m1·θ + m2) − m3 with a fallback policy. */
+/**
+ * One loss's target logit, in cos units: f(θ) = cos(m1·θ + m2) − m3 with a fallback policy, and
+ * SphereFace's blend (λ·cos θ + f)/(1 + λ) when `lambda` is given.
+ */
 export interface MarginCurveSpec {
   /** Series name in legends. */
   name: string;
@@ -19,6 +31,8 @@ export interface MarginCurveSpec {
   m3: number;
   /** Policy beyond m1·θ + m2 = π. */
   fallback: FallbackPolicy;
+  /** SphereFace's λ (0, no blend, unless given). */
+  lambda?: number;
 }
 
 /** A sampled curve: value[i] = f(theta[i]). */
@@ -61,9 +75,65 @@ export function targetLogitCurves(specs: readonly MarginCurveSpec[], points = 36
   const theta = Float64Array.from({ length: points }, (_, i) => (Math.PI * i) / (points - 1));
   // cos θ can round just outside [−1, 1] only at the ends, where it is exactly ±1 anyway.
   const c = tensor(Array.from(theta, (t) => Math.max(-1, Math.min(1, Math.cos(t)))));
-  return specs.map(({ name, m1, m2, m3, fallback }) => ({
-    name,
-    theta,
-    value: Float64Array.from(angularMargin(c, { m1, m2, m3, fallback }).toTypedArray()),
-  }));
+  return specs.map(({ name, m1, m2, m3, fallback, lambda = 0 }) => {
+    // s does not enter f; resolveMarginOptions validates the rest as the loss would.
+    const options = resolveMarginOptions({ s: 1, m1, m2, m3, fallback, lambda }, `targetLogitCurves ('${name}')`);
+    return { name, theta, value: Float64Array.from(targetLogit(c, options).toTypedArray()) };
+  });
+}
+
+/** A polyline in the (θ1, θ2) plane: point i is (x[i], y[i]), radians. */
+export interface BoundaryLine {
+  /** θ1 of each point. */
+  x: Float64Array;
+  /** θ2 of each point. */
+  y: Float64Array;
+}
+
+/** The two class boundaries of one loss in the (θ1, θ2) plane (see `decisionBoundary`). */
+export interface DecisionBoundary {
+  /** Series name (the curve's). */
+  name: string;
+  /** Class 1 wins above this line: θ2 = arccos f(θ1). */
+  class1: BoundaryLine;
+  /** Class 2 wins left of this line, the mirror image: θ1 = arccos f(θ2). */
+  class2: BoundaryLine;
+}
+
+/**
+ * The binary decision boundaries a target-logit curve implies (the ArcFace paper's figure): with
+ * two classes at angles θ1 and θ2 from a sample, class 1 wins where f(θ1) > cos θ2, i.e. above
+ * θ2 = arccos f(θ1); class 2 wins where f(θ2) > cos θ1, the mirror image. Where f(θ1) < −1, class
+ * 1 never wins and its boundary runs along θ2 = π. The gap between the two lines is the decision
+ * margin; without a margin both are the diagonal θ1 = θ2. The scale s does not move them.
+ */
+export function decisionBoundary(curve: Curve): DecisionBoundary {
+  if (curve.theta.length !== curve.value.length) {
+    throw new ShapeError(`decisionBoundary: curve '${curve.name}' has ${curve.theta.length} angles and ${curve.value.length} values`);
+  }
+  const other = Float64Array.from(curve.value, (f) => Math.acos(Math.max(-1, Math.min(1, f))));
+  return {
+    name: curve.name,
+    class1: { x: Float64Array.from(curve.theta), y: other },
+    class2: { x: Float64Array.from(other), y: Float64Array.from(curve.theta) },
+  };
+}
+
+/**
+ * The probability softmax gives the target class at each angle θ of `curve`, when the other
+ * `classes` − 1 classes sit at 90° from the sample (cos = 0, logit 0): logits [s·f(θ), 0, …, 0]
+ * through arcgrad's `logSoftmax`, so p = e^{s·f} / (e^{s·f} + classes − 1). This is where s shows:
+ * at θ = 0 without a margin p = e^s / (e^s + C − 1), so a small s caps p below 1 (NormFace's
+ * argument for a large enough s), and a large s saturates p to 1 over a wide range of θ.
+ */
+export function targetProbabilityCurve(curve: Curve, s: number, classes: number): Curve {
+  if (!(Number.isFinite(s) && s > 0)) throw new OptionError(`targetProbabilityCurve: s must be a finite number > 0, got ${s}`);
+  if (!Number.isInteger(classes) || classes < 2) {
+    throw new OptionError(`targetProbabilityCurve: classes must be an integer ≥ 2, got ${classes}`);
+  }
+  const n = curve.value.length;
+  const target = new Int32Array(n); // the target is column 0 of every row
+  const logits = replaceColumns(zeros([n, classes]), scale(tensor(curve.value), s), target);
+  const p = exp(pickColumns(logSoftmax(logits), target));
+  return { name: curve.name, theta: curve.theta, value: Float64Array.from(p.toTypedArray()) };
 }

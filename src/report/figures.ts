@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { DomainError, OptionError, ShapeError } from '../tensor/errors.js';
-import type { Curve } from './curves.js';
+import { decisionBoundary, type Curve } from './curves.js';
 import { renderVegaLite } from './vega.js';
 
 const PANEL_WIDTH = 300;
@@ -93,10 +93,9 @@ export interface DecisionBoundaryOptions {
 }
 
 /**
- * The binary decision boundaries of each loss in the (θ1, θ2) plane (the ArcFace paper's figure):
- * class 1 wins where f(θ1) > cos θ2, i.e. above θ2 = arccos f(θ1); class 2 wins where
- * f(θ2) > cos θ1, the mirror image. Where f(θ1) < −1, class 1 never wins and its boundary runs
- * along θ2 = π. The gap between the two lines is the decision margin; the diagonal is the
+ * The binary decision boundaries of each loss in the (θ1, θ2) plane (the ArcFace paper's figure),
+ * as `decisionBoundary` computes them: class 1 wins above θ2 = arccos f(θ1), class 2 right of the
+ * mirror image. The gap between the two lines is the decision margin; the diagonal is the
  * boundary without margin.
  */
 export async function decisionBoundaryFigure(curves: readonly Curve[], options: DecisionBoundaryOptions = {}): Promise<string> {
@@ -106,10 +105,10 @@ export async function decisionBoundaryFigure(curves: readonly Curve[], options: 
   const SERIES = ['class 1 boundary: f(θ1) = cos θ2', 'class 2 boundary: f(θ2) = cos θ1', 'no margin: θ1 = θ2'];
   const values = curves.flatMap((c) => {
     checkCurve(c, 'decisionBoundaryFigure');
-    const other = Array.from(c.value, (f) => Math.acos(Math.max(-1, Math.min(1, f))));
+    const { class1, class2 } = decisionBoundary(c);
     return [
-      ...Array.from(c.theta, (t, i) => ({ loss: c.name, series: SERIES[0], x: t, y: other[i], i })),
-      ...Array.from(c.theta, (t, i) => ({ loss: c.name, series: SERIES[1], x: other[i], y: t, i })),
+      ...Array.from(class1.x, (x, i) => ({ loss: c.name, series: SERIES[0], x, y: class1.y[i], i })),
+      ...Array.from(class2.x, (x, i) => ({ loss: c.name, series: SERIES[1], x, y: class2.y[i], i })),
       { loss: c.name, series: SERIES[2], x: 0, y: 0, i: 0 },
       { loss: c.name, series: SERIES[2], x: Math.PI, y: Math.PI, i: 1 },
     ];

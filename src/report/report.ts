@@ -69,6 +69,16 @@ function escapeMarkdownCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/**
+ * The SVG with every element id prefixed by `prefix`, and the references to them (`url(#id)`,
+ * `href="#id"`) rewritten to match: ids are document-wide in HTML, and every vega figure numbers
+ * its clip paths from clip1 (see renderVegaLite), so two inlined figures would clip each other.
+ */
+function namespaceIds(svg: string, prefix: string): string {
+  const ids = new Set([...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
+  return svg.replace(/(\sid="|url\(#|href="#)([^")]+)/g, (whole, lead: string, id: string) => (ids.has(id) ? `${lead}${prefix}${id}` : whole));
+}
+
 function validate(input: ReportInput): void {
   if (input.table) {
     const { columns, rows } = input.table;
@@ -118,12 +128,12 @@ export function renderReport(input: ReportInput): RenderedReport {
     for (const r of rows) html.push(`<tr>${r.map((v) => `<td>${escapeHtml(cell(v))}</td>`).join('')}</tr>`);
     html.push('</table>');
   }
-  for (const f of input.figures ?? []) {
+  for (const [k, f] of (input.figures ?? []).entries()) {
     md.push(`## ${f.title}`, '', `![${f.title.replace(/[[\]]/g, '')}](${f.file})`, '');
     if (f.caption) md.push(`*${f.caption}*`, '');
     // The SVG goes in as markup (it comes from vega, which escapes its text); an XML prolog is
     // not allowed inside HTML, so it is dropped.
-    const svg = f.svg.replace(/^\s*<\?xml[^>]*>\s*/, '');
+    const svg = namespaceIds(f.svg.replace(/^\s*<\?xml[^>]*>\s*/, ''), `figure${k + 1}-`);
     html.push(`<figure><h2>${escapeHtml(f.title)}</h2>`, svg);
     if (f.caption) html.push(`<figcaption>${escapeHtml(f.caption)}</figcaption>`);
     html.push('</figure>');

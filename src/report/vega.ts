@@ -19,12 +19,19 @@ export const FIGURE_CONFIG: Readonly<Record<string, unknown>> = {
   view: { stroke: '#ccc' },
 };
 
-/** A Vega-Lite spec as SVG (markup starting with `<svg`). The spec's own `config` wins over FIGURE_CONFIG. */
+/**
+ * A Vega-Lite spec as SVG (markup starting with `<svg`). The spec's own `config` wins over
+ * FIGURE_CONFIG. The same spec gives the same bytes every time: vega numbers the SVG's clip paths
+ * and gradients from process-wide counters, which are reset before each figure (so its ids start
+ * at clip1 whatever was rendered before). Pages that inline several figures must therefore make
+ * the ids unique themselves, as `renderReport` does.
+ */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
-  const [{ View, parse }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [{ View, parse, resetSVGDefIds }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const withConfig = { ...spec, config: { ...FIGURE_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec;
   const view = new View(parse(compile(withConfig).spec), { renderer: 'none' });
   try {
+    resetSVGDefIds();
     return await view.toSVG();
   } finally {
     view.finalize(); // drop the timers and listeners vega set up, so Node can exit

@@ -70,12 +70,19 @@ describe('the CPU path does not depend on gpu.js', () => {
   const files = (dir: string): string[] =>
     readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
 
-  it("only src/backend/gpujs mentions gpu.js, and only runtime.ts loads it (lazily, with require)", () => {
+  it("only src/backend/gpujs mentions gpu.js, and in Node nothing imports it eagerly (platform.ts requires it on first use)", () => {
     for (const file of files('src')) {
       const text = readFileSync(file, 'utf8');
       const valueImport = /^import (?!type )[^;]*from 'gpu\.js'/m.test(text);
-      expect(valueImport, `${file} imports gpu.js eagerly`).toBe(false);
+      // A .browser.ts sibling replaces its .ts file in the playground's browser bundle only.
+      if (!file.endsWith('.browser.ts')) expect(valueImport, `${file} imports gpu.js eagerly`).toBe(false);
       if (!file.includes(join('backend', 'gpujs'))) expect(text.includes("'gpu.js'"), file).toBe(false);
+    }
+  });
+
+  it('no file imports a .browser.ts variant directly (the browser bundler substitutes them; Node must never load one)', () => {
+    for (const file of files('src')) {
+      expect(/^import (?!type )[^;]*from '[^']*\.browser\.js'/m.test(readFileSync(file, 'utf8')), file).toBe(false);
     }
   });
 });

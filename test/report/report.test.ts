@@ -61,6 +61,24 @@ describe('renderReport', () => {
     expect(html).toContain('FAR ≤ target &amp; no interpolation.');
   });
 
+  it('HTML: the ids of inlined figures are made unique per figure, references included (every vega figure starts at clip1)', () => {
+    const clipped = (label: string) =>
+      `<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"><text>${label}</text></g><a href="#clip1"/><text>url(#clip9)</text></svg>`;
+    const page = renderReport({
+      title: 't',
+      figures: [
+        { file: 'a.svg', title: 'a', svg: clipped('a') },
+        { file: 'b.svg', title: 'b', svg: clipped('b') },
+      ],
+    }).html;
+    const ids = [...page.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(['figure1-clip1', 'figure2-clip1']);
+    expect(page).toContain('clip-path="url(#figure1-clip1)"><text>a</text>');
+    expect(page).toContain('clip-path="url(#figure2-clip1)"><text>b</text>');
+    expect(page).toContain('<a href="#figure2-clip1"/>');
+    expect(page).toContain('<text>url(#clip9)</text>'); // not an id of the figure: left alone
+  });
+
   it('rejects ragged tables, unsafe file names, duplicate files and non-SVG figures', () => {
     expect(() => renderReport({ title: 't', table: { columns: ['a', 'b'], rows: [[1]] } })).toThrow(ShapeError);
     const fig = { file: 'a.svg', title: 'a', svg: svg('a') };

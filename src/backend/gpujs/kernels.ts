@@ -121,12 +121,11 @@ export function finiteChunks(this: KernelThis, a: Float32Array, n: number, chunk
   const start = this.thread.x * chunk;
   let ok = 1;
   for (let p = 0; p < chunk; p++) {
-    if (start + p < n) {
-      // Written as one comparison that NaN fails: |v| ≤ FLT_MAX is false for NaN and ±Inf.
-      const finite = Math.abs(a[start + p]) <= 3.4028234663852886e38;
-      if (!finite) {
-        ok = 0;
-      }
+    // One comparison that NaN fails: |v| ≤ FLT_MAX is false for NaN and ±Inf. Kept inside the
+    // `if` (not in a variable): gpu.js types a variable by its first use and GLSL cannot store a
+    // bool in the float it picks ("cannot convert from 'bool' to 'highp float'" in WebGL2).
+    if (start + p < n && !(Math.abs(a[start + p]) <= 3.4028234663852886e38)) {
+      ok = 0;
     }
   }
   return ok;

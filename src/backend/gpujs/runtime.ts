@@ -1,15 +1,16 @@
 /**
  * The gpu.js runtime under the gpu.js backend: loads gpu.js lazily (so that importing arcgrad,
- * or running on the CPU reference, never loads it), creates one `GPU` per backend in an explicit
- * mode, and compiles, caches and runs kernels. Every kernel run is checked against the kernel
+ * or running on the CPU reference, never loads it; platform.ts says how in Node and in a browser),
+ * creates one `GPU` per backend in an explicit mode, and compiles, caches and runs kernels. Every kernel run is checked against the kernel
  * class the mode promised: gpu.js falls back to its CPU kernel with only a console warning when a
  * kernel is not supported by a mode, and a backend named `gpu.js:webasm` must never be a CPU run
  * in disguise.
  */
-import { createRequire } from 'node:module';
 import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import { BackendUnavailableError } from '../../tensor/errors.js';
 import { KernelError } from './errors.js';
+import { loadGpujs } from './platform.js';
+import type { GpujsModule } from './platform-types.js';
 
 /** The gpu.js modes this backend can be asked for (gpu.js's own names). */
 export type GpujsMode = 'webgpu' | 'headlessgl' | 'webgl2' | 'webasm' | 'cpu';
@@ -35,15 +36,13 @@ export interface LaunchOptions {
   immutable?: boolean;
 }
 
-type GpujsModule = typeof import('gpu.js');
-
 let loaded: GpujsModule | undefined;
 
-/** gpu.js, loaded on first use (CommonJS, hence `require`). */
+/** gpu.js, loaded on first use (see platform.ts). */
 export function gpujs(): GpujsModule {
   if (loaded === undefined) {
     try {
-      loaded = createRequire(import.meta.url)('gpu.js') as GpujsModule;
+      loaded = loadGpujs();
     } catch (e) {
       throw new BackendUnavailableError(`gpu.js could not be loaded: ${(e as Error).message}`);
     }
@@ -105,7 +104,7 @@ export class GpujsRuntime {
     if (this.mode === 'webgpu') {
       throw new KernelError(`gpu.js (webgpu) kernel '${name}': webgpu kernels are asynchronous; call launchAsync`);
     }
-    const kernel = this.prepare(name, source, output, options);
+    const kernel = this.prepare(name, source, output, args, options);
     let out: KernelOutput;
     try {
       out = kernel(...(args as never[]));
@@ -122,7 +121,7 @@ export class GpujsRuntime {
    * device — a `WebGPUBufferResult` in webgpu mode).
    */
   async launchAsync(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): Promise<unknown> {
-    const kernel = this.prepare(name, source, output, options);
+    const kernel = this.prepare(name, source, output, args, options);
     let out: unknown;
     try {
       out = await kernel(...(args as never[]));
@@ -133,9 +132,10 @@ export class GpujsRuntime {
     return out;
   }
 
-  /** The kernel called `name`, compiled on first use, sized to `output`. */
-  private prepare(name: string, source: () => string, output: KernelDims, options: LaunchOptions): IKernelRunShortcut {
-    let kernel = this.kernels.get(name);
+  /** The kernel called `name` (per shape in GL modes: see cacheKey), compiled on first use, sized to `output`. */
+  private prepare(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions): IKernelRunShortcut {
+    const key = this.cacheKey(name, output, args);
+    let kernel = this.kernels.get(key);
     if (kernel === undefined) {
       const settings = {
         ...KERNEL_SETTINGS,
@@ -148,10 +148,30 @@ export class GpujsRuntime {
       } catch (e) {
         throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
       }
-      this.kernels.set(name, kernel);
+      this.kernels.set(key, kernel);
     }
     kernel.setOutput([...output] as never);
     return kernel;
+  }
+
+  /**
+   * The cache key of a kernel run. In the cpu and webasm modes one compiled kernel serves every
+   * shape (`dynamicOutput`, `dynamicArguments`). In the GL modes it does not: a WebGL2 kernel
+   * compiled for one output size and argument sizes returns wrong numbers (no error) when called
+   * with others — found in Chromium's WebGL2, where `sum` of a 16-vector after a sum of a 4-vector
+   * was off by 57 % — so there a kernel is compiled per output size and argument shape. Training
+   * uses a handful of shapes, so this costs a few shader compilations, once.
+   */
+  private cacheKey(name: string, output: KernelDims, args: readonly unknown[]): string {
+    if (this.mode !== 'webgl2' && this.mode !== 'headlessgl') return name;
+    const shapes = args.map((a) =>
+      typeof a === 'number'
+        ? 'n'
+        : a instanceof Float32Array
+          ? `a${a.length}`
+          : `t${JSON.stringify((a as { output?: unknown; size?: unknown }).output ?? (a as { size?: unknown }).size)}`,
+    );
+    return `${name}|${output.join('x')}|${shapes.join(',')}`;
   }
 
   /** Throws unless the kernel that ran is the kernel class of this mode (no silent CPU fallback). */

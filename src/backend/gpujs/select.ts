@@ -1,13 +1,15 @@
 /**
  * Choosing a backend by name: the CPU float64 reference or the gpu.js backend in one of its
- * modes. `'auto'` takes a real GPU when there is one and the CPU reference otherwise, and says
- * which and why in one line; an explicit name that cannot be met throws a
+ * modes. `'auto'` takes a real GPU when there is one — WebGPU, then the platform's GL mode
+ * (headless-gl in Node, WebGL2 in a browser; see platform.ts) on a hardware renderer — and the
+ * CPU reference otherwise, and says which and why in one line; an explicit name that cannot be met throws a
  * BackendUnavailableError naming what is missing. Nothing here claims a GPU it has not seen.
  */
 import type { Backend } from '../backend.js';
 import { cpu } from '../cpu.js';
 import { BackendUnavailableError, OptionError } from '../../tensor/errors.js';
 import { GpujsBackend } from './gpujs-backend.js';
+import { GL_MODE, PLATFORM } from './platform.js';
 import { gpujs, type GpujsMode } from './runtime.js';
 import { probeWebGpu } from './webgpu-probe.js';
 
@@ -43,7 +45,7 @@ export async function selectBackend(name: string): Promise<Selection> {
   const why = await unavailable(mode);
   if (why !== null) throw new BackendUnavailableError(`${name} is not available: ${why}`);
   const backend = new GpujsBackend(mode);
-  return { backend, reason: `${backend.name} (float32): asked for${mode === 'headlessgl' ? `; renderer ${glRenderer()}` : ''}` };
+  return { backend, reason: `${backend.name} (float32): asked for${isGl(mode) ? `; renderer ${glRenderer(mode)}` : ''}` };
 }
 
 /** The backend called `name` (see selectBackend). */
@@ -53,18 +55,18 @@ export async function createBackend(name: string): Promise<Backend> {
 
 async function selectAuto(): Promise<Selection> {
   const missing: string[] = [];
-  for (const mode of ['webgpu', 'headlessgl'] as const) {
+  for (const mode of ['webgpu', GL_MODE] as const) {
     const why = await unavailable(mode);
     if (why !== null) {
       missing.push(why);
       continue;
     }
-    if (mode === 'headlessgl' && isSoftwareRenderer(glRenderer())) {
-      missing.push(`headless-gl renders in software (${glRenderer()})`);
+    if (isGl(mode) && isSoftwareRenderer(glRenderer(mode))) {
+      missing.push(`${mode === 'webgl2' ? 'WebGL2' : 'headless-gl'} renders in software (${glRenderer(mode)})`);
       continue;
     }
     const backend = new GpujsBackend(mode);
-    return { backend, reason: `auto: ${backend.name} (float32) — ${mode === 'headlessgl' ? glRenderer() : 'WebGPU adapter'}` };
+    return { backend, reason: `auto: ${backend.name} (float32) — ${isGl(mode) ? glRenderer(mode) : 'WebGPU adapter'}` };
   }
   return { backend: cpu, reason: `auto: cpu (float64 reference) — ${missing.join('; ')}` };
 }
@@ -78,7 +80,8 @@ async function unavailable(mode: GpujsMode): Promise<string | null> {
     case 'webasm':
       return GPU.isWebAssemblySupported ? null : 'this runtime has no WebAssembly';
     case 'webgl2':
-      return GPU.isWebGL2Supported ? null : 'WebGL2 needs a browser (none in Node)';
+      if (GPU.isWebGL2Supported) return null;
+      return PLATFORM === 'node' ? 'WebGL2 needs a browser (none in Node)' : 'this browser gives no WebGL2 context';
     case 'headlessgl':
       return GPU.isHeadlessGLSupported
         ? null
@@ -98,10 +101,15 @@ async function unavailable(mode: GpujsMode): Promise<string | null> {
   }
 }
 
-/** The GL renderer string of headless-gl, for the reason line ('unknown' when it will not say). */
-function glRenderer(): string {
+function isGl(mode: GpujsMode): mode is 'headlessgl' | 'webgl2' {
+  return mode === 'headlessgl' || mode === 'webgl2';
+}
+
+/** The renderer string of the GL mode's test context, for the reason line ('unknown' when it will not say). */
+function glRenderer(mode: 'headlessgl' | 'webgl2'): string {
   try {
-    const gl = (gpujs().HeadlessGLKernel as unknown as { testContext?: WebGLLike }).testContext;
+    const { HeadlessGLKernel, WebGL2Kernel } = gpujs();
+    const gl = ((mode === 'webgl2' ? WebGL2Kernel : HeadlessGLKernel) as unknown as { testContext?: WebGLLike }).testContext;
     const ext = gl?.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
     const renderer = gl && (ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(0x1f01 /* RENDERER */));
     return typeof renderer === 'string' && renderer !== '' ? renderer : 'unknown renderer';

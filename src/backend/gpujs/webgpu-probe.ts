@@ -3,21 +3,9 @@
  * Asynchronous because `requestAdapter` is. Installs the WebGPU globals gpu.js expects
  * (`navigator.gpu`, `GPUBufferUsage`, …) only when an adapter answered.
  */
+import type { WebGpuProbe } from './platform-types.js';
 
-/** The answer of the probe: an adapter (with what it says about itself) or why there is none. */
-export type WebGpuProbe =
-  | {
-      /** An adapter was found. */
-      ok: true;
-      /** Its description, as Dawn reports it. */
-      adapter: string;
-    }
-  | {
-      /** No adapter. */
-      ok: false;
-      /** Why not, in words. */
-      reason: string;
-    };
+export type { WebGpuProbe } from './platform-types.js';
 
 let cached: Promise<WebGpuProbe> | undefined;
 

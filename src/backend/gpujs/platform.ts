@@ -1,0 +1,23 @@
+/**
+ * What the gpu.js backend does differently in Node: gpu.js is loaded with `require` (it is
+ * CommonJS), on first use, so that importing arcgrad or running on the CPU reference never loads
+ * it; and the GL mode `'auto'` tries is headless-gl.
+ *
+ * The playground's browser bundle replaces this file by its sibling platform.browser.ts (the
+ * bundler picks a `.browser.ts` sibling over the `.ts` file: see playground/vite.config.ts), which
+ * imports gpu.js's browser build and tries WebGL2. Both files export the same names.
+ */
+import { createRequire } from 'node:module';
+import type { GpujsModule } from './platform-types.js';
+import type { GpujsMode } from './runtime.js';
+
+/** Where this file runs: 'node' here, 'browser' in platform.browser.ts. */
+export const PLATFORM: 'node' | 'browser' = 'node';
+
+/** The GL mode `selectBackend('auto')` tries after WebGPU on this platform. */
+export const GL_MODE: GpujsMode = 'headlessgl';
+
+/** gpu.js, loaded now (callers cache it). Throws what `require` throws. */
+export function loadGpujs(): GpujsModule {
+  return createRequire(import.meta.url)('gpu.js') as GpujsModule;
+}
