@@ -3,7 +3,8 @@
 #   here:  npm ci && npm run build && bash ../shared/gpu/bundle.sh
 #   there: source .gpu/enter.sh && bash bench/gpu-run.sh        (device tool: carry [".gpu"])
 # Prints the device, then writes under $OUT: device.txt, conformance.txt (the backend conformance
-# and fused-head tests, webgpu blocks included), gpu-head-bench.json and bench.txt (the head
+# and fused-head tests, webgpu blocks included), check-webgpu.txt (`arcgrad check --backend
+# gpu.js:webgpu --dtype float32` on the emitted cases), gpu-head-bench.json and bench.txt (the head
 # benchmark at N=512, d=512, C=100,000: gpu.js webgpu and tfjs-webgpu side by side).
 set -u
 cd "$(dirname "$0")/.."
@@ -20,4 +21,6 @@ NO_COLOR=1 timeout 300 node node_modules/vitest/vitest.mjs run test/backend/head
   test/backend/conformance.test.ts test/backend/select.test.ts --reporter=verbose > "$OUT/conformance.txt" 2>&1
 echo "conformance: exit $? ($(grep -E 'Tests +[0-9]' "$OUT/conformance.txt" | tail -1 | sed 's/^ *//'))"
 grep -E '^ *[✓↓×].*webgpu' "$OUT/conformance.txt" | head -20
+node bin/arcgrad.js check --emit "$OUT/cases.json" > /dev/null
+timeout 120 node bin/arcgrad.js check "$OUT/cases.json" --backend gpu.js:webgpu --dtype float32 2>&1 | tee "$OUT/check-webgpu.txt" | tail -3
 timeout 240 node bench/gpu-head.mjs --out "$OUT" 2>&1 | tee "$OUT/bench.txt"
