@@ -1,17 +1,25 @@
 /**
- * Every kernel of a fused head step translates to WGSL. gpu.js translates a webgpu kernel from
- * JavaScript synchronously, before it asks for a device; compiling the WGSL (Dawn) and running it
- * need a WebGPU adapter, which only the GPU machine has (test/backend/head.test.ts, webgpu block).
- * So this file checks the part a CPU machine can: that no kernel uses a construct gpu.js cannot
- * translate, and that matrices are indexed with integers (the 2-D accessors), never through a
- * float32 flat index, and that no kernel binds more storage buffers than WebGPU's default limit
- * (8 per shader stage). Nothing here runs a kernel, and nothing here is a GPU result.
+ * The fused head's kernels as WebGPU sees them, on a machine without a GPU:
+ *
+ *  1. gpu.js translates every kernel of a step to WGSL, with integer indexing of every matrix
+ *     (never a float32 flat index) and at most 8 storage buffers per kernel (WebGPU's default
+ *     maxStorageBuffersPerShaderStage; gpu.js asks for no more);
+ *  2. Dawn's WGSL compiler (Tint) accepts every kernel, and a whole step's pipelines, bind groups,
+ *     dispatches and read-back pass WebGPU validation — on Dawn's Null backend
+ *     (`create(['backend=null'])` of the npm package `webgpu`), which validates and compiles but
+ *     computes nothing. Its "results" are whatever its buffers hold, so the step must end in the
+ *     DomainError of the on-device finite flag, never in numbers.
+ *
+ * Nothing here is a GPU result: numbers come from a WebGPU adapter only in test/backend/head.test.ts
+ * (its webgpu block) and bench/gpu-run.sh, on a GPU machine.
  */
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { headStepPlan, uploadPlan, type Plan } from '../../src/backend/gpujs/head-plan.js';
-import { gpujs } from '../../src/backend/gpujs/runtime.js';
+import { GpujsMarginHead } from '../../src/backend/gpujs/head.js';
+import { GpujsRuntime, gpujs } from '../../src/backend/gpujs/runtime.js';
 import { headSpec } from '../../src/losses/fused-head.js';
+import { DomainError } from '../../src/tensor/errors.js';
 
 interface BuiltKernel {
   build(...args: unknown[]): Promise<void>;
@@ -24,11 +32,14 @@ const { WebGPUBufferResult } = require('gpu.js/src/backend/web-gpu/buffer-result
 };
 
 let saved: PropertyDescriptor | undefined;
-beforeAll(() => {
-  // A navigator.gpu whose adapter never answers: gpu.js can create webgpu kernels and translate
-  // them, and the device acquisition that follows stays pending (no device, no run).
+let nullAdapter: unknown = null;
+beforeAll(async () => {
   saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: { requestAdapter: () => new Promise(() => {}) } }, configurable: true, writable: true });
+  const { create, globals } = (await import('webgpu')) as unknown as { create(o: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
+  Object.assign(globalThis, globals);
+  const gpu = create(['backend=null']);
+  nullAdapter = await gpu.requestAdapter();
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
 });
 afterAll(() => {
   if (saved) Object.defineProperty(globalThis, 'navigator', saved);
@@ -70,22 +81,23 @@ function vectorIndices(source: string): string[] {
   return out;
 }
 
-describe('fused head kernels in gpu.js webgpu mode (translation only: no adapter is used)', () => {
-  it('every kernel of a step translates to WGSL with integer matrix indexing', () => {
+const spec = headSpec({ s: 64, m1: 1.35, m2: 0.5, m3: 0.2, fallback: 'psi', lambda: 2, interclassFilteringThreshold: 0.3 });
+
+describe('fused head kernels in gpu.js webgpu mode, without a GPU', () => {
+  it('every kernel of a step translates to WGSL with integer matrix indexing and ≤ 8 storage buffers', () => {
     const { Input } = gpujs();
     const dims = { n: 5, d: 7, c: 11 };
     const wgsl = translate(
       (function* () {
         const x = yield* uploadPlan('X', new Input(new Float32Array(35) as never, [7, 5]), 5, 7);
         const w = yield* uploadPlan('W', new Input(new Float32Array(77) as never, [7, 11]), 11, 7);
-        yield* headStepPlan(x, w, Float32Array.from([0, -1, 3, 10, 2]), 1 / 4, dims, headSpec({ s: 64, m1: 1.35, m2: 0.5, m3: 0.2, fallback: 'psi', lambda: 2, interclassFilteringThreshold: 0.3 }), true);
+        yield* headStepPlan(x, w, Float32Array.from([0, -1, 3, 10, 2]), 1 / 4, dims, spec, true);
       })(),
     );
     expect(wgsl.size).toBeGreaterThanOrEqual(24);
     let vectorReads = 0;
     for (const [name, source] of wgsl) {
       expect(source, name).toMatch(/@compute @workgroup_size/);
-      // WebGPU's default maxStorageBuffersPerShaderStage is 8 (gpu.js asks for no more).
       expect(source.match(/var<storage/g)?.length ?? 0, `${name}: storage buffers`).toBeLessThanOrEqual(8);
       // Matrices are read as get_user_a(0, row, col); a 1-D read (row 0) indexes a vector
       // directly, never with a product (a flat row·cols + col index computed in float32).
@@ -97,5 +109,24 @@ describe('fused head kernels in gpu.js webgpu mode (translation only: no adapter
     expect(vectorReads).toBeGreaterThan(20); // the pattern does match the vector reads
     expect(wgsl.get('head:targets:angularMarginValue')).toMatch(/fn fn_angularMarginValue/);
     expect(wgsl.get('head:slopes:angularMarginSlope')).toMatch(/fn fn_angularMarginSlope/);
+  });
+
+  it("Dawn compiles every kernel and validates a whole step on its Null backend, and the step's unreal numbers end in the finite flag's DomainError", async () => {
+    expect(nullAdapter, "Dawn's Null backend (create(['backend=null'])) gave no adapter").not.toBeNull();
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...a) => void logged.push(a.join(' ')));
+    try {
+      const head = new GpujsMarginHead(new GpujsRuntime('webgpu'));
+      expect(head.name).toBe('gpu.js:webgpu');
+      const [n, d, c] = [13, 37, 150]; // several 8×8 and 64-thread workgroups, ragged
+      await head.setClassCenters(Float32Array.from({ length: c * d }, (_, k) => Math.sin(k)), c, d);
+      const step = head.step(Float32Array.from({ length: n * d }, (_, k) => Math.cos(k)), Int32Array.from({ length: n }, (_, i) => (i * 7) % c), spec, { readGradW: true });
+      // A KernelError here would be a WGSL compile or pipeline error (Dawn's message included).
+      await expect(step).rejects.toThrow(DomainError);
+      await expect(step).rejects.toThrow(/not finite \(checked on the device\)/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(logged.filter((l) => /webgpu|WGSL|validation/i.test(l))).toEqual([]); // no uncaptured WebGPU error
   });
 });

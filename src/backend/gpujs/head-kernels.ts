@@ -13,6 +13,10 @@
  * that the per-sample reductions over classes read consecutive samples in neighbouring threads.
  * Normalized class centers are never materialized: 1/max(‖w_j‖, ε) is applied to the products.
  *
+ * Loops count with integers from 0 (`for (let k = 0; k < count; k++)`): gpu.js gives a loop
+ * variable started from a float expression the type f32, and WGSL has no `++` for f32. Loop
+ * counts that need a division (⌊d/4⌋) come from the host.
+ *
  * Finiteness: every comparison a NaN fails is written so that the NaN flows on into the results
  * (never `if (!(x > t)) return 0`), and the last kernel packs a flag word that says whether the
  * loss, dX, dW and the row norms are finite (see `packResult`).
@@ -59,23 +63,25 @@ export function normalizeRowsT(this: KernelThis, a: Grid, norms: Vec, eps: numbe
 
 /**
  * zT[j][i] = Σ_p X̂ᵀ[p][i]·W[j][p] / max(‖w_j‖, ε): the cosine of sample i and class j before the
- * clamp (output [N, C]). Four partial sums break the dependency chain of one accumulator.
+ * clamp (output [N, C]). Four partial sums break the dependency chain of one accumulator; the
+ * host passes quads = ⌊d/4⌋ (a float division or `%` in WGSL may be off by an ulp).
  */
-export function cosinesT(this: KernelThis, xhT: Grid, w: Grid, wNorms: Vec, d: number, eps: number): number {
+export function cosinesT(this: KernelThis, xhT: Grid, w: Grid, wNorms: Vec, d: number, quads: number, eps: number): number {
   const i = this.thread.x;
   const j = this.thread.y;
-  const d4 = d - (d % 4);
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  for (let p = 0; p < d4; p += 4) {
+  for (let b = 0; b < quads; b++) {
+    const p = 4 * b;
     s0 += xhT[p][i] * w[j][p];
     s1 += xhT[p + 1][i] * w[j][p + 1];
     s2 += xhT[p + 2][i] * w[j][p + 2];
     s3 += xhT[p + 3][i] * w[j][p + 3];
   }
-  for (let q = d4; q < d; q++) {
+  for (let r = 0; r < d - 4 * quads; r++) {
+    const q = 4 * quads + r;
     s0 += xhT[q][i] * w[j][q];
   }
   return (s0 + s1 + (s2 + s3)) / Math.max(wNorms[j], eps);
@@ -155,9 +161,10 @@ export function partialRowMax(
   const y = labels[i];
   const tl = targets[i];
   const lo = this.thread.y * chunk;
-  const hi = Math.min(lo + chunk, classes);
+  const count = Math.min(chunk, classes - lo);
   let m = -3.4028234663852886e38;
-  for (let j = lo; j < hi; j++) {
+  for (let k = 0; k < count; k++) {
+    const j = lo + k;
     let isTarget = 0;
     if (j === y) {
       isTarget = 1;
@@ -191,9 +198,10 @@ export function partialOtherSumExp(
   const y = labels[i];
   const m = maxima[i];
   const lo = this.thread.y * chunk;
-  const hi = Math.min(lo + chunk, classes);
+  const count = Math.min(chunk, classes - lo);
   let sum = 0;
-  for (let j = lo; j < hi; j++) {
+  for (let k = 0; k < count; k++) {
+    const j = lo + k;
     if (j !== y) {
       sum += Math.exp(headLogit(zT[j][i], 0, 0, s, t) - m);
     }
@@ -287,43 +295,45 @@ export function centerRadial(this: KernelThis, gT: Grid, zT: Grid, wNorms: Vec, 
   return sum / r;
 }
 
-/** ∂L/∂W[j][p] = Σ_i gT[j][i]·X̂[i][p] − W[j][p]·radial_j (output [d, C]). */
-export function centerGrad(this: KernelThis, gT: Grid, xh: Grid, w: Grid, radial: Vec, samples: number): number {
+/** ∂L/∂W[j][p] = Σ_i gT[j][i]·X̂[i][p] − W[j][p]·radial_j (output [d, C]; quads = ⌊N/4⌋). */
+export function centerGrad(this: KernelThis, gT: Grid, xh: Grid, w: Grid, radial: Vec, samples: number, quads: number): number {
   const p = this.thread.x;
   const j = this.thread.y;
-  const n4 = samples - (samples % 4);
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  for (let i = 0; i < n4; i += 4) {
+  for (let b = 0; b < quads; b++) {
+    const i = 4 * b;
     s0 += gT[j][i] * xh[i][p];
     s1 += gT[j][i + 1] * xh[i + 1][p];
     s2 += gT[j][i + 2] * xh[i + 2][p];
     s3 += gT[j][i + 3] * xh[i + 3][p];
   }
-  for (let q = n4; q < samples; q++) {
+  for (let r = 0; r < samples - 4 * quads; r++) {
+    const q = 4 * quads + r;
     s0 += gT[j][q] * xh[q][p];
   }
   return s0 + s1 + (s2 + s3) - w[j][p] * radial[j];
 }
 
-/** ∂L/∂X̂[i][p] = Σ_j gT[j][i]·W[j][p] (output [d, N]; gT carries 1/max(‖w_j‖, ε)). */
-export function featureGradHat(this: KernelThis, gT: Grid, w: Grid, classes: number): number {
+/** ∂L/∂X̂[i][p] = Σ_j gT[j][i]·W[j][p] (output [d, N]; gT carries 1/max(‖w_j‖, ε); quads = ⌊C/4⌋). */
+export function featureGradHat(this: KernelThis, gT: Grid, w: Grid, classes: number, quads: number): number {
   const p = this.thread.x;
   const i = this.thread.y;
-  const c4 = classes - (classes % 4);
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  for (let j = 0; j < c4; j += 4) {
+  for (let b = 0; b < quads; b++) {
+    const j = 4 * b;
     s0 += gT[j][i] * w[j][p];
     s1 += gT[j + 1][i] * w[j + 1][p];
     s2 += gT[j + 2][i] * w[j + 2][p];
     s3 += gT[j + 3][i] * w[j + 3][p];
   }
-  for (let q = c4; q < classes; q++) {
+  for (let r = 0; r < classes - 4 * quads; r++) {
+    const q = 4 * quads + r;
     s0 += gT[q][i] * w[q][p];
   }
   return s0 + s1 + (s2 + s3);

@@ -121,7 +121,7 @@ export function* headStepPlan(
   const xh = yield launch('head:xHat', src(H.normalizeRows), [d, n], [x, xNorms, eps]);
   const xhT = yield launch('head:xHatT', src(H.normalizeRowsT), [n, d], [x, xNorms, eps]);
   const wNorms = yield launch('head:wNorms', src(H.rowNorms), [c], [w, d]);
-  const zT = yield launch('head:cosines', src(H.cosinesT), [n, c], [xhT, w, wNorms, d, eps]);
+  const zT = yield launch('head:cosines', src(H.cosinesT), [n, c], [xhT, w, wNorms, d, Math.floor(d / 4), eps]);
 
   const targets = yield launch(`head:targets:${value.name}`, () => H.targetLogitsSource(value.fn.name), [n],
     [zT, labels, s, lambda, ...valueParams], [value.fn]);
@@ -135,8 +135,8 @@ export function* headStepPlan(
 
   const gT = yield launch('head:logitGrad', src(H.logitGradT), [n, c], [zT, labels, targets, slopes, maxima, others, wNorms, s, t, invV, eps]);
   const radial = yield launch('head:radial', src(H.centerRadial), [c], [gT, zT, wNorms, n, eps]);
-  const dW = yield launch('head:dW', src(H.centerGrad), [d, c], [gT, xh, w, radial, n]);
-  const dxh = yield launch('head:dXhat', src(H.featureGradHat), [d, n], [gT, w, c]);
+  const dW = yield launch('head:dW', src(H.centerGrad), [d, c], [gT, xh, w, radial, n, Math.floor(n / 4)]);
+  const dxh = yield launch('head:dXhat', src(H.featureGradHat), [d, n], [gT, w, c, Math.floor(c / 4)]);
   const dots = yield launch('head:rowDot', src(H.rowDot), [n], [xh, dxh, d]);
   const dX = yield launch('head:dX', src(H.featureGrad), [d, n], [dxh, xh, dots, xNorms, eps]);
 
@@ -165,6 +165,9 @@ export function unpack(packed: Float32Array, { n, d }: HeadDims): { dX: Float32A
 /** Names what the flag word says is not finite, or returns null when everything is. */
 export function nonFinite(flags: number): string | null {
   if (flags === H.ALL_FINITE) return null;
+  if (!(Number.isInteger(flags) && flags >= 0 && flags < 16)) {
+    return `the flag word (${flags}, not a sum of 1, 2, 4, 8: the device computed nothing it should have — a WebGPU validation error or a lost device?); so possibly everything is`;
+  }
   const bad: string[] = [];
   if (!(flags & 1)) bad.push('the loss');
   if (!(flags & 2)) bad.push('dX');
