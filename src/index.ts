@@ -19,7 +19,7 @@ export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 export * from './ops/index.js';
 export { GpujsBackend } from './backend/gpujs/gpujs-backend.js';
-export { KernelError } from './backend/gpujs/errors.js';
+export { DeviceLostError, KernelError } from './backend/gpujs/errors.js';
 export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
 export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/gpujs/cli-option.js';
 export type { GpujsMode } from './backend/gpujs/runtime.js';
@@ -28,6 +28,7 @@ export { GpujsMarginHead, type HeadArrays, type HeadStepOptions } from './backen
 export type { HeadDims } from './backend/gpujs/head-plan.js';
 export { probeWebGpu, type WebGpuProbe } from './backend/gpujs/webgpu-probe.js';
 export * from './losses/index.js';
+export * from './margins/index.js';
 export {
   KNOWN_DIGITS,
   MNIST_PIXELS,
@@ -73,6 +74,7 @@ export {
   ARCFACE_FALLBACK_CURVES,
   LOSS_CURVES,
   decisionBoundary,
+  definedMarginCurves,
   targetLogitCurves,
   targetProbabilityCurve,
   type BoundaryLine,
@@ -115,5 +117,5 @@ export { sgd, type SGDOptions } from './optim/sgd.js';
 export { adam, adamW, type AdamOptions } from './optim/adam.js';
 export { constantSchedule, cosine, multiStep, sphereFaceLambdaSchedule, stepDecay, warmup, type Schedule, type SphereFaceLambdaOptions } from './optim/schedule.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue, type SaveOptions } from './train/checkpoint.js';
-export { epochSeed, train, type CheckpointOptions, type HeadLoss, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
+export { epochSeed, train, type CheckpointOptions, type HeadLoss, type HeadStateAccess, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';

@@ -1,16 +1,20 @@
 /**
  * `arcgrad check FILE.json`: recompute each case of a case file and report, per case, arcgrad's
  * loss and the relative errors of the file's loss, dX and dW. Exit 0 when every case passes, 1
- * when one fails, 2 when the file cannot be read. `--emit FILE.json` writes cases instead.
+ * when one fails, 2 when the file cannot be read. `--emit FILE.json` writes cases instead
+ * (`--margins` writes one per defined margin instead). A case may name a defined margin: an example, or
+ * one from the user's `--margin-module`.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { CaseFileError, compareCase, computeCaseFused, defaultTolerance, emitCases, parseCaseFile, runCase, type CaseResult } from '../check/cases.js';
 import { GpujsMarginHead } from '../backend/gpujs/head.js';
 import { assertDType, type DType } from '../tensor/dtype.js';
-import { DTypeError, OptionError } from '../tensor/errors.js';
+import { ArcgradError, DTypeError, OptionError } from '../tensor/errors.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
 import { BACKEND_OPTION_HELP } from '../backend/gpujs/cli-option.js';
+import { registeredMargins } from '../losses/define-margin.js';
+import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
   tol: { type: 'number', help: 'largest relative error that passes (default 1e-8 for float64, 1e-3 for float32)' },
@@ -19,11 +23,13 @@ const specs: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print one JSON object instead of the table' },
   emit: { type: 'string', help: 'write a case file with arcgrad\'s values to this path instead of checking' },
   seed: { type: 'number', help: 'seed of the emitted cases', default: 1 },
+  margins: { type: 'string', help: 'with --emit: one case per defined margin instead: all, or comma-separated names' },
+  'margin-module': MARGIN_MODULE_SPEC,
   help: { type: 'boolean', help: 'show this help' },
 };
 
 const usage = `Usage: arcgrad check FILE.json [options]
-       arcgrad check --emit FILE.json [--seed N]
+       arcgrad check --emit FILE.json [--seed N] [--margins all|NAME,…]
 
 Recomputes the margin loss and its gradients for each case in FILE.json and compares them with the
 file's loss, dX and dW (normwise relative error ‖ours − theirs‖∞ / ‖theirs‖∞).
@@ -38,11 +44,22 @@ export async function runCheck(argv: string[]): Promise<number> {
     console.log(`${usage}\n\n${formatOptions(specs)}`);
     return 0;
   }
+  await loadMarginModules(options['margin-module']);
+  if (options.margins !== undefined && typeof options.emit !== 'string') throw new OptionError('check: --margins goes with --emit');
   if (typeof options.emit === 'string') {
-    const cases = emitCases(Number(options.seed));
+    const seed = Number(options.seed);
+    if (!Number.isInteger(seed)) throw new OptionError(`check: --seed must be an integer, got ${seed}`);
+    const margins = options.margins === undefined ? [] : String(options.margins) === 'all' ? registeredMargins() : String(options.margins).split(',').map((n) => n.trim());
+    const cases = emitCases(seed, margins);
     const tmp = `${options.emit}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify({ cases }, null, 1));
-    renameSync(tmp, options.emit); // a reader never sees half a file
+    try {
+      writeFileSync(tmp, JSON.stringify({ cases }, null, 1));
+      renameSync(tmp, options.emit); // a reader never sees half a file
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CaseFileError(`cannot write ${options.emit}: ${code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e as Error).message)}`);
+    }
     console.log(`wrote ${cases.length} cases to ${options.emit}`);
     return 0;
   }
@@ -50,6 +67,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   const dtype = options.dtype as DType;
   assertDType(dtype, 'check --dtype');
   const tol = options.tol === undefined ? defaultTolerance(dtype) : Number(options.tol);
+  if (!(tol >= 0)) throw new OptionError(`check: --tol must be ≥ 0, got ${tol}`);
   // WebGPU has no synchronous backend: there the cases go through the fused margin head.
   const webgpu = options.backend === 'gpu.js:webgpu';
   if (webgpu && dtype !== 'float32') throw new DTypeError('--backend gpu.js:webgpu computes in float32; add --dtype float32');
@@ -65,7 +83,15 @@ export async function runCheck(argv: string[]): Promise<number> {
   }
   const cases = parseCaseFile(text);
   const results: CaseResult[] = [];
-  for (const c of cases) results.push(head ? compareCase(c, await computeCaseFused(c, head), tol) : runCase(c, { tol, dtype, backend }));
+  for (const c of cases) {
+    try {
+      results.push(head ? compareCase(c, await computeCaseFused(c, head), tol) : runCase(c, { tol, dtype, backend }));
+    } catch (e) {
+      // A case arcgrad refuses to compute (s ≤ 0, a margin that overflows…): say which one.
+      if (e instanceof ArcgradError) e.message = `case '${c.name}': ${e.message}`;
+      throw e;
+    }
+  }
   const passed = results.filter((r) => r.pass).length;
   const failed = results.length - passed;
   if (options.json) {

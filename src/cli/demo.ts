@@ -3,7 +3,8 @@
  * CosFace, ArcFace and the combined margin on MNIST digits 0–6, evaluates open-set verification
  * on digits 7–9 as insightface evaluates LFW and closed-set accuracy on held-out 0–6, and writes a
  * Markdown + HTML report with SVG figures into --out (default out/). `--quick` is the seconds-long
- * version the tests run.
+ * version the tests run. `--losses all` adds a row per margin made with `defineMargin` — the
+ * examples of src/margins and any from `--margin-module` — to the six; `--losses a,b,…` picks.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -12,13 +13,18 @@ import { DEMO_SETTINGS, runDemoExperiment, type DemoResults } from '../demo/demo
 import { demoReport, resultsTable, type RunContext } from '../demo/report.js';
 import { writeReport } from '../report/report.js';
 import { OptionError } from '../tensor/errors.js';
+import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js';
+import { registeredMargins } from '../losses/define-margin.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
   out: { type: 'string', help: 'folder for report.md, report.html, the figures and the models', default: 'out' },
   quick: { type: 'boolean', help: 'a small run (60 images per digit, 3 epochs): under a minute' },
   seed: { type: 'number', help: 'seed of the split, pairs, initialization and shuffling', default: 0 },
   epochs: { type: 'number', help: `epochs per model (default ${DEMO_SETTINGS.full.epochs}, ${DEMO_SETTINGS.quick.epochs} with --quick)` },
+  losses: { type: 'string', help: `the losses compared: all (the six, then every defined margin: ${EXAMPLE_MARGIN_NAMES.join(', ')} and --margin-module's), or comma-separated names (default: the six built-in)` },
+  'margin-module': MARGIN_MODULE_SPEC,
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -33,6 +39,7 @@ function resultsJson(r: DemoResults, ctx: RunContext): unknown {
       config: l.config,
       steps: l.steps,
       trainSeconds: l.trainSeconds,
+      embeddingNorms: l.embeddingNorms,
       verificationAccuracy: l.evaluation.verification.accuracy.mean,
       verificationStd: l.evaluation.verification.accuracy.std,
       foldAccuracies: l.evaluation.verification.accuracy.foldAccuracies,
@@ -43,6 +50,25 @@ function resultsJson(r: DemoResults, ctx: RunContext): unknown {
     rawPixels: { verificationAccuracy: r.rawPixels.accuracy.mean, verificationStd: r.rawPixels.accuracy.std, auc: r.rawPixels.auc },
     toy: r.toy.map((t) => ({ loss: t.loss, closedSetAccuracy: t.closedSetAccuracy })),
   };
+}
+
+/**
+ * The losses of `--losses`: undefined → the six built-in; 'all' → the six, the example margins,
+ * then the other registered margins (the user's, `loaded` first in their order); else the
+ * comma-separated names, each checked.
+ */
+export function demoLosses(value: string | undefined, loaded: readonly string[] = []): string[] {
+  if (value === undefined) return [...LOSS_NAMES];
+  if (value.trim() === 'all') {
+    const rest = registeredMargins().filter((n) => !EXAMPLE_MARGIN_NAMES.includes(n) && !loaded.includes(n));
+    return [...new Set([...LOSS_NAMES, ...EXAMPLE_MARGIN_NAMES, ...loaded, ...rest])];
+  }
+  const names = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (names.length === 0) throw new OptionError('demo: --losses needs a name (or all)');
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new OptionError(`demo: --losses names '${twice}' twice`);
+  for (const name of names) lossConfig(name); // an unknown name fails here, listing the known ones
+  return names;
 }
 
 /** Runs `arcgrad demo`; returns 0 once the report is written. */
@@ -59,7 +85,9 @@ export async function runDemo(argv: string[]): Promise<number> {
   if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`demo: --epochs must be an integer ≥ 1, got ${options.epochs}`);
   const seed = Number(options.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new OptionError(`demo: --seed must be an integer ≥ 0, got ${options.seed}`);
-  const settings = { ...base, hidden: [...base.hidden], epochs, seed };
+  const modules = await loadMarginModules(options['margin-module']);
+  const losses = demoLosses(options.losses === undefined ? undefined : String(options.losses), [...modules.keys()]);
+  const settings = { ...base, hidden: [...base.hidden], epochs, seed, losses };
   const out = String(options.out);
   const cpu = cpus();
   const ctx: RunContext = {
@@ -68,7 +96,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at the start, Node ${process.version}`,
     wallSeconds: 0,
   };
-  console.error(`demo: 6 losses + 2 toy models, ${epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);
+  console.error(`demo: ${losses.length} losses + 2 toy models, ${epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);
   const results = runDemoExperiment(settings, out);
   ctx.wallSeconds = (performance.now() - started) / 1000; // training and evaluation; the figures take a few seconds more
   const report = await demoReport(results, ctx);

@@ -3,13 +3,15 @@
  * errors that arcgrad raises on purpose are printed as one line (no stack trace), anything else
  * is a bug and is printed in full.
  */
-import { ArcgradError } from '../tensor/errors.js';
+import { ArcgradError, OptionError } from '../tensor/errors.js';
+import { parseArgs } from './args.js';
 import { allOps } from '../ops/index.js';
 import { runExample } from './example.js';
 import { runCheck } from './check.js';
 import { runDemo } from './demo.js';
 import { runEval } from './eval.js';
 import { runTrain } from './train.js';
+import { runReliability } from './reliability.js';
 
 interface Command {
   summary: string;
@@ -23,9 +25,16 @@ const commands: Record<string, Command> = {
   demo: { summary: 'train Softmax … ArcFace on MNIST 0–6, verify on unseen 7–9, write a report to out/ (--quick: < 1 min)', run: runDemo },
   train: { summary: 'train one loss (--loss, --s, --m1, --m2, --m3, …) with checkpoints and --resume', run: runTrain },
   eval: { summary: 'evaluate a checkpoint: verification on unseen digits, TAR@FAR, closed-set accuracy', run: runEval },
+  reliability: { summary: 'run the bad-input, damaged-file and GPU-fault scenarios and the float32 precision table of docs/reliability.md', run: (argv) => runReliability(argv, run) },
 };
 
-function listOps(): number {
+function listOps(argv: string[]): number {
+  const { options, positional } = parseArgs(argv, { help: { type: 'boolean', help: 'show this help' } }, 'ops');
+  if (options.help) {
+    console.log('Usage: arcgrad ops\n\nLists the registered ops: name, summary, and where their derivation is.');
+    return 0;
+  }
+  if (positional.length > 0) throw new OptionError(`ops: unexpected argument '${positional[0]}'`);
   for (const op of allOps) console.log(`${op.name.padEnd(16)} ${op.summary.padEnd(72)} ${op.docs}`);
   return 0;
 }
@@ -59,7 +68,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (e instanceof ArcgradError) {
-      console.error(`arcgrad ${name}: ${e.message}`);
+      // One line, even when the message quotes the input (JSON.parse's excerpts hold its newlines).
+      console.error(`arcgrad ${name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
       return 2; // bad input: a typed error, reported in one line
     }
     throw e;

@@ -3,7 +3,8 @@
  * backbone, the optimization and the data, turned into a RunConfig. The defaults are the demo's
  * (see src/demo/losses.ts for why s = 30 rather than the papers' 64).
  */
-import { DEFAULT_SCALE, LOSS_NAMES, lossConfig } from '../demo/losses.js';
+import { DEFAULT_SCALE, EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js';
+import type { MarginParams } from '../losses/define-margin.js';
 import { validateRunConfig, type RunConfig } from '../demo/experiment.js';
 import { QUICK_PER_DIGIT } from '../data/mnist.js';
 import { FALLBACK_POLICIES } from '../ops/angular-margin.js';
@@ -17,7 +18,8 @@ export const QUICK_PAIRS = 600;
 
 /** The loss options (`--loss` and its margins). */
 export const LOSS_SPECS: Readonly<Record<string, OptionSpec>> = {
-  loss: { type: 'string', help: `loss: ${LOSS_NAMES.join(' | ')}`, default: 'arcface' },
+  loss: { type: 'string', help: `loss: ${[...LOSS_NAMES, ...EXAMPLE_MARGIN_NAMES].join(' | ')} | a margin of --margin-module`, default: 'arcface' },
+  'margin-params': { type: 'string', help: 'JSON object of a defined margin\'s parameters, e.g. \'{"m": 0.4}\' (its defaults otherwise; s from --s)' },
   s: { type: 'number', help: `scale s of a margin loss (default ${DEFAULT_SCALE}; the papers use 64 for 10⁴+ identities)` },
   m1: { type: 'number', help: 'multiplicative angular margin (default: the preset\'s, e.g. 4 for sphereface)' },
   m2: { type: 'number', help: 'additive angular margin in radians (default: the preset\'s, e.g. 0.5 for arcface)' },
@@ -51,13 +53,35 @@ function hiddenWidths(text: string): number[] {
   return widths;
 }
 
-/** The run configuration of parsed `LOSS_SPECS` and `TRAINING_SPECS` options (validated). */
-export function runConfigFromOptions(o: Parsed['options'], loss = String(o.loss)): RunConfig {
+/** The `--margin-params` JSON object (undefined when not given); an OptionError for anything else. */
+export function marginParamsOption(value: string | number | boolean | undefined): MarginParams | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(value));
+  } catch (e) {
+    throw new OptionError(`--margin-params must be a JSON object, e.g. '{"m": 0.4}': ${(e as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new OptionError(`--margin-params must be a JSON object, got ${String(value)}`);
+  return parsed as MarginParams;
+}
+
+/**
+ * The run configuration of parsed `LOSS_SPECS` and `TRAINING_SPECS` options (validated);
+ * `modules` maps the names of margins loaded with --margin-module to their files.
+ */
+export function runConfigFromOptions(o: Parsed['options'], loss = String(o.loss), modules: ReadonlyMap<string, string> = new Map()): RunConfig {
   const num = (name: string) => (o[name] === undefined ? undefined : Number(o[name]));
   const str = (name: string) => (o[name] === undefined ? undefined : String(o[name]));
   const quick = o.quick === true;
+  const params = marginParamsOption(o['margin-params']);
+  const module = modules.get(loss);
   const config: RunConfig = {
-    loss: lossConfig(loss, { s: num('s'), m1: num('m1'), m2: num('m2'), m3: num('m3'), fallback: str('fallback'), gradient: str('gradient') }),
+    loss: lossConfig(
+      loss,
+      { s: num('s'), m1: num('m1'), m2: num('m2'), m3: num('m3'), fallback: str('fallback'), gradient: str('gradient') },
+      { ...(params === undefined ? {} : { params }), ...(module === undefined ? {} : { module }) },
+    ),
     data: { seed: Number(o['data-seed']), perDigit: num('per-digit') ?? (quick ? QUICK_PER_DIGIT : 0) },
     model: { hidden: hiddenWidths(String(o.hidden)), embedding: Number(o.embedding) },
     optim: {

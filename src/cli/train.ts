@@ -7,8 +7,14 @@
  * JS signal handler could run only after it ended; the process dies at once instead, and the last
  * checkpoint is intact because checkpoints are written atomically (--resume continues from it,
  * losing at most the steps since). `arcgrad eval DIR` evaluates the run.
+ *
+ * `--loss` may name a margin made with `defineMargin`: an example (curricularface, adaface,
+ * magface, elasticface-arc, elasticface-cos) or the user's own, from `--margin-module FILE`.
+ * run.json records the margin's parameters and the module's absolute path, and `--resume` loads
+ * that module again; the margin's running state travels in the checkpoint.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { registeredMargins } from '../losses/define-margin.js';
 import { join } from 'node:path';
 import { loadDemoData } from '../demo/data.js';
 import { readRunConfig, trainRun, writeRunConfig, type RunConfig } from '../demo/experiment.js';
@@ -18,6 +24,7 @@ import { CheckpointError } from '../train/checkpoint.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { ProgressBar } from './progress.js';
 import { LOSS_SPECS, TRAINING_SPECS, runConfigFromOptions } from './run-options.js';
+import { MARGIN_MODULE_SPEC, loadMarginModule, loadMarginModules } from './margin-module.js';
 
 /** The files of a run folder. */
 export const RUN_FILES = { config: 'run.json', checkpoint: 'checkpoint.json', evaluation: 'eval.json' } as const;
@@ -27,13 +34,14 @@ const RUN_SPECS: Record<string, OptionSpec> = {
   resume: { type: 'boolean', help: 'continue the run in --out from its checkpoint (its run.json decides every other option)' },
   'checkpoint-every': { type: 'number', help: 'write a checkpoint every this many steps (default: every epoch)' },
   'stop-after': { type: 'number', help: 'stop after this many steps in all, with a checkpoint (continue with --resume)' },
+  'margin-module': MARGIN_MODULE_SPEC,
   help: { type: 'boolean', help: 'show this help' },
 };
 
 const specs: Record<string, OptionSpec> = { ...LOSS_SPECS, ...TRAINING_SPECS, ...RUN_SPECS };
 
 /** Options that may accompany --resume: the rest come from run.json. */
-const RESUME_OPTIONS = new Set(['out', 'resume', 'checkpoint-every', 'stop-after']);
+const RESUME_OPTIONS = new Set(['out', 'resume', 'checkpoint-every', 'stop-after', 'margin-module']);
 
 /** Thrown from the progress callback to stop the loop; the loop checkpoints before it rethrows. */
 class StopTraining extends Error {}
@@ -50,7 +58,7 @@ function givenOptions(argv: readonly string[]): string[] {
 }
 
 /** Runs `arcgrad train`; returns 0 when training finished or stopped as --stop-after asked. */
-export function runTrain(argv: string[]): number {
+export async function runTrain(argv: string[]): Promise<number> {
   const { options, positional } = parseArgs(argv, specs, 'train');
   if (options.help) {
     console.log(`Usage: arcgrad train [options]\n\nTrains one loss on MNIST digits 0–6 (14×14); evaluate with arcgrad eval DIR.\n\n${formatOptions(specs)}`);
@@ -62,6 +70,7 @@ export function runTrain(argv: string[]): number {
   const checkpointPath = join(dir, RUN_FILES.checkpoint);
   const every = positiveInteger('checkpoint-every', options['checkpoint-every']);
   const stopAfter = positiveInteger('stop-after', options['stop-after']);
+  const modules = await loadMarginModules(options['margin-module']);
 
   let config: RunConfig;
   if (options.resume) {
@@ -71,8 +80,10 @@ export function runTrain(argv: string[]): number {
     }
     if (!existsSync(checkpointPath)) throw new CheckpointError(`--resume: no checkpoint at ${checkpointPath}`);
     config = readRunConfig(configPath);
+    const module = config.loss.defined?.module;
+    if (module !== undefined && !registeredMargins().includes(config.loss.name)) await loadMarginModule(module);
   } else {
-    config = runConfigFromOptions(options);
+    config = runConfigFromOptions(options, String(options.loss), modules);
     if (existsSync(checkpointPath)) {
       throw new CheckpointError(`${dir} already holds a run (${RUN_FILES.checkpoint}); continue it with --resume, or choose another --out`);
     }

@@ -17,7 +17,7 @@ import {
   embed, evaluateRun, initialModel, stepsPerEpoch, trainRun, targetAngles, writeRunConfig,
   type Evaluation, type RunConfig, type TrainedModel,
 } from './experiment.js';
-import { LOSS_NAMES, lossConfig, type LossName } from './losses.js';
+import { LOSS_NAMES, lossConfig } from './losses.js';
 
 /** The settings of a demo run. */
 export interface DemoSettings {
@@ -37,16 +37,18 @@ export interface DemoSettings {
   hidden: number[];
   /** Epochs of the 2-D toy models. */
   toyEpochs: number;
+  /** The losses compared, in table order: built-in names and registered defined margins (`--losses`). */
+  losses: string[];
 }
 
 /** The default demo (about 2–3 minutes on two shared cores) and the --quick one (seconds). */
 export const DEMO_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<DemoSettings>>> = {
-  full: { seed: 0, epochs: 10, batchSize: 128, perDigit: 0, pairs: 6000, embedding: 32, hidden: [128], toyEpochs: 12 },
-  quick: { seed: 0, epochs: 3, batchSize: 64, perDigit: 60, pairs: 600, embedding: 32, hidden: [128], toyEpochs: 3 },
+  full: { seed: 0, epochs: 10, batchSize: 128, perDigit: 0, pairs: 6000, embedding: 32, hidden: [128], toyEpochs: 12, losses: [...LOSS_NAMES] },
+  quick: { seed: 0, epochs: 3, batchSize: 64, perDigit: 60, pairs: 600, embedding: 32, hidden: [128], toyEpochs: 3, losses: [...LOSS_NAMES] },
 };
 
 /** The run configuration of one loss in the demo. */
-export function demoRunConfig(s: DemoSettings, loss: LossName, embedding = s.embedding, epochs = s.epochs): RunConfig {
+export function demoRunConfig(s: DemoSettings, loss: string, embedding = s.embedding, epochs = s.epochs): RunConfig {
   return {
     loss: lossConfig(loss),
     data: { seed: s.seed, perDigit: s.perDigit },
@@ -66,8 +68,8 @@ export interface AngleSnapshot {
 
 /** One loss's results. */
 export interface LossResult {
-  /** The loss. */
-  loss: LossName;
+  /** The loss (a built-in name or a defined margin's). */
+  loss: string;
   /** Its configuration (written as out/models/<loss>/run.json). */
   config: RunConfig;
   /** What it measured. */
@@ -78,12 +80,14 @@ export interface LossResult {
   angles: AngleSnapshot[];
   /** Optimizer steps. */
   steps: number;
+  /** ‖x‖ of the training images' embeddings at the end of training: 5th, 50th and 95th percentile. */
+  embeddingNorms: { p5: number; median: number; p95: number };
 }
 
 /** A 2-D embedding model's test embeddings, for the unit-circle figure. */
 export interface ToyResult {
   /** Softmax or ArcFace. */
-  loss: LossName;
+  loss: string;
   /** Row-major N × 2 embeddings of the held-out digits 0–6. */
   points: Float64Array;
   /** Their digits. */
@@ -100,10 +104,19 @@ export interface DemoResults {
   counts: { train: number; closedTest: number; unseen: number };
   /** Verification of the raw pooled pixels (no training): the floor a learned embedding should beat. */
   rawPixels: VerificationReport;
-  /** One per loss, in LOSS_NAMES order. */
+  /** One per loss, in the order of the settings' `losses`. */
   losses: LossResult[];
   /** The 2-D models. */
   toy: ToyResult[];
+}
+
+/** The 5th, 50th and 95th percentile of ‖x‖ over the training images' embeddings (the backbone in evaluation mode). */
+function embeddingNorms(c: RunConfig, model: TrainedModel, data: DemoData): LossResult['embeddingNorms'] {
+  const e = embed(c, model, data.train);
+  const d = c.model.embedding;
+  const norms = Array.from({ length: data.train.count }, (_, i) => Math.hypot(...e.subarray(i * d, i * d + d))).sort((a, b) => a - b);
+  const at = (q: number) => norms[Math.min(norms.length - 1, Math.floor(q * norms.length))];
+  return { p5: at(0.05), median: at(0.5), p95: at(0.95) };
 }
 
 function trainAngles(c: RunConfig, model: TrainedModel, data: DemoData): Float64Array {
@@ -137,15 +150,15 @@ function trainWithSnapshots(c: RunConfig, data: DemoData, dir: string, label: st
     seconds += (performance.now() - t) / 1000;
   }
   angles.push({ stage: `end (epoch ${c.optim.epochs}, step ${model.step})`, angles: trainAngles(c, model, data) });
-  return { model, trainSeconds: seconds, angles, steps: model.step };
+  return { model, trainSeconds: seconds, angles, steps: model.step, embeddingNorms: embeddingNorms(c, model, data) };
 }
 
 /** Runs the experiment; models and their run.json go to `dir`/models/<loss>. */
 export function runDemoExperiment(s: DemoSettings, dir: string): DemoResults {
   const data = loadDemoData({ seed: s.seed, perDigit: s.perDigit });
   const rawPixels = evaluateVerification(data.unseen.x, POOLED_PIXELS, makePairs(data.unseen.labels, { count: s.pairs, seed: s.seed }));
-  const width = Math.max(...LOSS_NAMES.map((n) => n.length), 'toy-softmax'.length);
-  const losses = LOSS_NAMES.map((loss): LossResult => {
+  const width = Math.max(...s.losses.map((n) => n.length), 'toy-softmax'.length);
+  const losses = s.losses.map((loss): LossResult => {
     const config = demoRunConfig(s, loss);
     const { model, ...run } = trainWithSnapshots(config, data, join(dir, 'models', loss), loss.padEnd(width));
     return { loss, config, evaluation: evaluateRun(config, model, data), ...run };

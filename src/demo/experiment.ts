@@ -14,10 +14,10 @@ import { sgd } from '../optim/sgd.js';
 import { cosine, warmup, type Schedule } from '../optim/schedule.js';
 import { ArcgradError, OptionError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
-import { CheckpointError, loadCheckpoint } from '../train/checkpoint.js';
-import { train, type Progress } from '../train/loop.js';
+import { CheckpointError, loadCheckpoint, type JsonValue } from '../train/checkpoint.js';
+import { firstDifference, train, type Progress } from '../train/loop.js';
 import { NUM_CLASSES, POOLED_PIXELS, type DemoData, type PooledSet } from './data.js';
-import { makeHead, type LossConfig } from './losses.js';
+import { headInit, makeHead, validateLossConfig, type LossConfig } from './losses.js';
 
 /** Everything that determines a run (written as run.json; `eval` rebuilds the model from it). */
 export interface RunConfig {
@@ -32,6 +32,9 @@ export interface RunConfig {
   /** Verification pairs drawn among the unseen digits (half genuine, half impostor). */
   pairs: number;
 }
+
+/** The name of a run's configuration file, in messages. */
+const RUN_FILE_NAME = 'run.json';
 
 /** The format tag of run.json. */
 export const RUN_FORMAT = 'arcgrad-run';
@@ -50,11 +53,19 @@ export interface TrainedModel {
 
 /** Checks the numeric fields of a configuration; an OptionError names the first bad one. */
 export function validateRunConfig(c: RunConfig): void {
+  // run.json is read back from disk: check its structure before any field is used.
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  for (const part of ['loss', 'data', 'model', 'optim'] as const) {
+    if (!isObject(c[part])) throw new OptionError(`'${part}' must be an object, got ${JSON.stringify(c[part]) ?? 'nothing'}`);
+  }
+  if (!Array.isArray(c.model.hidden)) throw new OptionError(`--hidden must be a list of widths, got ${JSON.stringify(c.model.hidden) ?? 'nothing'}`);
+  validateLossConfig(c.loss);
+  const show = (v: unknown) => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? 'nothing')); // "1" (a string) is not 1
   const int = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new OptionError(`${name} must be an integer ≥ ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min) throw new OptionError(`${name} must be an integer ≥ ${min}, got ${show(v)}`);
   };
   const nonNegative = (name: string, v: number) => {
-    if (!Number.isFinite(v) || v < 0) throw new OptionError(`${name} must be a finite number ≥ 0, got ${v}`);
+    if (!Number.isFinite(v) || v < 0) throw new OptionError(`${name} must be a finite number ≥ 0, got ${show(v)}`);
   };
   int('--epochs', c.optim.epochs, 1);
   int('--batch-size', c.optim.batchSize, 2); // batch norm needs two rows
@@ -64,11 +75,11 @@ export function validateRunConfig(c: RunConfig): void {
   int('--seed', c.optim.seed, 0);
   int('--data-seed', c.data.seed, 0);
   int('--per-digit', c.data.perDigit, 0);
-  if (!(c.optim.lr > 0 && Number.isFinite(c.optim.lr))) throw new OptionError(`--lr must be a finite number > 0, got ${c.optim.lr}`);
+  if (!(c.optim.lr > 0 && Number.isFinite(c.optim.lr))) throw new OptionError(`--lr must be a finite number > 0, got ${show(c.optim.lr)}`);
   nonNegative('--momentum', c.optim.momentum);
   nonNegative('--weight-decay', c.optim.weightDecay);
   if (!Number.isInteger(c.pairs) || c.pairs < 20 || c.pairs % 2 !== 0) {
-    throw new OptionError(`--pairs must be an even integer ≥ 20 (10 folds of genuine and impostor pairs), got ${c.pairs}`);
+    throw new OptionError(`--pairs must be an even integer ≥ 20 (10 folds of genuine and impostor pairs), got ${show(c.pairs)}`);
   }
 }
 
@@ -124,6 +135,7 @@ export function trainRun(c: RunConfig, data: DemoData, o: TrainRunOptions = {}):
     backbone: makeBackbone(c),
     head: head.init,
     headLoss: (e, h, y) => head.loss(e, h, y, done + 1),
+    ...(head.state === undefined ? {} : { headState: head.state }),
     data: { x: cpu.fromArray(data.train.x, [data.train.count, POOLED_PIXELS], 'float64'), labels: data.train.labels },
     epochs: o.untilEpoch ?? c.optim.epochs,
     batchSize: c.optim.batchSize,
@@ -132,6 +144,7 @@ export function trainRun(c: RunConfig, data: DemoData, o: TrainRunOptions = {}):
     seed: c.optim.seed,
     ...(o.checkpoint === undefined ? {} : { checkpoint: { path: o.checkpoint, ...(o.checkpointEvery ? { every: o.checkpointEvery } : {}) } }),
     ...(o.resume === undefined ? {} : { resume: o.resume }),
+    run: runIdentity(c),
     onProgress: (p) => {
       done = p.step;
       o.onProgress?.(p);
@@ -140,11 +153,21 @@ export function trainRun(c: RunConfig, data: DemoData, o: TrainRunOptions = {}):
   return { backbone: result.backbone, head: result.head, state: result.state, step: result.step };
 }
 
+/**
+ * What identifies a run in its checkpoints: everything in run.json that shapes the training but
+ * the number of epochs (a finished run may be extended) and the verification pairs (evaluation
+ * only). `train --resume` and `eval` refuse a checkpoint whose identity differs.
+ */
+export function runIdentity(c: RunConfig): JsonValue {
+  const { epochs: _epochs, ...optim } = c.optim;
+  return JSON.parse(JSON.stringify({ loss: c.loss, data: c.data, model: c.model, optim })) as JsonValue;
+}
+
 /** The model as it stands at initialization (step 0), for the "start of training" statistics. */
 export function initialModel(c: RunConfig): TrainedModel {
   const { params, state } = makeBackbone(c).init(new Random(c.optim.seed)); // as `train` draws it
-  const head = makeHead(c.loss, NUM_CLASSES, c.model.embedding, new Random(headSeed(c.optim.seed)));
-  return { backbone: params, head: head.init, state, step: 0 };
+  const head = headInit(c.loss, NUM_CLASSES, c.model.embedding, new Random(headSeed(c.optim.seed)));
+  return { backbone: params, head, state, step: 0 };
 }
 
 /** The model saved in a checkpoint of configuration `c`. */
@@ -153,14 +176,25 @@ export function modelFromCheckpoint(c: RunConfig, path: string): TrainedModel {
   const pick = (prefix: string, record: Readonly<Record<string, import('../tensor/tensor.js').Tensor>>) =>
     Object.fromEntries(Object.entries(record).filter(([k]) => k.startsWith(`${prefix}.`)).map(([k, v]) => [k.slice(prefix.length + 1), v]));
   const model = { backbone: pick('backbone', ckpt.params), head: pick('head', ckpt.params), state: ckpt.state, step: ckpt.step };
+  const saved = (ckpt.config as { run?: JsonValue } | null)?.run;
+  const differs = saved === undefined ? undefined : firstDifference('run', saved, runIdentity(c));
+  if (differs !== undefined) {
+    throw new CheckpointError(`${path} was written by another run: ${differs[0]} = ${differs[1]} there, ${differs[2]} in ${RUN_FILE_NAME}`);
+  }
   // Evaluating the wrong architecture would fail deep inside a layer; say what does not match.
   const expected = initialModel(c);
   for (const part of ['backbone', 'head'] as const) {
     for (const [name, t] of Object.entries(expected[part])) {
       const got = model[part][name];
-      if (got === undefined || got.shape.join(',') !== t.shape.join(',')) {
-        throw new CheckpointError(`${path}: ${part} parameter '${name}' is ${got ? `[${got.shape}]` : 'missing'}, run.json describes [${t.shape}]`);
+      if (got === undefined || got.shape.join(',') !== t.shape.join(',') || got.dtype !== t.dtype) {
+        throw new CheckpointError(`${path}: ${part} parameter '${name}' is ${got ? `${got.dtype} [${got.shape}]` : 'missing'}, run.json describes ${t.dtype} [${t.shape}]`);
       }
+    }
+  }
+  for (const [name, t] of Object.entries(expected.state)) {
+    const got = model.state[name];
+    if (got === undefined || got.shape.join(',') !== t.shape.join(',') || got.dtype !== t.dtype) {
+      throw new CheckpointError(`${path}: buffer '${name}' is ${got ? `${got.dtype} [${got.shape}]` : 'missing'}, run.json describes ${t.dtype} [${t.shape}]`);
     }
   }
   return model;
@@ -204,13 +238,13 @@ export interface Evaluation {
 
 /**
  * Closed-set accuracy with the trained classifier: argmax of W·x + b for softmax; for the margin
- * heads the largest cosine to a row of W, which is the argmax of their logits at test time (no
+ * heads (built-in or defined) the largest cosine to a row of W, which is the argmax of their logits at test time (no
  * margin is applied without a label).
  */
 export function closedSetAccuracyOf(c: RunConfig, model: TrainedModel, embeddings: Float64Array, labels: Int32Array): number {
   const w = Float64Array.from(model.head.w.toTypedArray());
   const d = c.model.embedding;
-  if (c.loss.margin !== undefined) return closedSetAccuracy(embeddings, labels, w).accuracy;
+  if (c.loss.margin !== undefined || c.loss.defined !== undefined) return closedSetAccuracy(embeddings, labels, w).accuracy;
   const b = model.head.b.toTypedArray();
   let hits = 0;
   for (let i = 0; i < labels.length; i++) {

@@ -8,8 +8,24 @@
  * C = 7 and P = 0.99, and at s = 64 the softmax over 7 classes saturates after a few steps, so
  * easy samples stop contributing gradient. 30 keeps a safe distance above the bound without
  * saturating at once. The margins are the published ones (and can be overridden).
+ *
+ * Besides the six built-in losses, `--loss` accepts any margin made with `defineMargin` and
+ * registered: the example margins of src/margins (CurricularFace, AdaFace, MagFace,
+ * ElasticFace-Arc/-Cos) and the user's own (`--margin-module`). Their configuration records every
+ * parameter and, for a user's margin, the module it came from, so that `train --resume` can load
+ * it again. They get s = 30 too, for the same reason, and one more demo default: MagFace's
+ * magnitude bounds [l_a, u_a] = [10, 110] are for 512-d features; the demo's 32-d batch-normed
+ * embeddings are shorter (ArcFace's end training at a median ‖x‖ of 6.7, 3.8–11.0 from the 5th to
+ * the 95th percentile, in `arcgrad demo --losses all`; the report prints these norms), mostly
+ * below l_a, where the clamp makes the margin constant and the regularizer silent. Norms of
+ * batch-normed embeddings grow like √d, so the demo scales the bounds by √(32/512) = 1/4 to
+ * [2.5, 27.5] (l_m, u_m and λ_g stay published).
  */
 import { marginPresets, softmaxLoss, type MarginLossHead, type MarginPresetName } from '../losses/presets.js';
+import { getMargin, registeredMargins, type MarginParams } from '../losses/define-margin.js';
+import { exampleMargins } from '../margins/index.js';
+import type { JsonValue } from '../train/checkpoint.js';
+import type { HeadStateAccess } from '../train/loop.js';
 import { GRADIENT_MODES, resolveMarginOptions, type GradientMode, type ResolvedMarginOptions } from '../losses/options.js';
 import { FALLBACK_POLICIES, type FallbackPolicy } from '../ops/angular-margin.js';
 import { normal } from '../nn/init.js';
@@ -23,11 +39,56 @@ import type { Tensor } from '../tensor/tensor.js';
 /** The losses, in the order of the ArcFace paper's comparison. */
 export const LOSS_NAMES = ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'combined'] as const;
 
-/** A loss's name. */
+/** A built-in loss's name. */
 export type LossName = (typeof LOSS_NAMES)[number];
+
+/** The example margins of src/margins, in the order the demo's table lists them. */
+export const EXAMPLE_MARGIN_NAMES: readonly string[] = Object.keys(exampleMargins);
+
+/** Demo defaults of the example margins besides s (see the file header). */
+export const DEMO_MARGIN_DEFAULTS: Readonly<Record<string, Readonly<MarginParams>>> = { magface: { la: 2.5, ua: 27.5 } };
+
+/** True for the six built-in losses. */
+export function isBuiltinLoss(name: string): name is LossName {
+  return (LOSS_NAMES as readonly string[]).includes(name);
+}
 
 /** The scale s of every margin loss in the demo and the default of `arcgrad train` (see the file header). */
 export const DEFAULT_SCALE = 30;
+
+/**
+ * Throws an OptionError unless `c` is a loss as `lossConfig` makes it (a name, and for a margin loss
+ * every margin field with a valid value): run.json is read back from disk and may be edited.
+ */
+export function validateLossConfig(c: LossConfig): void {
+  if (typeof c.name === 'string' && !isBuiltinLoss(c.name) && c.defined !== undefined) {
+    // a defined margin: its parameters are checked by the margin itself when the head is built
+    const d = c.defined as unknown as Record<string, unknown> | null;
+    if (d === null || typeof d !== 'object' || d.params === null || typeof d.params !== 'object' || Array.isArray(d.params)) {
+      throw new OptionError(`${c.name}: the defined margin's 'params' must be an object, got ${JSON.stringify(d?.params) ?? 'nothing'}`);
+    }
+    if (d.module !== undefined && typeof d.module !== 'string') throw new OptionError(`${c.name}: the defined margin's 'module' must be a path, got ${JSON.stringify(d.module)}`);
+    return;
+  }
+  if (!(LOSS_NAMES as readonly unknown[]).includes(c.name)) {
+    throw new OptionError(`unknown loss ${JSON.stringify(c.name) ?? 'nothing'} (one of ${LOSS_NAMES.join(', ')})`);
+  }
+  if (c.annealLambda !== undefined && typeof c.annealLambda !== 'boolean') throw new OptionError(`annealLambda must be true or false, got ${JSON.stringify(c.annealLambda)}`);
+  if (c.name === 'softmax') {
+    if (c.margin !== undefined) throw new OptionError('softmax takes no margin options');
+    return;
+  }
+  const m = c.margin as Record<string, unknown> | undefined;
+  if (m === null || typeof m !== 'object') throw new OptionError(`${c.name}: the margin options are missing`);
+  for (const k of ['s', 'm1', 'm2', 'm3', 'fallback', 'gradient']) {
+    if (m[k] === undefined) throw new OptionError(`${c.name}: margin option '${k}' is missing`);
+  }
+  const { s, m1, m2, m3, fallback, gradient } = m;
+  for (const [k, v] of Object.entries({ s, m1, m2, m3 })) {
+    if (typeof v !== 'number') throw new OptionError(`${c.name}: margin option '${k}' must be a number, got ${JSON.stringify(v)}`);
+  }
+  lossConfig(c.name, { s, m1, m2, m3, fallback: String(fallback), gradient: String(gradient) } as MarginOverrides); // range checks
+}
 
 /** Display names for tables and legends. */
 export const LOSS_LABELS: Readonly<Record<LossName, string>> = {
@@ -39,14 +100,30 @@ export const LOSS_LABELS: Readonly<Record<LossName, string>> = {
   combined: 'Combined',
 };
 
+/** A defined margin's part of a LossConfig. */
+export interface DefinedLossConfig {
+  /** Every parameter of the margin, resolved (its defaults with the run's overrides). */
+  params: MarginParams;
+  /** Absolute path of the module that defines it (absent for the example margins, which are built in). */
+  module?: string;
+}
+
 /** A loss as a run records it: the name, and for margin losses every margin option resolved. */
 export interface LossConfig {
-  /** Which loss. */
-  name: LossName;
+  /** Which loss: a built-in one (LOSS_NAMES) or a registered defined margin. */
+  name: string;
   /** The margin head's options (absent for softmax). `lambda` is driven by the SphereFace schedule. */
   margin?: Omit<ResolvedMarginOptions, 'interclassFilteringThreshold' | 'eps' | 'lambda'>;
   /** SphereFace only: anneal λ with the published Caffe schedule (λ(1) ≈ 893, down to 5 at iteration 1659). */
   annealLambda?: boolean;
+  /** A defined margin's parameters (and module). */
+  defined?: DefinedLossConfig;
+}
+
+/** The display name of a loss: the built-in label, or the defined margin's label (its name if it is not loaded). */
+export function lossLabel(name: string): string {
+  if (isBuiltinLoss(name)) return LOSS_LABELS[name];
+  return registeredMargins().includes(name) ? getMargin(name).label : name;
 }
 
 /** Margin overrides from the command line; undefined means the preset's value (s: DEFAULT_SCALE). */
@@ -65,12 +142,19 @@ export interface MarginOverrides {
   gradient?: string;
 }
 
+/** What a defined margin's configuration may set beyond the overrides: its parameters and module. */
+export interface DefinedLossOptions {
+  /** Overrides of the margin's parameters (besides s). */
+  params?: MarginParams;
+  /** The module that defines it (recorded, made absolute). */
+  module?: string;
+}
+
 /** The loss named `name` with `overrides` applied; an OptionError for an unknown name or a bad value. */
-export function lossConfig(name: string, overrides: MarginOverrides = {}): LossConfig {
-  if (!(LOSS_NAMES as readonly string[]).includes(name)) {
-    throw new OptionError(`unknown loss '${name}' (one of ${LOSS_NAMES.join(', ')})`);
-  }
-  const loss = name as LossName;
+export function lossConfig(name: string, overrides: MarginOverrides = {}, defined: DefinedLossOptions = {}): LossConfig {
+  if (!isBuiltinLoss(name)) return definedLossConfig(name, overrides, defined);
+  if (defined.params !== undefined) throw new OptionError(`--margin-params is for margins made with defineMargin; '${name}' is built in (use --s, --m1, --m2, --m3)`);
+  const loss = name;
   if (loss === 'softmax') {
     const given = Object.entries(overrides).filter(([, v]) => v !== undefined).map(([k]) => `--${k}`);
     if (given.length > 0) throw new OptionError(`${given.join(', ')} do not apply to softmax (plain W·x + b, no margin)`);
@@ -94,16 +178,33 @@ export function lossConfig(name: string, overrides: MarginOverrides = {}): LossC
   return { name: loss, margin: { s, m1, m2, m3, fallback, gradient }, ...(loss === 'sphereface' ? { annealLambda: true } : {}) };
 }
 
+function definedLossConfig(name: string, overrides: MarginOverrides, defined: DefinedLossOptions): LossConfig {
+  if (!registeredMargins().includes(name)) {
+    throw new OptionError(`unknown loss '${name}' (one of ${[...LOSS_NAMES, ...registeredMargins()].join(', ')}; a margin of your own needs --margin-module)`);
+  }
+  const given = Object.entries(overrides).filter(([k, v]) => v !== undefined && k !== 's').map(([k]) => `--${k}`);
+  if (given.length > 0) throw new OptionError(`${given.join(', ')} do not apply to margin '${name}' (set its parameters with --margin-params)`);
+  const margin = getMargin(name);
+  const params = margin.head({ ...DEMO_MARGIN_DEFAULTS[name], ...defined.params, s: overrides.s ?? DEFAULT_SCALE }).params;
+  return { name, defined: { params: { ...params }, ...(defined.module === undefined ? {} : { module: defined.module }) } };
+}
+
 /** One line describing the loss, e.g. "ArcFace s=30 m1=1 m2=0.5 m3=0 fallback=none gradient=exact". */
 export function describeLoss(c: LossConfig): string {
-  if (c.margin === undefined) return `${LOSS_LABELS[c.name]} (W·x + b)`;
+  if (c.defined !== undefined) return `${lossLabel(c.name)} ${Object.entries(c.defined.params).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  if (c.margin === undefined) return `${lossLabel(c.name)} (W·x + b)`;
   const { s, m1, m2, m3, fallback, gradient } = c.margin;
   const lambda = c.annealLambda ? ', λ annealed (published schedule)' : '';
-  return `${LOSS_LABELS[c.name]} s=${s} m1=${m1} m2=${m2} m3=${m3} fallback=${fallback} gradient=${gradient}${lambda}`;
+  return `${lossLabel(c.name)} s=${s} m1=${m1} m2=${m2} m3=${m3} fallback=${fallback} gradient=${gradient}${lambda}`;
 }
 
 /** The loss's settings in a few words for a table, e.g. "s=30, m2=0.5" (defaults left out). */
 export function shortLossParams(c: LossConfig): string {
+  if (c.defined !== undefined) {
+    // s, and the parameters that differ from the margin's published defaults (all of them if it is not loaded).
+    const defaults: MarginParams = registeredMargins().includes(c.name) ? { ...getMargin(c.name).defaults } : {};
+    return Object.entries(c.defined.params).filter(([k, v]) => k === 's' || defaults[k] !== v).map(([k, v]) => `${k}=${v}`).join(', ');
+  }
   if (c.margin === undefined) return 'W·x + b';
   const { s, m1, m2, m3, fallback, gradient } = c.margin;
   const parts = [`s=${s}`];
@@ -119,22 +220,40 @@ export function shortLossParams(c: LossConfig): string {
 /** A head's loss given the training iteration (counted from 1; SphereFace's λ depends on it). */
 export type IterationHeadLoss = (embeddings: Tensor, head: Params, labels: ArrayLike<number>, iteration: number) => Tensor;
 
-/** A head ready for training: initial parameters and the loss. */
+/** A head ready for training: initial parameters, the loss, and the loss's own running state if it has one. */
 export interface Head {
   /** `{ w }` [C, d] for margin heads, `{ w, b }` for softmax. */
   init: Params;
   /** The loss. */
   loss: IterationHeadLoss;
+  /** A defined margin's running state (for checkpoints); absent for the built-in losses. */
+  state?: HeadStateAccess;
 }
 
 /**
- * The head of `config` for `classes` classes and `dim`-wide embeddings. W ~ N(0, 0.01²) as
- * insightface's `torch.normal(0, 0.01)`; the softmax bias starts at 0.
+ * The initial head parameters of `config`: W ~ N(0, 0.01²) [classes, dim] as insightface's
+ * `torch.normal(0, 0.01)`, and for softmax a bias at 0. Needs no margin definition, so that a
+ * run of a user's margin can be evaluated without its module.
  */
-export function makeHead(config: LossConfig, classes: number, dim: number, rng: Random): Head {
+export function headInit(config: LossConfig, classes: number, dim: number, rng: Random): Params {
   const w = normal(0.01)([classes, dim], rng);
+  return config.margin === undefined && config.defined === undefined ? { w, b: zeros([classes]) } : { w };
+}
+
+/** The head of `config` for `classes` classes and `dim`-wide embeddings (initial parameters from `headInit`). */
+export function makeHead(config: LossConfig, classes: number, dim: number, rng: Random): Head {
+  const init = headInit(config, classes, dim, rng);
+  if (config.defined !== undefined) {
+    const head = getMargin(config.name).head(config.defined.params);
+    return {
+      init,
+      loss: (e, h, y) => head.loss(e, h.w, y),
+      state: { save: () => head.saveState() as JsonValue, load: (saved) => head.loadState(saved) },
+    };
+  }
+  const { w } = init;
   if (config.margin === undefined) {
-    return { init: { w, b: zeros([classes]) }, loss: (e, h, y) => softmaxLoss(e, h.w, h.b, y) };
+    return { init, loss: (e, h, y) => softmaxLoss(e, h.w, h.b, y) };
   }
   const margin = resolveMarginOptions(config.margin, config.name);
   const fixed: MarginLossHead = marginPresets[config.name as MarginPresetName](margin);

@@ -2,15 +2,18 @@
  * The demo's report: the loss-comparison table (as in the ArcFace paper), the five figures and
  * notes that state the setup, the caveats and what the numbers say. Every sentence that compares
  * losses is computed from the measured numbers, so the report cannot claim what the run did not
- * measure.
+ * measure. With defined margins in the run (`--losses all`), Figure 1b draws their target logits
+ * and a note lists where each one's reference code differs from its paper.
  */
 import { operatingPoint, type Roc, type VerificationReport } from '../eval/verification.js';
-import { angleHistogramFigure, embeddingScatterFigure, rocFigure } from '../report/figures.js';
+import { angleHistogramFigure, embeddingScatterFigure, rocFigure, targetLogitFigure } from '../report/figures.js';
 import { marginGeometryFigures } from '../report/margin-figures.js';
 import type { ReportFigure, ReportInput } from '../report/report.js';
 import { SPHEREFACE_LAMBDA, sphereFaceLambda } from '../losses/sphereface-lambda.js';
 import type { DemoResults, LossResult } from './demo.js';
-import { describeLoss, LOSS_LABELS, DEFAULT_SCALE, shortLossParams } from './losses.js';
+import { describeLoss, lossLabel, DEFAULT_SCALE, DEMO_MARGIN_DEFAULTS, shortLossParams } from './losses.js';
+import { getMargin, registeredMargins } from '../losses/define-margin.js';
+import { definedMarginCurves } from '../report/curves.js';
 
 /** How the run came about, for the notes. */
 export interface RunContext {
@@ -47,7 +50,7 @@ export function resultsTable(r: DemoResults): { columns: string[]; rows: (string
   const rows = r.losses.map((l) => {
     const v = l.evaluation.verification;
     return [
-      LOSS_LABELS[l.loss],
+      lossLabel(l.loss),
       shortLossParams(l.config.loss),
       `${pct(v.accuracy.mean)} ± ${pct(v.accuracy.std)}`,
       pct(tar(v, 1e-2)),
@@ -99,7 +102,7 @@ export function findings(r: DemoResults): string[] {
   const best = ranked[0];
   const worst = ranked[ranked.length - 1];
   out.push(
-    `Verification on the unseen digits, best to worst: ${ranked.map((l) => `${LOSS_LABELS[l.loss]} ${pct(acc(l).mean)}%`).join(', ')}. ` +
+    `Verification on the unseen digits, best to worst: ${ranked.map((l) => `${lossLabel(l.loss)} ${pct(acc(l).mean)}%`).join(', ')}. ` +
       `The spread between best and worst (${pct(acc(best).mean - acc(worst).mean)} points) ` +
       (acc(best).mean - acc(worst).mean < Math.max(acc(best).std, acc(worst).std)
         ? 'is smaller than the fold standard deviation: on this data the losses are not distinguishable by this measure.'
@@ -124,9 +127,9 @@ export function findings(r: DemoResults): string[] {
     }
   }
   const raw = r.rawPixels.accuracy.mean;
-  const below = r.losses.filter((l) => acc(l).mean <= raw).map((l) => LOSS_LABELS[l.loss]);
+  const below = r.losses.filter((l) => acc(l).mean <= raw).map((l) => lossLabel(l.loss));
   const rawTar = tar(r.rawPixels, 1e-2);
-  const tarBelow = r.losses.filter((l) => tar(l.evaluation.verification, 1e-2) <= rawTar).map((l) => LOSS_LABELS[l.loss]);
+  const tarBelow = r.losses.filter((l) => tar(l.evaluation.verification, 1e-2) <= rawTar).map((l) => lossLabel(l.loss));
   out.push(
     `Raw 14×14 pixels (no training) reach ${pct(raw)}% on the same pairs (TAR@FAR=1e-2 ${pct(rawTar)}%). ` +
       (below.length === 0
@@ -148,7 +151,7 @@ export function findings(r: DemoResults): string[] {
   const endDegrees = (l: LossResult) => meanDegrees(l.angles[l.angles.length - 1].angles);
   if (soft && arc) {
     out.push(
-      `Mean target angle θ_y of the training images at the end of training: ${r.losses.map((l) => `${LOSS_LABELS[l.loss]} ${endDegrees(l).toFixed(1)}°`).join(', ')} ` +
+      `Mean target angle θ_y of the training images at the end of training: ${r.losses.map((l) => `${lossLabel(l.loss)} ${endDegrees(l).toFixed(1)}°`).join(', ')} ` +
         `(at initialization: ${meanDegrees(soft.angles[0].angles).toFixed(1)}°). ` +
         (endDegrees(arc) < endDegrees(soft)
           ? 'ArcFace pulls the known digits closer to their class centres than Softmax does, as the margin intends' +
@@ -201,36 +204,79 @@ export function reportNotes(r: DemoResults, ctx: RunContext): string[] {
         : `; ${impostors} impostor pairs resolve FAR down to ${(1 / impostors).toExponential(1)}.`) +
       ' Closed-set accuracy: argmax of W·x + b for Softmax, the nearest class weight by cosine for the margin heads.',
     `Figure 3 uses separate models with a 2-D embedding (same backbone otherwise, ${s.toyEpochs} epochs), trained on the 7 known digits (the paper's toy used 8 identities; ` +
-      `here digits 7–9 stay unseen): closed-set accuracy ${r.toy.map((t) => `${LOSS_LABELS[t.loss]} ${pct(t.closedSetAccuracy)}%`).join(', ')}.` +
+      `here digits 7–9 stay unseen): closed-set accuracy ${r.toy.map((t) => `${lossLabel(t.loss)} ${pct(t.closedSetAccuracy)}%`).join(', ')}.` +
       (toyArcFaceBehind(r)
         ? ' The 2-D ArcFace model is the less accurate one: on a circle 7 classes are only 51° apart, and ArcFace\'s m = 0.5 rad (29°) leaves little room on each side of a class.'
         : ''),
+    ...definedMarginNotes(r),
     'Every model is saved under models/<loss>/ (run.json + checkpoint.json); `arcgrad eval <out>/models/arcface` re-evaluates one.',
+  ];
+}
+
+/** The losses of the run that are defined margins and are loaded here, with their margins. */
+function definedLosses(r: DemoResults) {
+  return r.losses
+    .filter((l) => l.config.loss.defined !== undefined && registeredMargins().includes(l.loss))
+    .map((l) => ({ result: l, margin: getMargin(l.loss) }));
+}
+
+/** The notes on the defined margins of the run, if any: one per margin (citation, paper vs. code), then the settings. */
+function definedMarginNotes(r: DemoResults): string[] {
+  const defined = definedLosses(r);
+  if (defined.length === 0) return [];
+  const demoDefaults = Object.entries(DEMO_MARGIN_DEFAULTS).filter(([name]) => defined.some((d) => d.margin.name === name));
+  return [
+    ...defined.map(({ margin }) =>
+      `${margin.label} (made with defineMargin): ${margin.citation}. ` +
+        (margin.reference
+          ? `Trained with the paper's formula; the reference code differs — ${margin.reference.differences.join(' ')}`
+          : 'Paper and reference code agree on the formula.'),
+    ),
+    `The margins made with defineMargin train with their published parameters except s = ${DEFAULT_SCALE}` +
+      (demoDefaults.length > 0 ? ` and ${demoDefaults.map(([name, p]) => `${lossLabel(name)} ${Object.entries(p).map(([k, v]) => `${k} = ${v}`).join(', ')}`).join('; ')} (src/demo/losses.ts: the published bounds are for 512-d features)` : '') +
+      '; their gradients come from the tape and are checked against finite differences in test/margins.',
+    'Feature norms ‖x‖ of the training embeddings at the end of training (median, 5th–95th percentile; the margins of AdaFace and MagFace depend on them): ' +
+      r.losses.map((l) => `${lossLabel(l.loss)} ${l.embeddingNorms.median.toFixed(1)} (${l.embeddingNorms.p5.toFixed(1)}–${l.embeddingNorms.p95.toFixed(1)})`).join(', ') + '.',
   ];
 }
 
 /** The five figures (the θ_y histograms one per loss). */
 export async function reportFigures(r: DemoResults): Promise<ReportFigure[]> {
+  const defined = definedLosses(r);
+  const geometry = await marginGeometryFigures(); // Figures 1 and 2
   const figures: ReportFigure[] = [
-    ...(await marginGeometryFigures()),
+    geometry[0],
+    ...(defined.length === 0
+      ? []
+      : [{
+          file: 'target-logit-defined.svg',
+          title: 'Figure 1b: target logit f(θ) of the margins made with defineMargin',
+          svg: await targetLogitFigure(
+            defined.map(({ result, margin }) => ({ title: margin.label, curves: definedMarginCurves(margin, result.config.loss.defined?.params) })),
+            { title: 'Target logit f(θ) of the defined margins (cos units)', columns: 3 },
+          ),
+          caption: 'Computed by each margin\'s own targetLogit, at the settings its definition lists (norms for AdaFace and MagFace, the mean margin ± 2σ for ElasticFace).',
+        }]),
+    ...geometry.slice(1),
     {
       file: 'embeddings-2d.svg',
       title: 'Figure 3: 2-D embeddings of held-out digits 0–6 on the unit circle, Softmax next to ArcFace',
-      svg: await embeddingScatterFigure(r.toy.map((t) => ({ title: `${LOSS_LABELS[t.loss]} (2-D embedding)`, points: t.points, labels: t.labels }))),
+      svg: await embeddingScatterFigure(r.toy.map((t) => ({ title: `${lossLabel(t.loss)} (2-D embedding)`, points: t.points, labels: t.labels }))),
     },
   ];
-  for (const l of r.losses) {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  for (const [k, l] of r.losses.entries()) {
     figures.push({
       file: `angles-${l.loss}.svg`,
-      title: `Figure 4${'abcdef'[figures.length - 3]}: target angles θ_y of the training images during ${LOSS_LABELS[l.loss]} training`,
-      svg: await angleHistogramFigure(l.angles, { title: `${LOSS_LABELS[l.loss]}: θ_y at the start, middle and end of training` }),
+      title: `Figure 4${letters[k] ?? `-${k + 1}`}: target angles θ_y of the training images during ${lossLabel(l.loss)} training`,
+      svg: await angleHistogramFigure(l.angles, { title: `${lossLabel(l.loss)}: θ_y at the start, middle and end of training` }),
     });
   }
   figures.push({
     file: 'roc.svg',
     title: 'Figure 5: ROC on the unseen digits 7–9, one curve per loss',
     svg: await rocFigure([
-      ...r.losses.map((l) => ({ name: LOSS_LABELS[l.loss], ...thinRoc(l.evaluation.verification.roc) })),
+      ...r.losses.map((l) => ({ name: lossLabel(l.loss), ...thinRoc(l.evaluation.verification.roc) })),
       { name: 'Raw pixels', ...thinRoc(r.rawPixels.roc) },
     ]),
   });

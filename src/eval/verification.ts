@@ -162,9 +162,14 @@ function drawPairs(
   return out;
 }
 
+/** Below this, Σx² may have lost digits to underflow (the smallest normal double over u). */
+const SAFE_NORM2 = 2 ** -1022 / 2 ** -53;
+
 /**
  * Rows of a flat row-major N × `dim` array scaled to unit length. Throws a DomainError for a
- * non-finite entry or a zero row (its direction, hence any cosine with it, is undefined).
+ * non-finite entry or a zero row (its direction, hence any cosine with it, is undefined). Rows
+ * whose Σx² overflows (‖x‖ > 1.3e154) or underflows are first divided by their largest |x_k|, so
+ * they keep their direction.
  */
 export function normalizeRows(x: ArrayLike<number>, dim: number, where = 'normalizeRows'): Float64Array {
   if (!Number.isInteger(dim) || dim < 1) throw new ShapeError(`${where}: dim must be a positive integer, got ${dim}`);
@@ -179,9 +184,18 @@ export function normalizeRows(x: ArrayLike<number>, dim: number, where = 'normal
       if (!Number.isFinite(v)) throw new DomainError(`${where}: row ${r} holds ${v}, not a finite number`);
       norm2 += v * v;
     }
-    if (norm2 === 0) throw new DomainError(`${where}: row ${r} is zero and has no direction`);
-    const inv = 1 / Math.sqrt(norm2);
-    for (let k = 0; k < dim; k++) out[r * dim + k] = x[r * dim + k] * inv;
+    if (norm2 >= SAFE_NORM2 && norm2 < Infinity) {
+      const inv = 1 / Math.sqrt(norm2);
+      for (let k = 0; k < dim; k++) out[r * dim + k] = x[r * dim + k] * inv;
+      continue;
+    }
+    let m = 0;
+    for (let k = 0; k < dim; k++) m = Math.max(m, Math.abs(x[r * dim + k]));
+    if (m === 0) throw new DomainError(`${where}: row ${r} is zero and has no direction`);
+    let u2 = 0;
+    for (let k = 0; k < dim; k++) u2 += (x[r * dim + k] / m) ** 2;
+    const norm = Math.sqrt(u2);
+    for (let k = 0; k < dim; k++) out[r * dim + k] = x[r * dim + k] / m / norm;
   }
   return out;
 }

@@ -8,6 +8,7 @@
  * gradient at exactly 0 is 0.
  */
 import { acos, add, addScalar, clamp, l2Normalize, mean, mul, neg, relu, sum } from '../ops/index.js';
+import { assertTensor } from '../tape/tape.js';
 import { ShapeError, formatShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -17,7 +18,9 @@ function rowAngles(a: Tensor, b: Tensor): Tensor {
 
 /** The mean angular triplet loss (see the file header). */
 export function angularTripletLoss(anchor: Tensor, positive: Tensor, negative: Tensor, { margin = 0.35 }: { margin?: number } = {}): Tensor {
+  assertTensor(anchor, 'angularTripletLoss: anchor');
   for (const [name, t] of [['positive', positive], ['negative', negative]] as const) {
+    assertTensor(t, `angularTripletLoss: ${name}`);
     if (t.rank !== 2 || anchor.rank !== 2 || t.shape[0] !== anchor.shape[0] || t.shape[1] !== anchor.shape[1]) {
       throw new ShapeError(`angularTripletLoss: anchor is ${formatShape(anchor.shape)} but ${name} is ${formatShape(t.shape)}`);
     }

@@ -16,7 +16,7 @@ import { OptionError } from '../tensor/errors.js';
 import type { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { takeRows } from '../ops/index.js';
-import { marginLoss } from './margin-head.js';
+import { checkHeadInputs, marginLoss } from './margin-head.js';
 import type { MarginOptions } from './options.js';
 
 /** The sampled class centers and the remapped labels. */
@@ -58,6 +58,7 @@ export function sampledMarginLoss(
   options: MarginOptions,
   sampling: { sampleRate: number; rng: Random },
 ): Tensor {
+  checkHeadInputs('sampledMarginLoss', x, w, labels);
   const sample = sampleClassCenters(labels, w.shape[0], sampling.sampleRate, sampling.rng);
   return marginLoss(x, takeRows(w, sample.index), sample.labels, options);
 }

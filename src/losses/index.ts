@@ -14,3 +14,8 @@ export { interLoss, intraLoss } from './intra-inter.js';
 export { angularTripletLoss } from './angular-triplet.js';
 export { subCenterArcFaceLoss, subCenterCosines } from './sub-center.js';
 export { headSpec, marginHeadStep } from './fused-head.js';
+export {
+  UnknownMarginError, defineMargin, getMargin, isDefinedMargin, registerMargin, registeredMargins,
+  type DefinedMargin, type DefinedMarginHead, type MarginContext, type MarginDefinition, type MarginParams,
+  type DefinedCurveSpec, type ReferenceBehaviour, type ScaleParam, type TargetLogitAtOptions,
+} from './define-margin.js';

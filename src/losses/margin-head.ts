@@ -21,12 +21,15 @@ import { add, angularMargin, clamp, crossEntropy, l2Normalize, matmul, mul, pick
 import type { Labels } from '../ops/_labels.js';
 import { toLabels } from '../ops/_labels.js';
 import { straightThrough } from '../tape/surgery.js';
+import { assertTensor } from '../tape/tape.js';
 import { ShapeError, formatShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { resolveMarginOptions, type MarginOptions, type ResolvedMarginOptions } from './options.js';
 
 /** Throws unless X is N×d and W is C×d with one d, and returns the labels checked against N and C. */
 export function checkHeadInputs(where: string, x: Tensor, w: Tensor, labels: Labels): Int32Array {
+  assertTensor(x, `${where}: features X`);
+  assertTensor(w, `${where}: class centers W`);
   if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[1]) {
     throw new ShapeError(
       `${where}: need features X [N,d] and class centers W [C,d] with the same d, got X ${formatShape(x.shape)} and W ${formatShape(w.shape)}`,

@@ -39,7 +39,8 @@ export type ResolvedMarginOptions = Required<MarginOptions>;
 
 function finite(name: string, value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new OptionError(`${where}: ${name} must be a finite number, got ${JSON.stringify(value)}`);
+    // String(NaN) is 'NaN', JSON.stringify(NaN) 'null': say what was given.
+    throw new OptionError(`${where}: ${name} must be a finite number, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`);
   }
   return value;
 }

@@ -14,6 +14,7 @@
  */
 import { crossEntropy, linear } from '../ops/index.js';
 import type { Labels } from '../ops/_labels.js';
+import { assertTensor } from '../tape/tape.js';
 import { ShapeError, formatShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkHeadInputs, marginLogits, marginLoss } from './margin-head.js';
@@ -67,6 +68,7 @@ export type MarginPresetName = keyof typeof marginPresets;
 /** Plain softmax cross-entropy with logits W·x + b: nothing normalized, no margin. */
 export function softmaxLoss(x: Tensor, w: Tensor, b: Tensor, labels: Labels): Tensor {
   const y = checkHeadInputs('softmaxLoss', x, w, labels);
+  assertTensor(b, 'softmaxLoss: bias b');
   if (b.rank !== 1 || b.shape[0] !== w.shape[0]) {
     throw new ShapeError(`softmaxLoss: the bias must be [C] = [${w.shape[0]}], got ${formatShape(b.shape)}`);
   }

@@ -12,6 +12,7 @@
 import { crossEntropy, maxRows, pickColumns, replaceColumns, reshape, scale } from '../ops/index.js';
 import type { Labels } from '../ops/_labels.js';
 import { toLabels } from '../ops/_labels.js';
+import { assertTensor } from '../tape/tape.js';
 import { OptionError, ShapeError, formatShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cosineMatrix, interclassFilter, targetLogit } from './margin-head.js';
@@ -20,6 +21,8 @@ import { resolveMarginOptions, type MarginOptions } from './options.js';
 /** The N×C cosines of sub-center ArcFace: the max over each class's K sub-centers. */
 export function subCenterCosines(x: Tensor, w: Tensor, k: number, eps = 1e-12): Tensor {
   if (!Number.isInteger(k) || k < 1) throw new OptionError(`subCenterCosines: K must be a positive integer, got ${k}`);
+  assertTensor(x, 'subCenterCosines: features X');
+  assertTensor(w, 'subCenterCosines: class centers W');
   if (w.rank !== 2 || w.shape[0] % k !== 0) {
     throw new ShapeError(`subCenterCosines: W ${formatShape(w.shape)} does not hold C·K rows for K = ${k}`);
   }
@@ -36,6 +39,8 @@ export function subCenterArcFaceLoss(
   { k = 3, ...options }: Partial<MarginOptions> & { k?: number } = {},
 ): Tensor {
   const o = resolveMarginOptions({ s: 64, m2: 0.5, ...options }, 'subCenterArcFaceLoss');
+  assertTensor(x, 'subCenterArcFaceLoss: features X');
+  assertTensor(w, 'subCenterArcFaceLoss: class centers W');
   if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[1]) {
     throw new ShapeError(`subCenterArcFaceLoss: X ${formatShape(x.shape)} and W ${formatShape(w.shape)} need the same d`);
   }

@@ -19,7 +19,7 @@ export function toLabels(op: string, labels: Labels, rows: number, classes: numb
   for (let i = 0; i < rows; i++) {
     const y = labels[i];
     if (typeof y !== 'number' || !Number.isInteger(y)) {
-      throw new LabelError(`${op}: label ${i} is ${String(y)}, not an integer`);
+      throw new LabelError(`${op}: label ${i} is ${typeof y === 'number' ? String(y) : `${JSON.stringify(y) ?? String(y)} (a ${typeof y})`}, not an integer`);
     }
     if (y === -1 && allowIgnore) {
       out[i] = -1;

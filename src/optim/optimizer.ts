@@ -15,7 +15,8 @@
  * state exactly as they were, and the caller can skip the batch or stop.
  */
 import { scalar } from '../tensor/create.js';
-import { DomainError, OptionError, ShapeError, formatShape } from '../tensor/errors.js';
+import { assertTensor } from '../tape/tape.js';
+import { DTypeError, DomainError, OptionError, ShapeError, formatShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Params } from '../nn/params.js';
 
@@ -90,8 +91,19 @@ export function initState(params: Params, slotNames: readonly string[]): Record<
   return state;
 }
 
+/** Throws unless `r` is a record of tensors (what params, grads and state must be). */
+function checkRecord(where: string, what: string, r: unknown): void {
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) {
+    throw new OptionError(`${where}: ${what} must be a record of tensors by name, got ${r === null ? 'null' : Array.isArray(r) ? 'an array' : typeof r}`);
+  }
+  for (const [name, t] of Object.entries(r)) assertTensor(t, `${where}: ${what} '${name}'`);
+}
+
 function validate(where: string, params: Params, grads: Params, state: OptState, slotNames: readonly string[], lr: number): number {
   checkRange(where, 'lr', lr, 0, Number.MAX_VALUE);
+  checkRecord(where, 'params', params);
+  checkRecord(where, 'grads', grads);
+  checkRecord(where, 'state', state);
   const names = Object.keys(params);
   for (const name of Object.keys(grads)) {
     if (!(name in params)) throw new ShapeError(`${where}: gradient for '${name}', which is not a parameter`);
@@ -104,11 +116,15 @@ function validate(where: string, params: Params, grads: Params, state: OptState,
       throw new ShapeError(`${where}: gradient of '${name}' has shape ${formatShape(g.shape)}, the parameter ${formatShape(p.shape)}`);
     }
     if (g.dtype !== p.dtype) throw new ShapeError(`${where}: gradient of '${name}' is ${g.dtype}, the parameter ${p.dtype}`);
+    if (g.backend !== p.backend) throw new DTypeError(`${where}: gradient of '${name}' lives on ${g.backend.name}, the parameter on ${p.backend.name}`);
     if (!g.backend.allFinite(g)) throw new DomainError(`${where}: gradient of '${name}' contains NaN or ±Inf; nothing was updated`);
     for (const slot of slotNames) {
       const s = state[`${slot}.${name}`];
       if (s === undefined || !sameShape(s, p)) {
         throw new ShapeError(`${where}: state has no ${slot} buffer of shape ${formatShape(p.shape)} for '${name}' (state of another model?)`);
+      }
+      if (s.dtype !== p.dtype || s.backend !== p.backend) {
+        throw new DTypeError(`${where}: the ${slot} buffer of '${name}' is ${s.dtype} on ${s.backend.name}, the parameter ${p.dtype} on ${p.backend.name}`);
       }
     }
   }

@@ -3,8 +3,11 @@
  * (`targetLogit`: the fused `angularMargin` op that training uses, then SphereFace's λ blend), so
  * the figures and the playground show exactly what arcgrad computes and not a re-derivation of the
  * formula; the binary decision boundaries those curves imply; and the target-class probability a
- * curve gives at a scale s. Browser-safe (the playground imports this file): no Node modules.
+ * curve gives at a scale s. A margin made with `defineMargin` is drawn by its own head's
+ * `targetLogit`, at the settings its definition's `curves` lists. Browser-safe (the playground
+ * imports this file): no Node modules.
  */
+import type { DefinedMargin, MarginParams } from '../losses/define-margin.js';
 import { logSoftmax } from '../ops/log-softmax.js';
 import { exp } from '../ops/exp.js';
 import { pickColumns } from '../ops/pick-columns.js';
@@ -15,6 +18,7 @@ import { targetLogit } from '../losses/margin-head.js';
 import { resolveMarginOptions } from '../losses/options.js';
 import { tensor, zeros } from '../tensor/create.js';
 import { OptionError, ShapeError } from '../tensor/errors.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /**
  * One loss's target logit, in cos units: f(θ) = cos(m1·θ + m2) − m3 with a fallback policy, and
@@ -67,18 +71,37 @@ export const ARCFACE_FALLBACK_CURVES: readonly MarginCurveSpec[] = FALLBACK_POLI
   fallback,
 }));
 
-/** Each spec's f(θ) at `points` evenly spaced angles in [0, π] (both ends included; 361 unless given). */
-export function targetLogitCurves(specs: readonly MarginCurveSpec[], points = 361): Curve[] {
+/** `points` evenly spaced angles in [0, π] (both ends included) and their cosines as a tensor. */
+function angleGrid(points: number, where: string): { theta: Float64Array; c: Tensor } {
   if (!Number.isInteger(points) || points < 2) {
-    throw new OptionError(`targetLogitCurves: points must be an integer ≥ 2, got ${points}`);
+    throw new OptionError(`${where}: points must be an integer ≥ 2, got ${points}`);
   }
   const theta = Float64Array.from({ length: points }, (_, i) => (Math.PI * i) / (points - 1));
   // cos θ can round just outside [−1, 1] only at the ends, where it is exactly ±1 anyway.
-  const c = tensor(Array.from(theta, (t) => Math.max(-1, Math.min(1, Math.cos(t)))));
+  return { theta, c: tensor(Array.from(theta, (t) => Math.max(-1, Math.min(1, Math.cos(t))))) };
+}
+
+/** Each spec's f(θ) at `points` evenly spaced angles in [0, π] (both ends included; 361 unless given). */
+export function targetLogitCurves(specs: readonly MarginCurveSpec[], points = 361): Curve[] {
+  const { theta, c } = angleGrid(points, 'targetLogitCurves');
   return specs.map(({ name, m1, m2, m3, fallback, lambda = 0 }) => {
     // s does not enter f; resolveMarginOptions validates the rest as the loss would.
     const options = resolveMarginOptions({ s: 1, m1, m2, m3, fallback, lambda }, `targetLogitCurves ('${name}')`);
     return { name, theta, value: Float64Array.from(targetLogit(c, options).toTypedArray()) };
+  });
+}
+
+/**
+ * A defined margin's target-logit curves, one per entry of its definition's `curves` (e.g. one
+ * per feature norm for AdaFace and MagFace), computed by its head's `targetLogit` with the state
+ * frozen; `overrides` apply to every curve.
+ */
+export function definedMarginCurves(margin: DefinedMargin<MarginParams, object>, overrides: Partial<MarginParams> = {}, points = 361): Curve[] {
+  const { theta, c } = angleGrid(points, 'definedMarginCurves');
+  return margin.curveSpecs(overrides as never).map((spec) => {
+    const head = margin.head(spec.params as never);
+    if (spec.state !== undefined) head.loadState({ ...(head.saveState() as object), ...spec.state });
+    return { name: spec.label, theta, value: Float64Array.from(head.targetLogit(c, { featureNorms: spec.featureNorm ?? 1 }).toTypedArray()) };
   });
 }
 

@@ -46,6 +46,8 @@ export interface TargetLogitOptions {
    * falls to −7 at θ = π for m1 = 4, does not squash the other curves; the panel subtitle says so).
    */
   yMin?: number;
+  /** Panels per row (default: all in one row). */
+  columns?: number;
 }
 
 /**
@@ -77,9 +79,11 @@ export async function targetLogitFigure(panels: readonly CurvePanel[], options: 
       },
     };
   });
+  const columns = options.columns;
+  if (columns !== undefined && !(Number.isInteger(columns) && columns >= 1)) throw new OptionError(`targetLogitFigure: columns must be an integer ≥ 1, got ${columns}`);
   return renderVegaLite({
     title: options.title ?? 'Target logit f(θ) = cos(m1·θ + m2) − m3',
-    hconcat: specs,
+    ...(columns === undefined ? { hconcat: specs } : { concat: specs, columns }),
     resolve: { scale: { color: 'independent' } },
   } as TopLevelSpec);
 }

@@ -4,7 +4,7 @@
  * it enters, not three ops later.
  */
 import { getBackend } from '../backend/registry.js';
-import { assertDType, type DType } from './dtype.js';
+import { allocate, assertDType, type DType } from './dtype.js';
 import { DomainError, OptionError, ShapeError, formatShape } from './errors.js';
 import { Random } from './random.js';
 import { Tensor, assertValidShape, sizeOf } from './tensor.js';
@@ -113,7 +113,8 @@ export function randomNormal(
   assertDType(dtype, 'randomNormal');
   assertValidShape(shape, 'randomNormal');
   assertFiniteOptions({ mean, std }, 'randomNormal');
-  const data = Array.from({ length: sizeOf(shape) }, () => mean + std * rng.normal());
+  const data = allocate('float64', sizeOf(shape)); // a ShapeError, not a RangeError, when too large
+  for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
   return getBackend().fromArray(data, shape, dtype);
 }
 
@@ -126,6 +127,7 @@ export function randomUniform(
   assertDType(dtype, 'randomUniform');
   assertValidShape(shape, 'randomUniform');
   assertFiniteOptions({ lo, hi }, 'randomUniform');
-  const data = Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng.uniform());
+  const data = allocate('float64', sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * rng.uniform();
   return getBackend().fromArray(data, shape, dtype);
 }

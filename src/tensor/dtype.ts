@@ -3,7 +3,7 @@
  * GPUs run. A float32 tensor stores its elements in a Float32Array, so every op result is rounded
  * to float32 when it is stored, as it would be on a GPU.
  */
-import { DTypeError } from './errors.js';
+import { DTypeError, ShapeError } from './errors.js';
 
 /** The element types arcgrad computes in. */
 export type DType = 'float64' | 'float32';
@@ -14,9 +14,14 @@ export type TypedArray = Float64Array | Float32Array;
 /** All supported dtypes, in the order the docs list them. */
 export const DTYPES: readonly DType[] = ['float64', 'float32'];
 
-/** A zero-filled typed array of `length` elements for `dtype`. */
+/** A zero-filled typed array of `length` elements for `dtype`; a ShapeError when it cannot be had. */
 export function allocate(dtype: DType, length: number): TypedArray {
-  return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  try {
+    return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  } catch (e) {
+    // A RangeError (beyond the engine's typed-array limit) or out of memory: a shape too large.
+    throw new ShapeError(`allocate: cannot hold ${length} ${dtype} elements, a shape too large (${(e as Error).message})`);
+  }
 }
 
 /** Throws unless `value` names a supported dtype. */

@@ -5,9 +5,12 @@
  * Format (version 1):
  *
  *   { "format": "arcgrad-checkpoint", "version": 1, "sha256": "<hex of JSON.stringify(body)>",
- *     "body": { "step": 12, "rng": …, "config": …,
+ *     "body": { "step": 12, "rng": …, "config": …, "headState"?: …,
  *               "params" | "state" | "optState": { "<name>": { "dtype": "float64", "shape": [3, 2],
  *                                                             "data": "<base64>" } } } }
+ *
+ * `headState` (optional, plain JSON) is the margin head's own running state — CurricularFace's
+ * t, AdaFace's norm statistics, ElasticFace's step — when the head has one.
  *
  * Tensor data is the little-endian IEEE-754 bytes of the elements, base64-encoded: exact for every
  * double (−0, subnormals and all; JSON numbers would lose −0), compact, and independent of the
@@ -52,6 +55,8 @@ export interface Checkpoint {
   rng: JsonValue;
   /** Configuration the run was started with. */
   config: JsonValue;
+  /** The margin head's running state (absent when the head has none). */
+  headState?: JsonValue;
 }
 
 /** The `format` field of every checkpoint. */
@@ -67,7 +72,10 @@ interface EncodedTensor {
 
 const BYTES: Record<DType, number> = { float64: 8, float32: 4 };
 
-function encodeTensor(t: Tensor): EncodedTensor {
+function encodeTensor(t: Tensor, where: string): EncodedTensor {
+  // Loading refuses non-finite tensors; writing one would replace a good checkpoint with a file
+  // that cannot be loaded, so refuse it here, before anything is written.
+  if (!t.backend.allFinite(t)) throw new CheckpointError(`${where}: contains NaN or ±Inf; not saved (the previous checkpoint is kept)`);
   const values = t.toTypedArray();
   const bytes = Buffer.alloc(values.length * BYTES[t.dtype]);
   values.forEach((v, i) => (t.dtype === 'float64' ? bytes.writeDoubleLE(v, i * 8) : bytes.writeFloatLE(v, i * 4)));
@@ -98,8 +106,8 @@ function decodeTensor(e: unknown, where: string): Tensor {
   return t;
 }
 
-function encodeRecord(r: Readonly<Record<string, Tensor>>): Record<string, EncodedTensor> {
-  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, encodeTensor(t)]));
+function encodeRecord(r: Readonly<Record<string, Tensor>>, where: string): Record<string, EncodedTensor> {
+  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, encodeTensor(t, `${where}.${k}`)]));
 }
 
 function decodeRecord(r: unknown, where: string): Record<string, Tensor> {
@@ -131,13 +139,15 @@ export function encodeCheckpoint(c: Checkpoint): string {
   if (!Number.isInteger(c.step) || c.step < 0) throw new CheckpointError(`checkpoint step must be an integer ≥ 0, got ${c.step}`);
   assertJson(c.rng, 'checkpoint rng');
   assertJson(c.config, 'checkpoint config');
+  if (c.headState !== undefined) assertJson(c.headState, 'checkpoint headState');
   const body = JSON.stringify({
     step: c.step,
     rng: c.rng,
     config: c.config,
-    params: encodeRecord(c.params),
-    state: encodeRecord(c.state),
-    optState: encodeRecord(c.optState),
+    ...(c.headState === undefined ? {} : { headState: c.headState }),
+    params: encodeRecord(c.params, 'checkpoint params'),
+    state: encodeRecord(c.state, 'checkpoint state'),
+    optState: encodeRecord(c.optState, 'checkpoint optState'),
   });
   return `{"format":"${CHECKPOINT_FORMAT}","version":${CHECKPOINT_VERSION},"sha256":"${digest(body)}","body":${body}}\n`;
 }
@@ -166,6 +176,7 @@ export function decodeCheckpoint(text: string, source = 'checkpoint'): Checkpoin
     step: body.step as number,
     rng: (body.rng ?? null) as JsonValue,
     config: (body.config ?? null) as JsonValue,
+    ...(body.headState === undefined ? {} : { headState: body.headState as JsonValue }),
     params: decodeRecord(body.params, `${source}: params`),
     state: decodeRecord(body.state, `${source}: state`),
     optState: decodeRecord(body.optState, `${source}: optState`),

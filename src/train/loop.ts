@@ -13,6 +13,11 @@
  * `valueAndGrad` with respect to all parameters, then one optimizer step with the schedule's
  * learning rate. The batch-norm buffers are committed only after the optimizer step succeeds, so
  * a step that throws (non-finite gradient) leaves the model as it was before it.
+ *
+ * A head loss with running state of its own (a defined margin's CurricularFace t, AdaFace's norm
+ * statistics) passes `headState`: the loop snapshots it before each step and restores it when
+ * the step throws (the forward pass has already updated it), writes it into every checkpoint and
+ * restores it on resume, so that these guarantees hold for such heads too.
  */
 import { takeRows } from '../ops/take-rows.js';
 import type { Module } from '../nn/module.js';
@@ -51,6 +56,14 @@ export interface Progress {
   lr: number;
 }
 
+/** Access to a head loss's own running state (plain JSON), for checkpoints and failed steps. */
+export interface HeadStateAccess {
+  /** A deep copy of the state. */
+  save(): JsonValue;
+  /** Replaces the state with a copy of `saved`. */
+  load(saved: JsonValue): void;
+}
+
 /** Periodic checkpointing. */
 export interface CheckpointOptions {
   /** File to write (atomically replaced each time). */
@@ -75,6 +88,8 @@ export interface TrainOptions {
   head: Params;
   /** The loss of the embeddings under the head. */
   headLoss: HeadLoss;
+  /** The head loss's own running state, if it has one (see the file header). */
+  headState?: HeadStateAccess;
   /** The training set. */
   data: TrainData;
   /** Passes over the data. */
@@ -95,6 +110,13 @@ export interface TrainOptions {
   checkpoint?: CheckpointOptions;
   /** Continue from a checkpoint (a path or a loaded one) written by `train` with the same options. */
   resume?: string | Checkpoint;
+  /**
+   * What this run trains, as plain data (the loss, the data split, the model…), stored in the
+   * checkpoint's `config.run`: resuming from a checkpoint whose `run` differs is refused, so a
+   * checkpoint copied from another run of the same shapes cannot be continued by mistake.
+   * (A checkpoint without it, from before it was recorded, is accepted.)
+   */
+  run?: JsonValue;
 }
 
 /** What `train` returns. */
@@ -132,28 +154,59 @@ function runConfig(o: TrainOptions, rows: number): { [key: string]: JsonValue } 
     dropLast: o.dropLast ?? true,
     rows,
     optimizer: { name: o.optimizer.name, ...o.optimizer.config },
+    ...(o.run === undefined ? {} : { run: o.run }),
   };
 }
 
-function checkResumable(ckpt: Checkpoint, config: { [key: string]: JsonValue }, params: Params): void {
-  const saved = (ckpt.config ?? {}) as { [key: string]: JsonValue };
-  // `epochs` may differ: a finished run can be resumed to train longer, step for step the same.
-  for (const key of Object.keys(config).filter((k) => k !== 'epochs')) {
-    if (JSON.stringify(saved[key]) !== JSON.stringify(config[key])) {
+/** The first leaf (path, value there, value here) where two JSON values differ, or undefined. */
+export function firstDifference(path: string, a: unknown, b: unknown): [string, string, string] | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+  if (isObject(a) && isObject(b) && Array.isArray(a) === Array.isArray(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      const d = firstDifference(`${path}.${k}`, a[k], b[k]);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  return canonicalJson(a) === canonicalJson(b) ? undefined : [path, canonicalJson(a), canonicalJson(b)];
+}
+
+/** JSON with object keys sorted, so that two equal values compare equal however they were written. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+/** Throws unless `saved` holds exactly the tensors of `fresh`, with their shapes and dtypes. */
+function checkRecordMatches(what: string, saved: Readonly<Record<string, Tensor>>, fresh: Readonly<Record<string, Tensor>>): void {
+  const want = Object.keys(fresh).sort().join(', ');
+  const have = Object.keys(saved).sort().join(', ');
+  if (want !== have) throw new CheckpointError(`train: cannot resume: the checkpoint has ${what} [${have}], the model [${want}]`);
+  for (const [name, t] of Object.entries(fresh)) {
+    const s = saved[name];
+    if (formatShape(s.shape) !== formatShape(t.shape) || s.dtype !== t.dtype) {
       throw new CheckpointError(
-        `train: cannot resume: the checkpoint was written with ${key} = ${JSON.stringify(saved[key])}, this run has ${JSON.stringify(config[key])}`,
+        `train: cannot resume: '${name}' is ${s.dtype} ${formatShape(s.shape)} in the checkpoint, ${t.dtype} ${formatShape(t.shape)} in the model`,
       );
     }
   }
-  const want = Object.keys(params).sort().join(', ');
-  const have = Object.keys(ckpt.params).sort().join(', ');
-  if (want !== have) throw new CheckpointError(`train: cannot resume: the checkpoint has parameters [${have}], the model [${want}]`);
-  for (const [name, p] of Object.entries(params)) {
-    const saved = ckpt.params[name].shape;
-    if (formatShape(saved) !== formatShape(p.shape)) {
-      throw new CheckpointError(`train: cannot resume: '${name}' is ${formatShape(saved)} in the checkpoint, ${formatShape(p.shape)} in the model`);
+}
+
+function checkResumable(ckpt: Checkpoint, config: { [key: string]: JsonValue }, params: Params, state: State, optState: OptState): void {
+  const saved = (ckpt.config ?? {}) as { [key: string]: JsonValue };
+  // `epochs` may differ: a finished run can be resumed to train longer, step for step the same.
+  for (const key of Object.keys(config).filter((k) => k !== 'epochs' && !(k === 'run' && saved.run === undefined))) {
+    const [path, was, is] = firstDifference(key, saved[key], config[key]) ?? [];
+    if (path !== undefined) {
+      throw new CheckpointError(`train: cannot resume: the checkpoint was written with ${path} = ${was}, this run has ${is}`);
     }
   }
+  checkRecordMatches('parameters', ckpt.params, params);
+  checkRecordMatches('buffers', ckpt.state, state);
+  checkRecordMatches('optimizer state', ckpt.optState, optState);
 }
 
 /** Trains `backbone` and `head` on `data` (see the file header). */
@@ -180,16 +233,21 @@ export function train(o: TrainOptions): TrainResult {
   let step = 0;
   if (o.resume !== undefined) {
     const ckpt = typeof o.resume === 'string' ? loadCheckpoint(o.resume) : o.resume;
-    checkResumable(ckpt, config, params);
+    checkResumable(ckpt, config, params, state, optState);
     if (ckpt.step > totalSteps) throw new CheckpointError(`train: the checkpoint is at step ${ckpt.step}, past this run's ${totalSteps}`);
     ({ params, state, optState, step } = ckpt);
+    if ((ckpt.headState === undefined) !== (o.headState === undefined)) {
+      throw new CheckpointError(`train: cannot resume: the checkpoint ${ckpt.headState === undefined ? 'has no' : 'has a'} head state, this run's head ${o.headState === undefined ? 'has none' : 'has one'}`);
+    }
+    if (ckpt.headState !== undefined) o.headState?.load(ckpt.headState);
   }
 
   const save = () => {
     if (o.checkpoint === undefined) return;
     const epoch = Math.floor(step / batchesPerEpoch);
     const rng = { kind: 'per-epoch', seed: o.seed, epoch, batch: step % batchesPerEpoch };
-    saveCheckpoint(o.checkpoint.path, { step, params, state, optState, rng, config });
+    const headState = o.headState?.save();
+    saveCheckpoint(o.checkpoint.path, { step, params, state, optState, rng, config, ...(headState === undefined ? {} : { headState }) });
   };
   const every = o.checkpoint?.every === undefined ? batchesPerEpoch : positiveInteger('checkpoint.every', o.checkpoint.every);
 
@@ -204,15 +262,22 @@ export function train(o: TrainOptions): TrainResult {
         const yb = index.map((i) => labels[i]);
         const lr = schedule(step);
         let nextState: State = state;
-        const { value, grads } = valueAndGradParams((p) => {
-          const out = o.backbone.apply(unscope('backbone', p), xb, { training: true, state });
-          nextState = out.state;
-          return o.headLoss(out.y, unscope('head', p), yb);
-        })(params);
-        ({ params, state: optState } = o.optimizer.step(params, grads, optState, { lr }));
+        let loss: number;
+        const headBefore = o.headState?.save();
+        try {
+          const { value, grads } = valueAndGradParams((p) => {
+            const out = o.backbone.apply(unscope('backbone', p), xb, { training: true, state });
+            nextState = out.state;
+            return o.headLoss(out.y, unscope('head', p), yb);
+          })(params);
+          ({ params, state: optState } = o.optimizer.step(params, grads, optState, { lr }));
+          loss = value.item();
+        } catch (e) {
+          if (headBefore !== undefined) o.headState?.load(headBefore); // the step commits nothing, the head's state included
+          throw e;
+        }
         state = nextState;
         step++;
-        const loss = value.item();
         losses.push(loss);
         if (step % every === 0) {
           save();

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { compareCase, computeCaseFused, defaultTolerance, emitCases, parseCaseFile } from '../../src/check/cases.js';
+import { caseOptions, compareCase, computeCaseFused, defaultTolerance, emitCases, parseCaseFile } from '../../src/check/cases.js';
 import { GpujsMarginHead } from '../../src/backend/gpujs/head.js';
 import { GpujsRuntime } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
@@ -36,9 +36,9 @@ describe('emitted cases', () => {
       // The reference divides by sin θ, so it cannot evaluate a target at cos θ = 1 exactly;
       // emitCases plants such rows on purpose. There arcgrad's gradients must be finite.
       if (wellConditioned({ n: c.N, d: c.d, c: c.C, X: c.X, W: c.W })) {
+        const o = caseOptions(c);
         const r = referenceHead(c.X, c.W, c.labels, c.N, c.d, c.C, {
-          s: c.s, m1: c.m1, m2: c.m2, m3: c.m3, gradient: c.gradient ?? 'exact', fallback: c.fallback ?? 'none',
-          lambda: c.lambda ?? 0, threshold: c.interclassFilteringThreshold ?? 0, eps: 1e-12,
+          s: o.s, m1: o.m1!, m2: o.m2!, m3: o.m3!, gradient: o.gradient!, fallback: o.fallback!, lambda: o.lambda!, threshold: o.interclassFilteringThreshold!, eps: 1e-12,
         });
         expect(relativeError([c.loss!], [r.loss]), c.name).toBeLessThan(1e-12);
         expect(relativeError(c.dX!, r.dX), c.name).toBeLessThan(1e-10);

@@ -67,7 +67,7 @@ describe('bad input: one line, exit status 2', () => {
   const tmp = useTempDir('arcgrad-train-bad-');
 
   it.each([
-    [['train', '--loss', 'tripletface'], /unknown loss 'tripletface' \(one of softmax, normface, sphereface, cosface, arcface, combined\)/],
+    [['train', '--loss', 'tripletface'], /unknown loss 'tripletface' \(one of softmax, normface, sphereface, cosface, arcface, combined, adaface, curricularface, .*; a margin of your own needs --margin-module\)/],
     [['train', '--epochs', '-3'], /--epochs must be an integer ≥ 1, got -3/],
     [['train', '--loss', 'softmax', '--m2', '0.5'], /--m2 do not apply to softmax/],
     [['train', '--fallback', 'sometimes'], /unknown fallback 'sometimes'/],

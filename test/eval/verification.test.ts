@@ -283,7 +283,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(gridScores, fc.double({ min: 0, max: 1, noNaN: true }), (xs, far) => {
         // genuine pairs above 1.5, impostors below 1
-        const scores = xs.map(([k, s]) => (s ? 2 + k / 1000 : k / 1000));
+        const scores = xs.map(([k, s]) => (s ? 2.5 + k / 1000 : k / 1000)); // [1.5, 3.5] against [−1, 1]: no ties
         const curve = roc(scores, xs.map(([, s]) => s));
         expect(tarAtFar(curve, far)).toBe(1);
         expect(rocAuc(curve)).toBeCloseTo(1, 14); // a sum of trapezoids: exact up to rounding
@@ -308,5 +308,31 @@ describe('properties', () => {
         expect(operatingPoint(curve, f1).far).toBeLessThanOrEqual(f1);
       }),
     );
+  });
+});
+
+describe('cosine scores over the whole float range', () => {
+  it('do not depend on the length of the embeddings, from 1e-300 to 1e300 (Σx² overflows or underflows there)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 6, maxLength: 6 }),
+        fc.integer({ min: -300, max: 300 }),
+        fc.integer({ min: -300, max: 300 }),
+        (e, p, q) => {
+          fc.pre(Math.hypot(...e.slice(0, 3)) > 0.1 && Math.hypot(...e.slice(3)) > 0.1);
+          const pairs = { a: Int32Array.of(0), b: Int32Array.of(1), issame: [true] };
+          const plain = cosineScores(e, 3, pairs)[0];
+          const scaled = cosineScores([...e.slice(0, 3).map((v) => v * 10 ** p), ...e.slice(3).map((v) => v * 10 ** q)], 3, pairs)[0];
+          // 10^p·x rounds each entry (relative 2⁻⁵³), or flushes one that is tiny next to its row.
+          expect(Math.abs(scaled - plain)).toBeLessThan(1e-12);
+        },
+      ),
+      { numRuns: Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 100) },
+    );
+  });
+
+  it('class centers of huge embeddings keep their direction; a zero row is still refused', () => {
+    expect(Array.from(classCenters([3e200, 4e200], [0], 1))).toEqual([0.6, 0.8]);
+    expect(() => classCenters([0, 0], [0], 1)).toThrow(/row 0 is zero/);
   });
 });

@@ -162,4 +162,10 @@ describe('Random', () => {
     expect(() => randomNormal([2], new Random(1), { std: NaN })).toThrow(OptionError);
     expect(() => randomUniform([2], new Random(1), { hi: Infinity })).toThrow(OptionError);
   });
+
+  it('a shape too large to allocate is a ShapeError, not a RangeError from the engine', () => {
+    expect(() => zeros([1e9, 1e9])).toThrow(ShapeError);
+    expect(() => zeros([1e9, 1e9])).toThrow(/^allocate: cannot hold 1000000000000000000 float64 elements/);
+    expect(() => randomNormal([2 ** 26, 2 ** 26], new Random(1), { dtype: 'float32' })).toThrow(ShapeError);
+  });
 });

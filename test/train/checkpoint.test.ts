@@ -74,6 +74,20 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(readdirSync(tempDir())).toEqual(['run.ckpt']);
   });
 
+  it('refuses to save NaN or ±Inf (loading would refuse the file) and keeps the previous checkpoint', () => {
+    const path = join(tempDir(), 'run.ckpt');
+    saveCheckpoint(path, sample(1));
+    const before = readFileSync(path, 'utf8');
+    for (const bad of [Number.NaN, Infinity, -Infinity]) {
+      const c = sample(2);
+      const poisoned = { ...c, optState: { ...c.optState, 'm.fc0.b': tensor([bad], undefined, { dtype: 'float32', allowNonFinite: true }) } };
+      expect(() => saveCheckpoint(path, poisoned)).toThrow(CheckpointError);
+      expect(() => saveCheckpoint(path, poisoned)).toThrow(/checkpoint optState\.m\.fc0\.b: contains NaN or ±Inf; not saved/);
+    }
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(readdirSync(tempDir())).toEqual(['run.ckpt']);
+  });
+
   it('a crash between write and rename keeps the previous checkpoint', () => {
     const path = join(tempDir(), 'run.ckpt');
     saveCheckpoint(path, sample(1));

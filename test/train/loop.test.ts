@@ -18,7 +18,7 @@ import { cosine, warmup } from '../../src/optim/schedule.js';
 import { sgd } from '../../src/optim/sgd.js';
 import { CheckpointError, decodeCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
 import { train, type HeadLoss, type Progress, type TrainOptions, type TrainResult } from '../../src/train/loop.js';
-import { LabelError, OptionError } from '../../src/tensor/errors.js';
+import { DomainError, LabelError, OptionError } from '../../src/tensor/errors.js';
 import { Random } from '../../src/tensor/random.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 
@@ -149,10 +149,45 @@ describe('train', () => {
     expect(fingerprint(train(options({ resume: path })))).toEqual(fingerprint(train(options())));
   });
 
+  it('a step whose gradient is not finite stops training; the checkpoint holds the last good step, and a run with the foreign run tag is refused', () => {
+    const path = join(tempDir(), 'run.ckpt');
+    // From step 6 on, the head's loss is scaled by 1e308: its gradients overflow to ±Inf.
+    let step = 0;
+    const poisoned: HeadLoss = (e, head, labels) => scale(normFace(e, head, labels), step >= 6 ? 1e308 : 1);
+    const onProgress = (p: Progress) => void (step = p.step);
+    expect(() => train(options({ headLoss: poisoned, onProgress, checkpoint: { path, every: 100 }, run: { tag: 'a' } }))).toThrow(DomainError);
+    const saved = loadCheckpoint(path);
+    expect(saved.step).toBe(6);
+    // Bit for bit the parameters of a clean run after 6 steps (nothing half-updated).
+    const clean = train(options({ epochs: 2 })); // 2 epochs × 3 batches = 6 steps
+    expect(Object.fromEntries(Object.entries(saved.params).map(([k, t]) => [k, t.toArray()]))).toEqual(
+      Object.fromEntries([...Object.entries(clean.backbone).map(([k, t]) => [`backbone.${k}`, t.toArray()]), ['head.w', clean.head.w.toArray()]]),
+    );
+    expect(() => train(options({ resume: path, run: { tag: 'b' } }))).toThrow(/cannot resume: the checkpoint was written with run\.tag = "a", this run has "b"/);
+    expect(train(options({ resume: path, run: { tag: 'a' } })).step).toBe(12);
+  });
+
   it('rejects bad data and options', () => {
     expect(() => train(options({ data: { x: problem().x, labels: [0, 1] } }))).toThrow(LabelError);
     expect(() => train(options({ batchSize: 20 }))).toThrow(OptionError);
     expect(() => train(options({ epochs: 0 }))).toThrow(OptionError);
     expect(() => train(options({ seed: 0.5 }))).toThrow(OptionError);
+  });
+
+  it('a head state is restored when its step fails, saved in checkpoints and loaded on resume', () => {
+    const state = { calls: 0 };
+    const headState = { save: () => ({ ...state }), load: (v: unknown) => void Object.assign(state, v) };
+    const headLoss: TrainOptions['headLoss'] = (e, h, y) => { state.calls++; return normFace(e, h, y); };
+    const inner = sgd({ lr: 0.05 });
+    let steps = 0;
+    const failsThird = { ...inner, step: (...a: Parameters<typeof inner.step>) => { if (++steps === 3) throw new Error('refused'); return inner.step(...a); } };
+    const path = join(tempDir(), 'head.json');
+    expect(() => train(options({ headLoss, headState, optimizer: failsThird, checkpoint: { path } }))).toThrow('refused');
+    expect(state.calls).toBe(2); // the third forward counted, then its step failed and the count was restored
+    expect(loadCheckpoint(path)).toMatchObject({ step: 2, headState: { calls: 2 } });
+    state.calls = 99;
+    train(options({ headLoss, headState, optimizer: inner, resume: path, epochs: 1 }));
+    expect(state.calls).toBe(3); // 2 from the checkpoint, then the one batch left of epoch 0 (3 batches of 4 among 14 rows)
+    expect(() => train(options({ optimizer: inner, resume: path }))).toThrow(/the checkpoint has a head state, this run's head has none/);
   });
 });

@@ -85,8 +85,14 @@ export class GpujsBackend implements Backend {
 
   read(a: Tensor): TypedArray {
     const array = this.arr(a, 'read');
+    this.rt.assertAlive('read');
     if (array instanceof Float32Array) return array.slice();
-    return Float32Array.from((array.toArray() as ArrayLike<number>) ?? []);
+    const values = Float32Array.from((array.toArray() as ArrayLike<number>) ?? []);
+    this.rt.assertAlive('read'); // a context lost during the read back returns zeros
+    if (values.length !== a.size) {
+      throw new KernelError(`${this.name} read: the device returned ${values.length} values for a tensor of ${a.size}`);
+    }
+    return values;
   }
 
   fill(shape: readonly number[], value: number, dtype: DType): Tensor {

@@ -4,11 +4,20 @@
  * creates one `GPU` per backend in an explicit mode, and compiles, caches and runs kernels. Every kernel run is checked against the kernel
  * class the mode promised: gpu.js falls back to its CPU kernel with only a console warning when a
  * kernel is not supported by a mode, and a backend named `gpu.js:webasm` must never be a CPU run
- * in disguise.
+ * in disguise. After every run, and after every read back (GpujsBackend.read), the device is
+ * checked: a lost GL context reads back zeros without an error, so a lost device is a
+ * DeviceLostError, never numbers.
+ *
+ * Test seam: `injectGpu({ create, unavailable?, renderer? })` makes every runtime created
+ * afterwards use `create(mode)` instead of gpu.js's `new GPU({ mode })`, and makes the selector
+ * (select.ts) ask `unavailable(mode)` and `renderer()` instead of probing this machine. It is how
+ * the tests give the backend a GPU without an adapter, one that loses its device in the middle
+ * of a step, or one whose kernels do not compile (test/backend/faults.test.ts,
+ * docs/reliability.md). Nothing in arcgrad calls it.
  */
 import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import { BackendUnavailableError } from '../../tensor/errors.js';
-import { KernelError } from './errors.js';
+import { DeviceLostError, KernelError } from './errors.js';
 import { loadGpujs } from './platform.js';
 import type { GpujsModule } from './platform-types.js';
 
@@ -66,6 +75,46 @@ const KERNEL_SETTINGS = {
   tactic: 'precision' as const,
 };
 
+/** What the runtime uses of a gpu.js `GPU`; a fake from `injectGpu` provides the same. */
+export interface GpuLike {
+  /** The mode the GPU runs in (checked against the one asked for). */
+  readonly mode: string;
+  /** The kernel class of that mode (checked against the kernel that ran). */
+  readonly Kernel?: unknown;
+  /** The GL context once a kernel made one (gpu.js sets it); a lost one reads back zeros. */
+  readonly context?: { isContextLost?(): boolean } | null;
+  /** Compiles a kernel (gpu.js's `createKernel`). */
+  createKernel(source: string, settings: object): IKernelRunShortcut;
+  /** Releases the GPU. */
+  destroy(): void;
+}
+
+/** The test seam (see the file header): how runtimes get a GPU, and what the selector is told. */
+export interface GpuSeam {
+  /** Makes the GPU of a runtime in `mode` (may throw, as `new GPU` does without an adapter). */
+  create(mode: GpujsMode): GpuLike;
+  /** Why `mode` cannot run here, or null (default: null, every mode available). */
+  unavailable?(mode: GpujsMode): string | null;
+  /** The GL renderer string reported for headless-gl (default: 'injected GPU'). */
+  renderer?(): string;
+}
+
+let seam: GpuSeam | undefined;
+
+/** Installs a test seam (undefined removes it); returns a function restoring the previous one. */
+export function injectGpu(s: GpuSeam | undefined): () => void {
+  const previous = seam;
+  seam = s;
+  return () => {
+    seam = previous;
+  };
+}
+
+/** The installed test seam, if any (for select.ts). */
+export function injectedGpu(): GpuSeam | undefined {
+  return seam;
+}
+
 /** One gpu.js `GPU` in one mode, with its kernels compiled once per name. */
 export class GpujsRuntime {
   /** The `GPU` instance (its `mode` is what was asked for: checked at creation). */
@@ -73,11 +122,11 @@ export class GpujsRuntime {
   private readonly kernels = new Map<string, IKernelRunShortcut>();
 
   constructor(readonly mode: GpujsMode) {
-    const { GPU } = gpujs();
     let gpu: GpuClass;
     try {
-      gpu = new GPU({ mode });
+      gpu = seam === undefined ? new (gpujs().GPU)({ mode }) : (seam.create(mode) as unknown as GpuClass);
     } catch (e) {
+      if (e instanceof BackendUnavailableError) throw e;
       throw new BackendUnavailableError(`gpu.js mode '${mode}' is not supported here: ${(e as Error).message}`);
     }
     if ((gpu.mode as string) !== mode) {
@@ -109,9 +158,12 @@ export class GpujsRuntime {
     try {
       out = kernel(...(args as never[]));
     } catch (e) {
+      this.assertAlive(`kernel '${name}'`); // a run that failed because the device was lost says so
       throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' failed: ${(e as Error).message}`);
     }
+    this.assertAlive(`kernel '${name}'`);
     this.assertRanInMode(name, kernel);
+    this.assertShape(name, output, out);
     return out;
   }
 
@@ -126,9 +178,12 @@ export class GpujsRuntime {
     try {
       out = await kernel(...(args as never[]));
     } catch (e) {
+      this.assertAlive(`kernel '${name}'`);
       throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' failed: ${(e as Error).message}`);
     }
+    this.assertAlive(`kernel '${name}'`);
     this.assertRanInMode(name, kernel);
+    this.assertShape(name, output, out);
     return out;
   }
 
@@ -152,6 +207,29 @@ export class GpujsRuntime {
     }
     kernel.setOutput([...output] as never);
     return kernel;
+  }
+
+  /** Throws a KernelError when a host result (cpu, webasm) does not have the output's shape. */
+  private assertShape(name: string, output: KernelDims, out: unknown): void {
+    const [x, y] = output;
+    const bad = (got: string) => new KernelError(`gpu.js (${this.mode}) kernel '${name}' returned ${got} for an output of ${output.join('×')}`);
+    if (y === undefined && out instanceof Float32Array && out.length !== x) throw bad(`${out.length} values`);
+    if (y !== undefined && Array.isArray(out)) {
+      if (out.length !== y) throw bad(`${out.length} rows`);
+      const row = out.find((r: { length?: number }) => r?.length !== x);
+      if (row !== undefined) throw bad(`a row of ${(row as { length?: number })?.length} values`);
+    }
+  }
+
+  /** Throws a DeviceLostError when the device (the GL context) was lost: what it returns is not data. */
+  assertAlive(where: string): void {
+    const context = (this.gpu as unknown as GpuLike).context;
+    if (context?.isContextLost?.() === true) {
+      throw new DeviceLostError(
+        `gpu.js (${this.mode}): the GPU device was lost (${where}); its results and every tensor on it are gone — ` +
+          'create the backend again and continue from the last checkpoint',
+      );
+    }
   }
 
   /**

@@ -10,7 +10,7 @@ import { cpu } from '../cpu.js';
 import { BackendUnavailableError, OptionError } from '../../tensor/errors.js';
 import { GpujsBackend } from './gpujs-backend.js';
 import { GL_MODE, PLATFORM } from './platform.js';
-import { gpujs, type GpujsMode } from './runtime.js';
+import { gpujs, injectedGpu, type GpujsMode } from './runtime.js';
 import { probeWebGpu } from './webgpu-probe.js';
 
 /** Every name `selectBackend` accepts. */
@@ -65,7 +65,15 @@ async function selectAuto(): Promise<Selection> {
       missing.push(`${mode === 'webgl2' ? 'WebGL2' : 'headless-gl'} renders in software (${glRenderer(mode)})`);
       continue;
     }
-    const backend = new GpujsBackend(mode);
+    let backend: GpujsBackend;
+    try {
+      backend = new GpujsBackend(mode);
+    } catch (e) {
+      // Available on paper, but the GPU could not be created: fall back, and say why.
+      if (!(e instanceof BackendUnavailableError)) throw e;
+      missing.push(e.message);
+      continue;
+    }
     return { backend, reason: `auto: ${backend.name} (float32) — ${isGl(mode) ? glRenderer(mode) : 'WebGPU adapter'}` };
   }
   return { backend: cpu, reason: `auto: cpu (float64 reference) — ${missing.join('; ')}` };
@@ -73,6 +81,8 @@ async function selectAuto(): Promise<Selection> {
 
 /** Why gpu.js cannot run in `mode` here, or null when it can. */
 async function unavailable(mode: GpujsMode): Promise<string | null> {
+  const injected = injectedGpu();
+  if (injected !== undefined) return injected.unavailable?.(mode) ?? null;
   const { GPU } = gpujs();
   switch (mode) {
     case 'cpu':
@@ -107,6 +117,8 @@ function isGl(mode: GpujsMode): mode is 'headlessgl' | 'webgl2' {
 
 /** The renderer string of the GL mode's test context, for the reason line ('unknown' when it will not say). */
 function glRenderer(mode: 'headlessgl' | 'webgl2'): string {
+  const injected = injectedGpu();
+  if (injected !== undefined) return injected.renderer?.() ?? 'injected GPU';
   try {
     const { HeadlessGLKernel, WebGL2Kernel } = gpujs();
     const gl = ((mode === 'webgl2' ? WebGL2Kernel : HeadlessGLKernel) as unknown as { testContext?: WebGLLike }).testContext;

@@ -1,0 +1,36 @@
+/** The margin formulas written out directly in plain float64 loops: the values the tape's heads must match. */
+import type { HeadProblem } from '../support/head-samples.js';
+
+/** cos θ_ij and ‖x_i‖ of a problem. */
+export function plainCosines(p: HeadProblem): { cos: number[][]; norms: number[] } {
+  const row = (v: number[], i: number) => v.slice(i * p.d, i * p.d + p.d);
+  const norm = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + b * b, 0));
+  const xs = Array.from({ length: p.n }, (_, i) => row(p.X, i));
+  const ws = Array.from({ length: p.c }, (_, j) => row(p.W, j));
+  const cos = xs.map((x) => ws.map((w) => Math.min(1, Math.max(-1, x.reduce((a, xk, k) => a + xk * w[k], 0) / (norm(x) * norm(w))))));
+  return { cos, norms: xs.map(norm) };
+}
+
+/**
+ * mean over labelled rows of −log softmax(s·logits_i)[y_i], where `logits(i)` gives row i's
+ * logits before the scale.
+ */
+export function plainCrossEntropy(p: HeadProblem, s: number, logits: (i: number) => number[]): number {
+  let total = 0;
+  let count = 0;
+  for (let i = 0; i < p.n; i++) {
+    if (p.labels[i] < 0) continue;
+    const z = logits(i).map((v) => s * v);
+    const max = Math.max(...z);
+    const lse = max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0));
+    total += lse - z[p.labels[i]];
+    count++;
+  }
+  return count === 0 ? 0 : total / count;
+}
+
+/**
+ * |a − b| / max(|b|, 1e-3): relative, except for losses near 0 (a confidently right row gives
+ * e^(−s·margin) ≈ 1e-12), where the rounding of log-sum-exp − z_y (~u·s) dominates any relative figure.
+ */
+export const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-3);
