@@ -10,6 +10,7 @@
  */
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { FusedMarginHead } from './head.js';
 
 /** Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `sign` is −1, 0 or 1. */
 export type UnaryFn =
@@ -107,6 +108,14 @@ export interface Backend {
   takeRows(a: Tensor, index: Int32Array): Tensor;
   /** A zero tensor of `rows` rows with `src` row i added into row index_i (the VJP of takeRows). */
   scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor;
+
+  // ─── optional fused paths ─────────────────────────────────────────────────────────────────
+  /**
+   * The whole margin head — loss, ∂L/∂X, ∂L/∂W — in one call, where a backend has a fused
+   * implementation (src/backend/head.ts); absent elsewhere, and then `marginHeadStep`
+   * (src/losses/fused-head.ts) composes it from the ops on the tape.
+   */
+  readonly fusedMarginHead?: FusedMarginHead;
 }
 
 /** The broadcast shape of two shapes of rank ≤ 2, or null when they do not broadcast. */

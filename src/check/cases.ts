@@ -17,13 +17,15 @@
  */
 import { cpu } from '../backend/cpu.js';
 import type { Backend } from '../backend/backend.js';
+import type { GpujsMarginHead } from '../backend/gpujs/head.js';
+import { headSpec } from '../losses/fused-head.js';
 import { combinedMargin } from '../losses/presets.js';
 import { getMargin, type MarginParams } from '../losses/define-margin.js';
 import { FALLBACK_POLICIES, type FallbackPolicy } from '../ops/angular-margin.js';
 import { GRADIENT_MODES, type GradientMode, type MarginOptions } from '../losses/options.js';
 import { valueAndGrad } from '../tape/grad.js';
 import type { DType } from '../tensor/dtype.js';
-import { ArcgradError } from '../tensor/errors.js';
+import { ArcgradError, OptionError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -259,14 +261,31 @@ export function normwiseError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   return den === 0 ? num : num / den;
 }
 
+/**
+ * arcgrad's loss, dX and dW for a case from a fused margin head (float32): how `arcgrad check
+ * --backend gpu.js:webgpu` computes, since WebGPU has no synchronous backend (src/backend/gpujs/head.ts).
+ */
+export async function computeCaseFused(c: CheckCase, head: GpujsMarginHead): Promise<{ loss: number; dX: number[]; dW: number[] }> {
+  if (c.margin !== undefined) {
+    throw new OptionError(`${head.name}: the fused head computes the combined margin; margin '${c.margin}' (defined with defineMargin) runs on the tape backends`);
+  }
+  await head.setClassCenters(c.W, c.C, c.d);
+  const r = await head.step(c.X, Int32Array.from(c.labels), headSpec(caseOptions(c)), { readGradW: true });
+  return { loss: r.loss, dX: Array.from(r.dX), dW: Array.from(r.dW ?? []) };
+}
+
 /** Recomputes a case and compares it with the values the file gives. */
 export function runCase(c: CheckCase, options: CheckOptions): CaseResult {
-  const ours = computeCase(c, options.dtype, options.backend);
+  return compareCase(c, computeCase(c, options.dtype, options.backend), options.tol);
+}
+
+/** Compares arcgrad's values for a case (`ours`) with the values the file gives, at tolerance `tol`. */
+export function compareCase(c: CheckCase, ours: { loss: number; dX: number[]; dW: number[] }, tol: number): CaseResult {
   const errors: CaseResult['errors'] = {};
   if (c.loss !== undefined) errors.loss = normwiseError([ours.loss], [c.loss]);
   if (c.dX !== undefined) errors.dX = normwiseError(ours.dX, c.dX);
   if (c.dW !== undefined) errors.dW = normwiseError(ours.dW, c.dW);
-  const pass = Object.values(errors).every((e) => e !== undefined && e <= options.tol);
+  const pass = Object.values(errors).every((e) => e !== undefined && e <= tol);
   return { name: c.name, loss: ours.loss, errors, pass };
 }
 

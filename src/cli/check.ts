@@ -6,9 +6,10 @@
  * one from the user's `--margin-module`.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { CaseFileError, defaultTolerance, emitCases, parseCaseFile, runCase, type CaseResult } from '../check/cases.js';
+import { CaseFileError, compareCase, computeCaseFused, defaultTolerance, emitCases, parseCaseFile, runCase, type CaseResult } from '../check/cases.js';
+import { GpujsMarginHead } from '../backend/gpujs/head.js';
 import { assertDType, type DType } from '../tensor/dtype.js';
-import { ArcgradError, OptionError } from '../tensor/errors.js';
+import { ArcgradError, DTypeError, OptionError } from '../tensor/errors.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
 import { BACKEND_OPTION_HELP } from '../backend/gpujs/cli-option.js';
@@ -67,7 +68,13 @@ export async function runCheck(argv: string[]): Promise<number> {
   assertDType(dtype, 'check --dtype');
   const tol = options.tol === undefined ? defaultTolerance(dtype) : Number(options.tol);
   if (!(tol >= 0)) throw new OptionError(`check: --tol must be ≥ 0, got ${tol}`);
-  const backend = await resolveBackendOption(String(options.backend), dtype);
+  // WebGPU has no synchronous backend: there the cases go through the fused margin head.
+  const webgpu = options.backend === 'gpu.js:webgpu';
+  if (webgpu && dtype !== 'float32') throw new DTypeError('--backend gpu.js:webgpu computes in float32; add --dtype float32');
+  const head = webgpu ? await GpujsMarginHead.create('webgpu') : undefined;
+  if (head) console.error(`backend: ${head.name} (float32): asked for; the fused margin head (src/backend/gpujs/head.ts)`);
+  const backend = head ? undefined : await resolveBackendOption(String(options.backend), dtype);
+  const backendName = head?.name ?? backend!.name;
   let text: string;
   try {
     text = readFileSync(positional[0], 'utf8');
@@ -75,22 +82,23 @@ export async function runCheck(argv: string[]): Promise<number> {
     throw new CaseFileError(`cannot read ${positional[0]}: ${(e as Error).message}`);
   }
   const cases = parseCaseFile(text);
-  const results: CaseResult[] = cases.map((c) => {
+  const results: CaseResult[] = [];
+  for (const c of cases) {
     try {
-      return runCase(c, { tol, dtype, backend });
+      results.push(head ? compareCase(c, await computeCaseFused(c, head), tol) : runCase(c, { tol, dtype, backend }));
     } catch (e) {
       // A case arcgrad refuses to compute (s ≤ 0, a margin that overflows…): say which one.
       if (e instanceof ArcgradError) e.message = `case '${c.name}': ${e.message}`;
       throw e;
     }
-  });
+  }
   const passed = results.filter((r) => r.pass).length;
   const failed = results.length - passed;
   if (options.json) {
-    console.log(JSON.stringify({ backend: backend.name, dtype, tol, passed, failed, cases: results }, null, 1));
+    console.log(JSON.stringify({ backend: backendName, dtype, tol, passed, failed, cases: results }, null, 1));
   } else {
     const width = Math.max(4, ...results.map((r) => r.name.length));
-    console.log(`arcgrad check: ${results.length} cases on ${backend.name} in ${dtype}, tolerance ${tol}`);
+    console.log(`arcgrad check: ${results.length} cases on ${backendName} in ${dtype}, tolerance ${tol}`);
     console.log(`${'case'.padEnd(width)}  ${'loss'.padStart(22)}  ${'rel loss'.padStart(9)}  ${'rel dX'.padStart(9)}  ${'rel dW'.padStart(9)}  result`);
     for (const r of results) {
       console.log(`${r.name.padEnd(width)}  ${r.loss.toPrecision(17).padStart(22)}  ${fmt(r.errors.loss).padStart(9)}  ${fmt(r.errors.dX).padStart(9)}  ${fmt(r.errors.dW).padStart(9)}  ${r.pass ? 'pass' : 'FAIL'}`);

@@ -13,6 +13,7 @@ export { sampleClassCenters, sampledMarginLoss, type ClassSample } from './class
 export { interLoss, intraLoss } from './intra-inter.js';
 export { angularTripletLoss } from './angular-triplet.js';
 export { subCenterArcFaceLoss, subCenterCosines } from './sub-center.js';
+export { headSpec, marginHeadStep } from './fused-head.js';
 export {
   UnknownMarginError, defineMargin, getMargin, isDefinedMargin, registerMargin, registeredMargins,
   type DefinedMargin, type DefinedMarginHead, type MarginContext, type MarginDefinition, type MarginParams,

@@ -223,9 +223,9 @@ const KNOWN_GAPS: Record<string, string> = {};
 
 const webgpu = await probeWebGpu();
 describe('gpu.js:webgpu', () => {
-  it.skipIf(!webgpu.ok)(`selects the webgpu backend${webgpu.ok ? '' : ` — skipped: no WebGPU adapter: ${webgpu.reason}`}`, async () => {
-    // With an adapter this must create the backend; it fails until the synchronous bridge exists.
-    const { backend } = await selectBackend('gpu.js:webgpu');
-    expect(backend.name).toBe('gpu.js:webgpu');
+  it.skipIf(!webgpu.ok)(`refuses a synchronous webgpu backend, naming the asynchronous head${webgpu.ok ? '' : ` — skipped: no WebGPU adapter: ${webgpu.reason}`}`, async () => {
+    // With an adapter: the Backend interface is synchronous and gpu.js's webgpu kernels are not,
+    // so the selector says so (the fused head runs there: test/backend/head.test.ts).
+    await expect(selectBackend('gpu.js:webgpu')).rejects.toThrow(/asynchronous.*GpujsMarginHead\.create\('webgpu'\)/);
   });
 });

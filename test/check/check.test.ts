@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { caseOptions, emitCases, parseCaseFile } from '../../src/check/cases.js';
+import { caseOptions, compareCase, computeCaseFused, defaultTolerance, emitCases, parseCaseFile } from '../../src/check/cases.js';
+import { GpujsMarginHead } from '../../src/backend/gpujs/head.js';
+import { GpujsRuntime } from '../../src/backend/gpujs/runtime.js';
+import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
 import { run } from '../../src/cli/main.js';
 import { referenceHead, relativeError } from '../support/reference-head.js';
 import { wellConditioned } from '../support/head-samples.js';
@@ -18,6 +21,7 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
+const webgpu = await probeWebGpu();
 const dir = mkdtempSync(join(tmpdir(), 'arcgrad-check-'));
 const file = (name: string, content: unknown) => {
   const path = join(dir, name);
@@ -96,6 +100,22 @@ describe('arcgrad check', () => {
     expect(await run(['check', join(dir, 'nope.json')])).toBe(2);
     expect(await run(['check', '--tolerance', '1', 'x.json'])).toBe(2);
     expect(err.join('\n')).toMatch(/unknown option --tolerance/);
+  });
+
+  it('the fused head (how --backend gpu.js:webgpu computes), run here in gpu.js webasm mode, passes every emitted case in float32', async () => {
+    const head = new GpujsMarginHead(new GpujsRuntime('webasm'));
+    const results = [];
+    for (const c of emitCases(5)) results.push(compareCase(c, await computeCaseFused(c, head), defaultTolerance('float32')));
+    expect(results.filter((r) => !r.pass)).toEqual([]);
+    expect(results).toHaveLength(13);
+  });
+
+  it.skipIf(webgpu.ok)(`--backend gpu.js:webgpu without an adapter exits 2 naming what is missing${webgpu.ok ? '' : ` (here: ${webgpu.reason})`}`, async () => {
+    const path = file('gpu.json', { cases: emitCases(5).slice(0, 2) });
+    expect(await run(['check', path, '--backend', 'gpu.js:webgpu', '--dtype', 'float32'])).toBe(2);
+    expect(err.join('\n')).toMatch(/gpu\.js:webgpu margin head: no WebGPU adapter/);
+    expect(await run(['check', path, '--backend', 'gpu.js:webgpu'])).toBe(2);
+    expect(err.join('\n')).toMatch(/computes in float32; add --dtype float32/);
   });
 
   it('parses optional fields with their defaults', () => {

@@ -10,7 +10,9 @@ import { broadcastShapes } from '../backend.js';
 import { unitRoundoff, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { DTypeError, ShapeError, formatShape } from '../../tensor/errors.js';
 import { Tensor, sizeOf } from '../../tensor/tensor.js';
+import type { HeadResult, HeadSpec } from '../head.js';
 import { KernelError } from './errors.js';
+import { GpujsMarginHead } from './head.js';
 import * as K from './kernels.js';
 import { GpujsRuntime, type DeviceArray, type GpujsMode, type KernelArg } from './runtime.js';
 
@@ -306,6 +308,25 @@ export class GpujsBackend implements Backend {
     return this.kernel('scatterAddRows', GpujsBackend.src(K.scatterAddRows), [rows, d], [
       this.arr(src, 'scatterAddRows'), offsets, order.length > 0 ? order : new Float32Array(1), d,
     ]);
+  }
+
+  // ─── fused paths ───────────────────────────────────────────────────────────────────────────
+
+  private head: GpujsMarginHead | undefined;
+
+  /**
+   * The margin head's loss and both gradients in one call (src/backend/gpujs/head.ts): X and W
+   * are uploaded as matrices, dX and dW come back as tensors on this backend.
+   */
+  fusedMarginHead(x: Tensor, w: Tensor, labels: Int32Array, spec: HeadSpec): HeadResult {
+    if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[1]) {
+      throw new ShapeError(`${this.name} fusedMarginHead: need X [N,d] and W [C,d], got ${formatShape(x.shape)} and ${formatShape(w.shape)}`);
+    }
+    const [n, d] = x.shape;
+    const c = w.shape[0];
+    const head = (this.head ??= new GpujsMarginHead(this.rt));
+    const r = head.run(this.read(x), this.read(w), labels, { n, d, c }, spec);
+    return { loss: r.loss, dX: this.fromArray(r.dX, [n, d], 'float32'), dW: this.fromArray(r.dW, [c, d], 'float32') };
   }
 
   /** Kernels read out of bounds silently (or crash, in wasm), so indices are checked here. */

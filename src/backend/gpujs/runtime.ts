@@ -30,6 +30,21 @@ export type DeviceArray = Float32Array | { toArray(): unknown; delete?(): void }
 /** What a kernel argument may be: device arrays and plain numbers. */
 export type KernelArg = DeviceArray | number;
 
+/** A kernel's output dimensions in gpu.js order: [x] or [x, y], x varying fastest. */
+export type KernelDims = readonly [number] | readonly [number, number];
+
+/** Per-kernel choices on top of the shared settings, fixed when the kernel is first compiled. */
+export interface LaunchOptions {
+  /** Helper functions the kernel calls (gpu.js compiles them with it). */
+  functions?: readonly Function[];
+  /**
+   * false: gpu.js reuses one output per kernel between calls (in webgpu mode, one device buffer)
+   * instead of allocating a fresh one; only for kernels whose previous result is dead by the
+   * next call. Default: the shared setting, true.
+   */
+  immutable?: boolean;
+}
+
 let loaded: GpujsModule | undefined;
 
 /** gpu.js, loaded on first use (see platform.ts). */
@@ -125,17 +140,20 @@ export class GpujsRuntime {
    * helpers) over a flat output of `size` elements.
    */
   run(name: string, source: () => string, size: number, args: readonly KernelArg[], functions: readonly Function[] = []): DeviceArray {
-    const key = this.cacheKey(name, size, args);
-    let kernel = this.kernels.get(key);
-    if (kernel === undefined) {
-      try {
-        kernel = this.gpu.createKernel(source(), { ...KERNEL_SETTINGS, output: [size], functions: [...functions] } as never);
-      } catch (e) {
-        throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
-      }
-      this.kernels.set(key, kernel);
+    return this.launch(name, source, [size], args, { functions }) as DeviceArray;
+  }
+
+  /**
+   * Runs the kernel called `name` over an output of gpu.js dimensions `output` ([x] or [x, y],
+   * x fastest) and returns what gpu.js returned: a Float32Array (1-D) or an array of Float32Array
+   * rows (2-D) in cpu and webasm modes, a texture in GL modes. Synchronous modes only: webgpu
+   * kernels return Promises (use `launchAsync`).
+   */
+  launch(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): unknown {
+    if (this.mode === 'webgpu') {
+      throw new KernelError(`gpu.js (webgpu) kernel '${name}': webgpu kernels are asynchronous; call launchAsync`);
     }
-    kernel.setOutput([size]);
+    const kernel = this.prepare(name, source, output, args, options);
     let out: KernelOutput;
     try {
       out = kernel(...(args as never[]));
@@ -145,10 +163,62 @@ export class GpujsRuntime {
     }
     this.assertAlive(`kernel '${name}'`);
     this.assertRanInMode(name, kernel);
-    if (out instanceof Float32Array && out.length !== size) {
-      throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' returned ${out.length} values for an output of ${size}`);
+    this.assertShape(name, output, out);
+    return out;
+  }
+
+  /**
+   * `launch` for every mode, webgpu included: awaits the kernel (its first call compiles the
+   * shader and acquires the device; later calls resolve at submit, with the result still on the
+   * device — a `WebGPUBufferResult` in webgpu mode).
+   */
+  async launchAsync(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): Promise<unknown> {
+    const kernel = this.prepare(name, source, output, args, options);
+    let out: unknown;
+    try {
+      out = await kernel(...(args as never[]));
+    } catch (e) {
+      this.assertAlive(`kernel '${name}'`);
+      throw new KernelError(`gpu.js (${this.mode}) kernel '${name}' failed: ${(e as Error).message}`);
     }
-    return out as DeviceArray;
+    this.assertAlive(`kernel '${name}'`);
+    this.assertRanInMode(name, kernel);
+    this.assertShape(name, output, out);
+    return out;
+  }
+
+  /** The kernel called `name` (per shape in GL modes: see cacheKey), compiled on first use, sized to `output`. */
+  private prepare(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions): IKernelRunShortcut {
+    const key = this.cacheKey(name, output, args);
+    let kernel = this.kernels.get(key);
+    if (kernel === undefined) {
+      const settings = {
+        ...KERNEL_SETTINGS,
+        ...(options.immutable === undefined ? {} : { immutable: options.immutable }),
+        output: [...output],
+        functions: [...(options.functions ?? [])],
+      };
+      try {
+        kernel = this.gpu.createKernel(source(), settings as never);
+      } catch (e) {
+        throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
+      }
+      this.kernels.set(key, kernel);
+    }
+    kernel.setOutput([...output] as never);
+    return kernel;
+  }
+
+  /** Throws a KernelError when a host result (cpu, webasm) does not have the output's shape. */
+  private assertShape(name: string, output: KernelDims, out: unknown): void {
+    const [x, y] = output;
+    const bad = (got: string) => new KernelError(`gpu.js (${this.mode}) kernel '${name}' returned ${got} for an output of ${output.join('×')}`);
+    if (y === undefined && out instanceof Float32Array && out.length !== x) throw bad(`${out.length} values`);
+    if (y !== undefined && Array.isArray(out)) {
+      if (out.length !== y) throw bad(`${out.length} rows`);
+      const row = out.find((r: { length?: number }) => r?.length !== x);
+      if (row !== undefined) throw bad(`a row of ${(row as { length?: number })?.length} values`);
+    }
   }
 
   /** Throws a DeviceLostError when the device (the GL context) was lost: what it returns is not data. */
@@ -170,12 +240,16 @@ export class GpujsRuntime {
    * was off by 57 % — so there a kernel is compiled per output size and argument shape. Training
    * uses a handful of shapes, so this costs a few shader compilations, once.
    */
-  private cacheKey(name: string, size: number, args: readonly KernelArg[]): string {
+  private cacheKey(name: string, output: KernelDims, args: readonly unknown[]): string {
     if (this.mode !== 'webgl2' && this.mode !== 'headlessgl') return name;
     const shapes = args.map((a) =>
-      typeof a === 'number' ? 'n' : a instanceof Float32Array ? `a${a.length}` : `t${JSON.stringify((a as { output?: unknown }).output)}`,
+      typeof a === 'number'
+        ? 'n'
+        : a instanceof Float32Array
+          ? `a${a.length}`
+          : `t${JSON.stringify((a as { output?: unknown; size?: unknown }).output ?? (a as { size?: unknown }).size)}`,
     );
-    return `${name}|${size}|${shapes.join(',')}`;
+    return `${name}|${output.join('x')}|${shapes.join(',')}`;
   }
 
   /** Throws unless the kernel that ran is the kernel class of this mode (no silent CPU fallback). */

@@ -100,10 +100,12 @@ async function unavailable(mode: GpujsMode): Promise<string | null> {
       const probe = await probeWebGpu();
       if (!probe.ok) return probe.reason;
       // gpu.js webgpu kernels return Promises (build and readback are asynchronous) while the
-      // Backend interface is synchronous: see the report of issue 4 for the worker bridge plan.
+      // Backend interface is synchronous. The margin head runs there through its asynchronous
+      // driver (src/backend/gpujs/head.ts); the other primitives have no synchronous bridge.
       return (
         `a WebGPU adapter was found (${probe.adapter}), but gpu.js webgpu kernels are asynchronous and ` +
-        'the Backend interface is synchronous; the webgpu backend needs a synchronous bridge (not built yet)'
+        'the Backend interface is synchronous, so there is no synchronous webgpu backend; the fused margin head ' +
+        "runs on WebGPU asynchronously: GpujsMarginHead.create('webgpu') (see bench/gpu-head.mjs)"
       );
     }
   }

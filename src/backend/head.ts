@@ -1,0 +1,62 @@
+/**
+ * The fused margin head as a backend primitive: what a backend needs to compute the loss of the
+ * margin head and both of its gradients in one call, without a tape. The losses layer builds a
+ * `HeadSpec` from its options (src/losses/fused-head.ts) and the tape-composed `marginLoss` stays
+ * the reference every fused implementation is tested against (test/backend/head.test.ts).
+ *
+ * For features X (N×d), class centers W (C×d) and labels y (−1 = ignore the row):
+ *
+ *   cos θ = clamp(X̂·Ŵᵀ, −1, 1),   X̂ = X / max(‖x‖, ε) row by row (W likewise)
+ *   non-target cos θ_ij := 0 where cos θ_ij > t (interclass filtering, when t > 0)
+ *   target logit s·f′(c), c = cos θ_{i,y_i}, f′ = (λ·c + f(c))/(1 + λ), f = `target.value`
+ *   logits s·cos θ with the target replaced; L = mean cross-entropy over the V labelled rows
+ *
+ * and the gradient of L with respect to X and W, the target's derivative being
+ * (λ + f′(c))/(1 + λ) with f′ = `target.slope` ('exact') or 1 ('straight-through').
+ */
+import type { ScalarKernel } from './backend.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** The target-logit function f(c) and its derivative, as scalar kernels with their parameters. */
+export interface HeadTarget {
+  /** f(c, p0, p1, p2, p3): the margin-adjusted target cosine (before the scale s). */
+  readonly value: ScalarKernel;
+  /** The parameters of `value`. */
+  readonly valueParams: readonly [number, number, number, number];
+  /** df/dc (c, q0, q1, q2, q3). */
+  readonly slope: ScalarKernel;
+  /** The parameters of `slope`. */
+  readonly slopeParams: readonly [number, number, number, number];
+}
+
+/** Everything the fused head computes with, as plain numbers and scalar kernels. */
+export interface HeadSpec {
+  /** Logit scale s > 0. */
+  readonly s: number;
+  /** ε of the row normalization x / max(‖x‖, ε). */
+  readonly eps: number;
+  /** The target logit f and its slope. */
+  readonly target: HeadTarget;
+  /** SphereFace's blend λ ≥ 0 (0 for none). */
+  readonly lambda: number;
+  /** true: ∂f′/∂c is taken as 1 (straight-through), else the exact slope. */
+  readonly straightThrough: boolean;
+  /** Interclass filtering threshold t (0 for off). */
+  readonly filterThreshold: number;
+}
+
+/** What the fused head returns: the mean loss and the gradients of the raw X and W. */
+export interface HeadResult {
+  /** L, the mean over the rows whose label is not −1 (0 when there are none). */
+  readonly loss: number;
+  /** ∂L/∂X, N×d. */
+  readonly dX: Tensor;
+  /** ∂L/∂W, C×d. */
+  readonly dW: Tensor;
+}
+
+/**
+ * A backend that can run the whole head in one call (see `Backend.fusedMarginHead`). `labels`
+ * are checked against N and C by the caller; X and W live on this backend.
+ */
+export type FusedMarginHead = (x: Tensor, w: Tensor, labels: Int32Array, spec: HeadSpec) => HeadResult;
