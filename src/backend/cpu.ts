@@ -282,22 +282,15 @@ export class CpuBackend implements Backend {
   }
 
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-    // Lay both operands out so the inner loop runs over contiguous memory: A as [n,k], B as [k,m].
-    const A = transA ? this.data(this.transpose(a)) : this.data(a);
-    const B = transB ? this.data(this.transpose(b)) : this.data(b);
+    const A = transA ? this.data(this.transpose(a)) : this.data(a); // [n,k]
     const n = transA ? a.shape[1] : a.shape[0];
     const k = transA ? a.shape[0] : a.shape[1];
     const m = transB ? b.shape[0] : b.shape[1];
+    // Each output a dot product of two contiguous rows: B laid out as Bᵀ [m,k] (as given when transB).
+    const Bt = transB ? this.data(b) : this.data(this.transpose(b));
     const acc = new Float64Array(n * m);
-    for (let i = 0; i < n; i++) {
-      for (let p = 0; p < k; p++) {
-        const aip = A[i * k + p];
-        if (aip === 0) continue;
-        const row = p * m;
-        const o = i * m;
-        for (let j = 0; j < m; j++) acc[o + j] += aip * B[row + j];
-      }
-    }
+    if (isFiniteArray(Bt)) dotRows(A, Bt, n, m, k, acc);
+    else saxpyRows(A, this.data(transB ? this.transpose(b) : b), n, m, k, acc);
     return this.fromArray(acc, [n, m], a.dtype);
   }
 
@@ -349,3 +342,61 @@ function mapInto(out: TypedArray, x: TypedArray, f: (v: number) => number): void
 
 /** The process-wide CPU backend. */
 export const cpu = new CpuBackend();
+
+/** Whether every element is finite. */
+function isFiniteArray(x: TypedArray): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
+/**
+ * acc[n×m] = A[n×k]·B[k×m], B row-major: the row-by-row (saxpy) order, skipping A's zeros so that
+ * a 0 never meets a non-finite element of B (0·∞ would be NaN where the product has no such term).
+ */
+function saxpyRows(A: TypedArray, B: TypedArray, n: number, m: number, k: number, acc: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = A[i * k + p];
+      if (aip === 0) continue;
+      const row = p * m;
+      const o = i * m;
+      for (let j = 0; j < m; j++) acc[o + j] += aip * B[row + j];
+    }
+  }
+}
+
+/**
+ * acc[n×m] = A[n×k]·Btᵀ with Bt [m×k] row-major (B finite): each output the dot product of two
+ * contiguous rows, summed over p in order from 0, so the result is the saxpy order's bit for bit
+ * (its skipped zero terms add ±0 to a sum that is never −0). Two rows × four columns at a time, so
+ * each loaded element feeds several products.
+ */
+function dotRows(A: TypedArray, Bt: TypedArray, n: number, m: number, k: number, acc: Float64Array): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const a0 = i * k, a1 = a0 + k;
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let p = 0; p < k; p++) {
+        const x0 = A[a0 + p], x1 = A[a1 + p];
+        const y0 = Bt[b0 + p], y1 = Bt[b1 + p], y2 = Bt[b2 + p], y3 = Bt[b3 + p];
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+      }
+      const o0 = i * m + j, o1 = o0 + m;
+      acc[o0] = s00; acc[o0 + 1] = s01; acc[o0 + 2] = s02; acc[o0 + 3] = s03;
+      acc[o1] = s10; acc[o1 + 1] = s11; acc[o1 + 2] = s12; acc[o1 + 3] = s13;
+    }
+    for (; j < m; j++) acc[i * m + j] = dot(A, a0, Bt, j * k, k), acc[(i + 1) * m + j] = dot(A, a1, Bt, j * k, k);
+  }
+  for (; i < n; i++) for (let j = 0; j < m; j++) acc[i * m + j] = dot(A, i * k, Bt, j * k, k);
+}
+
+/** Σ_p x[xo + p]·y[yo + p] for p = 0 … k−1, in order. */
+function dot(x: TypedArray, xo: number, y: TypedArray, yo: number, k: number): number {
+  let s = 0;
+  for (let p = 0; p < k; p++) s += x[xo + p] * y[yo + p];
+  return s;
+}

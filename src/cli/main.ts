@@ -8,6 +8,7 @@ import { parseArgs } from './args.js';
 import { allOps } from '../ops/index.js';
 import { runExample } from './example.js';
 import { runCheck } from './check.js';
+import { runBench } from './bench.js';
 import { runDemo } from './demo.js';
 import { runEval } from './eval.js';
 import { runTrain } from './train.js';
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
   example: { summary: 'run a small worked example: an ArcFace head, its loss and gradients, checked', run: runExample },
   check: { summary: 'check another implementation\'s loss and gradients against arcgrad (FILE.json)', run: runCheck },
   ops: { summary: 'list the registered ops with their derivations', run: listOps },
+  bench: { summary: 'time the margin head (forward + backward) on arcgrad\'s CPU paths and tfjs, side by side', run: runBench },
   demo: { summary: 'train Softmax … ArcFace on MNIST 0–6, verify on unseen 7–9, write a report to out/ (--quick: < 1 min)', run: runDemo },
   train: { summary: 'train one loss (--loss, --s, --m1, --m2, --m3, …) with checkpoints and --resume', run: runTrain },
   eval: { summary: 'evaluate a checkpoint: verification on unseen digits, TAR@FAR, closed-set accuracy', run: runEval },

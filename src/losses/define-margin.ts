@@ -21,7 +21,8 @@
  * the same running statistics. A head has `training` (true by default); with `training = false`
  * the hooks must not update state (they see `ctx.training`), which is how a gradient check freezes
  * the running statistics — a finite difference evaluates the loss many times and would otherwise
- * see a moving function.
+ * see a moving function. A forward pass that throws (a hook's result that overflows, a wrong
+ * shape…) leaves the state as it was before the call: the hooks' updates are undone.
  *
  * A margin defined with another copy of arcgrad (a second install in node_modules) records its
  * ops on that copy's tape, where this copy's backward pass never sees them: its gradient would
@@ -34,6 +35,7 @@ import type { Labels } from '../ops/_labels.js';
 import { ArcgradError, OptionError, ShapeError, formatShape } from '../tensor/errors.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { assertTensor } from '../tape/tape.js';
 import { checkHeadInputs, cosineMatrix } from './margin-head.js';
 
 /** A margin's parameter values: numbers, flags or names, all JSON-able so that runs can record them. */
@@ -264,6 +266,7 @@ export function defineMargin<P extends MarginParams, S extends object = Record<s
       });
       const target = (cosTarget: Tensor, ctx: MarginContext<P, S>) => {
         const f = definition.targetLogit(cosTarget, ctx);
+        assertTensor(f, `${name}: the targetLogit hook's result`);
         if (f.rank !== 1 || f.shape[0] !== ctx.labels.length) {
           throw new ShapeError(`${name}: targetLogit must return one value per row [${ctx.labels.length}], got ${formatShape(f.shape)}`);
         }
@@ -275,10 +278,23 @@ export function defineMargin<P extends MarginParams, S extends object = Record<s
         const ctx = context(cosines, y, sqrt(sum(square(x), { axis: 1 })), head.training);
         const f = target(pickColumns(cosines, y), ctx);
         const raw = definition.logits ? definition.logits(f, ctx) : replaceColumns(cosines, f, y);
+        assertTensor(raw, `${name}: the logits hook's result`);
         if (raw.rank !== 2 || raw.shape[0] !== cosines.shape[0] || raw.shape[1] !== cosines.shape[1]) {
           throw new ShapeError(`${name}: the logits hook must return ${formatShape(cosines.shape)}, got ${formatShape(raw.shape)}`);
         }
         return { logits: scale(raw, params.s), y, ctx };
+      };
+      /** Runs a forward pass; when it throws, the state is put back as it was (nothing half-updated). */
+      const atomically = <T>(f: () => T): T => {
+        if (!head.training) return f();
+        const saved = jsonCopy(state, `${name} state`) as Record<string, unknown>;
+        try {
+          return f();
+        } catch (e) {
+          for (const k of Object.keys(state)) delete (state as Record<string, unknown>)[k];
+          Object.assign(state, saved);
+          throw e;
+        }
       };
       const head: DefinedMarginHead<P, S> = {
         name,
@@ -286,15 +302,18 @@ export function defineMargin<P extends MarginParams, S extends object = Record<s
         state,
         training: true,
         logits(x, w, labels) {
-          return forward(x, w, labels).logits;
+          return atomically(() => forward(x, w, labels).logits);
         },
         loss(x, w, labels) {
-          const { logits, y, ctx } = forward(x, w, labels);
-          const ce = crossEntropy(logits, y);
-          if (!definition.regularizer) return ce;
-          const r = definition.regularizer(ctx);
-          if (r.size !== 1) throw new ShapeError(`${name}: the regularizer must return a scalar, got ${formatShape(r.shape)}`);
-          return add(ce, r.rank === 0 ? r : sum(r));
+          return atomically(() => {
+            const { logits, y, ctx } = forward(x, w, labels);
+            const ce = crossEntropy(logits, y);
+            if (!definition.regularizer) return ce;
+            const r = definition.regularizer(ctx);
+            assertTensor(r, `${name}: the regularizer hook's result`);
+            if (r.size !== 1) throw new ShapeError(`${name}: the regularizer must return a scalar, got ${formatShape(r.shape)}`);
+            return add(ce, r.rank === 0 ? r : sum(r));
+          });
         },
         targetLogit(cosTarget, options = {}) {
           const c = Array.isArray(cosTarget) || ArrayBuffer.isView(cosTarget) || !('shape' in (cosTarget as object))

@@ -16,6 +16,8 @@ import { injectGpu } from '../backend/gpujs/runtime.js';
 import { selectBackend } from '../backend/gpujs/select.js';
 import { arcface, combinedMargin, cosface, normface, sphereface, type MarginLossHead } from '../losses/presets.js';
 import type { MarginOptions } from '../losses/options.js';
+import { defineMargin } from '../losses/define-margin.js';
+import { adaFace } from '../margins/adaface.js';
 import { adam } from '../optim/adam.js';
 import { sgd } from '../optim/sgd.js';
 import { valueAndGrad } from '../tape/grad.js';
@@ -291,6 +293,26 @@ const lossScenarios: Scenario[] = [
   },
 ];
 
+const definedMarginScenarios: Scenario[] = [
+  {
+    area: 'defineMargin', input: "a user's margin whose targetLogit hook returns a number, not a tensor", expected: 'typed error',
+    run: () => {
+      const margin = defineMargin({ name: 'returns-a-number', citation: 'none', defaults: { s: 64 }, targetLogit: () => 3 as unknown as Tensor });
+      return outcomeOf(() => margin.head().loss(tensor(X2), tensor(W3), [0, 1]).item(), (v) => ({ kind: 'value', text: String(v) }));
+    },
+  },
+  {
+    area: 'defineMargin', input: 'AdaFace with s = 1.5e308: the logits overflow after its running statistics were updated', expected: 'typed error',
+    run: () => {
+      const head = adaFace.head({ s: 1.5e308 });
+      const before = JSON.stringify(head.saveState());
+      const out = outcomeOf(() => head.loss(tensor([at(W3[0], -1), W3[1]]), tensor(W3), [0, 0]).item(), (v) => ({ kind: 'value' as const, text: String(v) }));
+      if (JSON.stringify(head.saveState()) !== before) return { kind: 'wrong value', text: `${out.text}; the running statistics moved` };
+      return out.kind === 'typed error' ? { ...out, text: `${out.text} (running statistics unchanged)` } : out;
+    },
+  },
+];
+
 const optimizerScenarios: Scenario[] = [
   ...([
     ['sgd (momentum 0.9)', () => sgd({ lr: 0.1, momentum: 0.9 }), Number.NaN, 0.1],
@@ -437,7 +459,7 @@ const gpuScenarios: Scenario[] = [
 ];
 
 /** Every scenario, in the order of the table. */
-export const SCENARIOS: readonly Scenario[] = [...lossScenarios, ...optimizerScenarios, ...checkpointScenarios, ...checkScenarios, ...runFolderScenarios, ...gpuScenarios];
+export const SCENARIOS: readonly Scenario[] = [...lossScenarios, ...definedMarginScenarios, ...optimizerScenarios, ...checkpointScenarios, ...checkScenarios, ...runFolderScenarios, ...gpuScenarios];
 
 /** A scenario's outcome and whether it is the expected one. */
 export interface ScenarioResult {

@@ -18,6 +18,7 @@ import {
   angularTripletLoss, arcface, combined, combinedMargin, cosface, interLoss, intraLoss, normface, sampledMarginLoss,
   softmaxLoss, sphereface, subCenterArcFaceLoss, type MarginOptions,
 } from '../../src/losses/index.js';
+import { exampleMargins } from '../../src/margins/index.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { ArcgradError } from '../../src/tensor/errors.js';
 import { Random } from '../../src/tensor/random.js';
@@ -148,7 +149,7 @@ function outcome(f: (...t: Tensor[]) => Tensor, args: unknown[]): Outcome {
     return { kind: 'value', loss };
   } catch (e) {
     if (!(e instanceof ArcgradError)) throw e; // a TypeError, RangeError… is a bug: fail with it
-    expect(e.message, 'names the function or op').toMatch(/^[A-Za-z][\w.]*( \([\w ]+\))?: /);
+    expect(e.message, 'names the function or op').toMatch(/^[A-Za-z][\w.-]*( \([\w ]+\))?: /);
     return { kind: 'error', error: e };
   }
 }
@@ -181,6 +182,31 @@ describe('fuzzing the losses: a finite value or a typed error, never a crash or 
         const r = tally(outcome((x, w) => head.loss(x, w, p.labels as number[]), [materialize(p.x, p.dtype), materialize(p.w, p.dtype)]));
         // Known answers: with one class, or with every row ignored, the loss and gradients are 0.
         if (r.kind === 'value' && (p.c === 1 || (p.labels as number[]).every((l) => l === -1))) expect(r.loss).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.each(Object.keys(exampleMargins))('defined margin %s (defineMargin): a value or a typed error, and a failed call leaves its state as it was', (name) => {
+    const margin = exampleMargins[name as keyof typeof exampleMargins];
+    fc.assert(
+      fc.property(problem, fc.constantFrom(1, 16, 64, 128, 1024, 1.5e308), fc.boolean(), (p, s, reference) => {
+        plantAligned(p.x, p.w, p.labels, p.align);
+        const overrides = { ...(reference ? margin.reference?.overrides : {}), s } as never;
+        const args = [materialize(p.x, p.dtype), materialize(p.w, p.dtype)] as Tensor[];
+        // The forward pass alone: when it throws, the running statistics are as they were.
+        const head = margin.head(overrides);
+        const before = JSON.stringify(head.saveState());
+        try {
+          head.loss(args[0], args[1], p.labels as number[]);
+        } catch (e) {
+          if (!(e instanceof ArcgradError)) throw e;
+          expect(JSON.stringify(head.saveState())).toBe(before);
+        }
+        // Forward and backward (a fresh head): a value or a typed error.
+        const fresh = margin.head(overrides);
+        const r = tally(outcome((x, w) => fresh.loss(x, w, p.labels as number[]), args));
+        if (r.kind === 'value' && (p.c === 1 || (p.labels as number[]).every((l) => l === -1)) && name !== 'magface') expect(r.loss).toBe(0);
       }),
       { numRuns: RUNS },
     );

@@ -183,3 +183,36 @@ describe('the example margins use the public API only', () => {
     }
   });
 });
+
+describe('a defined head under bad hooks and failing forwards', () => {
+  const x = cpu.fromArray([-1, 0, 0, 0, 0, 1, 0, 0], [2, 4], 'float64');
+  const w = cpu.fromArray([1, 0, 0, 0, 0, 1, 0, 0, 0.6, 0.8, 0, 0], [3, 4], 'float64');
+
+  it('a hook that returns something other than a tensor is a TapeError naming the margin and the hook (a TypeError before)', () => {
+    const ok = { citation: 'c', defaults: { s: 1 }, targetLogit: (c: Tensor) => c };
+    for (const [hook, def] of [
+      ['targetLogit', { ...ok, name: 'returns-number', targetLogit: () => 3 as unknown as Tensor }],
+      ['logits', { ...ok, name: 'returns-null', logits: () => null as unknown as Tensor }],
+      ['regularizer', { ...ok, name: 'returns-undefined', regularizer: () => undefined as unknown as Tensor }],
+    ] as const) {
+      const head = defineMargin(def).head();
+      expect(() => head.loss(x, w, [0, 1]), hook).toThrow(new RegExp(`^${def.name}: the ${hook} hook's result: expected a Tensor`));
+    }
+  });
+
+  it('a forward pass that throws after the hooks updated the state leaves the state as it was (it moved before)', async () => {
+    const { exampleMargins } = await import('../../src/margins/index.js');
+    for (const margin of Object.values(exampleMargins)) {
+      // s = 1.5e308: the hooks run (and update their running statistics), then the logits overflow.
+      const head = margin.head({ s: 1.5e308 } as never);
+      const before = JSON.stringify(head.saveState());
+      expect(() => head.loss(x, w, [0, 0]), margin.name).toThrow(/not finite/);
+      expect(JSON.stringify(head.saveState()), margin.name).toBe(before);
+      // …and a successful forward still updates it.
+      const ok = margin.head();
+      const fresh = JSON.stringify(ok.saveState());
+      ok.loss(x, w, [0, 2]);
+      if (fresh !== '{}') expect(JSON.stringify(ok.saveState()), margin.name).not.toBe(fresh);
+    }
+  });
+});
