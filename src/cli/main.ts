@@ -71,7 +71,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ArcgradError) {
       // One line, even when the message quotes the input (JSON.parse's excerpts hold its newlines).
-      console.error(`arcgrad ${name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
+      // The library's messages name their caller ("train: …"); the prefix already says it once.
+      const message = e.message.replace(/\s*\n\s*/g, ' ');
+      console.error(`arcgrad ${name}: ${message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message}`);
       return 2; // bad input: a typed error, reported in one line
     }
     throw e;

@@ -48,7 +48,7 @@ describe('arbitrary command lines', () => {
 
   it('ops refuses options and arguments it does not have (it listed the ops regardless)', async () => {
     expect((await cli(['ops', '--x'])).status).toBe(2);
-    expect((await cli(['ops', 'extra'])).err).toMatch(/^arcgrad ops: ops: unexpected argument 'extra'$/);
+    expect((await cli(['ops', 'extra'])).err).toMatch(/^arcgrad ops: unexpected argument 'extra'$/);
     expect((await cli(['ops'])).status).toBe(0);
   });
 });

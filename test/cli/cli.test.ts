@@ -44,7 +44,7 @@ describe('run()', () => {
   it('an unknown option returns 2 with a one-line message', async () => {
     const { status, err } = await cli(['example', '--sed', '3']);
     expect(status).toBe(2);
-    expect(err).toBe('arcgrad example: example: unknown option --sed (see arcgrad example --help)');
+    expect(err).toBe('arcgrad example: unknown option --sed (see arcgrad example --help)');
   });
 
   it('ops lists every registered op', async () => {
