@@ -26,7 +26,7 @@ import { headSpec, marginHeadStep } from '../../src/losses/fused-head.js';
 import type { MarginOptions } from '../../src/losses/options.js';
 import { DomainError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
-import { marginOptions, type HeadProblem } from '../support/head-samples.js';
+import { headCosines, marginOptions, type HeadProblem } from '../support/head-samples.js';
 import { relativeError } from '../support/reference-head.js';
 import { CI_MODES, gpujsBackend } from './support/conformance.js';
 
@@ -50,22 +50,9 @@ const problemUpTo = (maxN: number, maxD: number, maxC: number): fc.Arbitrary<Pro
     );
 const problem = problemUpTo(13, 13, 47);
 
-function cosines(p: Problem): number[] {
-  const norm = (m: number[], r: number) => Math.hypot(...m.slice(r * p.d, (r + 1) * p.d));
-  const out: number[] = [];
-  for (let i = 0; i < p.n; i++) {
-    for (let j = 0; j < p.c; j++) {
-      let dot = 0;
-      for (let k = 0; k < p.d; k++) dot += p.X[i * p.d + k] * p.W[j * p.d + k];
-      out.push(dot / (norm(p.X, i) * norm(p.W, j)));
-    }
-  }
-  return out;
-}
-
 /** The preconditions of the file header. */
 function wellPosed(p: Problem, o: MarginOptions): boolean {
-  const cos = cosines(p);
+  const cos = headCosines(p);
   const norms = (m: number[], rows: number) => Array.from({ length: rows }, (_, r) => Math.hypot(...m.slice(r * p.d, (r + 1) * p.d)));
   if ([...norms(p.X, p.n), ...norms(p.W, p.c)].some((r) => r < 0.1)) return false;
   for (let i = 0; i < p.n; i++) {

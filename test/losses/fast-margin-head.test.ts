@@ -11,7 +11,7 @@ import { fastMarginHead, fastMarginHeadArrays } from '../../src/losses/fast-marg
 import { shutdownFastPool } from '../../src/backend/fast/pool.js';
 import { DomainError, LabelError, OptionError, ShapeError, marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
 import { uniformIn } from '../support/arbitraries.js';
-import { marginOptions } from '../support/head-samples.js';
+import { headCosines, marginOptions } from '../support/head-samples.js';
 
 const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 afterAll(() => shutdownFastPool());
@@ -29,19 +29,6 @@ const problem: fc.Arbitrary<Problem> = fc
     }),
   );
 
-function cosines(p: Problem): number[] {
-  const out: number[] = [];
-  const norm = (a: number[], r: number) => Math.sqrt(a.slice(r * p.d, r * p.d + p.d).reduce((s, v) => s + v * v, 0));
-  for (let i = 0; i < p.n; i++) {
-    for (let j = 0; j < p.c; j++) {
-      let dot = 0;
-      for (let k = 0; k < p.d; k++) dot += p.X[i * p.d + k] * p.W[j * p.d + k];
-      out.push(dot / (norm(p.X, i) * norm(p.W, j)));
-    }
-  }
-  return out;
-}
-
 /**
  * Float32 and float64 agree to ~1e-6 in cos θ, so the comparison needs every cosine away from the
  * places where f or its slope jumps or blows up: ±1 (f′ ∝ 1/sin θ), the 'thmm' and 'easy'
@@ -52,7 +39,7 @@ function wellConditioned32(p: Problem, o: MarginOptions): boolean {
   for (let r = 0; r < p.c; r++) if (Math.hypot(...p.W.slice(r * p.d, r * p.d + p.d)) < 0.3) return false;
   const kinks = [1, -1, 0, Math.cos(Math.PI - (o.m2 ?? 0)), o.interclassFilteringThreshold ?? 0];
   for (let k = 0; k <= 4; k++) kinks.push(Math.cos((k * Math.PI - (o.m2 ?? 0)) / (o.m1 ?? 1)));
-  return cosines(p).every((v) => kinks.every((k) => Math.abs(v - k) > 2e-3));
+  return headCosines(p).every((v) => kinks.every((k) => Math.abs(v - k) > 2e-3));
 }
 
 function maxAbs(a: ArrayLike<number>): number {

@@ -179,7 +179,7 @@ describe.runIf(haveChromium || REQUIRED)('the playground in headless Chromium', 
 
   it('trains on gpu.js:webgl2 when the browser has WebGL2, agreeing with the CPU reference to float32 accuracy', async (ctx) => {
     const webgl2 = await page.evaluate<boolean>("document.createElement('canvas').getContext('webgl2') !== null");
-    if (!webgl2) ctx.skip(); // this Chromium gives no WebGL2 context at all
+    if (!webgl2) ctx.skip('this Chromium gives no WebGL2 context at all');
     await page.selectOption('#backend-choice', 'gpu.js:webgl2');
     await page.waitForSelector('#backend[data-backend]');
     const steps = 4;

@@ -50,13 +50,9 @@ export const marginOptions = fc.record({
   interclassFilteringThreshold: fc.oneof(fc.constant(0), uniformIn(0.1, 0.9)),
 });
 
-/**
- * True when every |cos θ_ij| ≤ 1 − 1e-4 (θ ≥ 0.014 from 0 and π). Closer to ±1 the problem is
- * ill-conditioned (f′ ∝ 1/sin θ) and, with m2 ≠ 0, the loss has a kink at θ = 0, so neither a
- * 1e-10 comparison nor a finite difference says anything there (the FD truncation error grows
- * like ε²/θ²); those strata are tested apart.
- */
-export function wellConditioned(p: { n: number; d: number; c: number; X: number[]; W: number[] }): boolean {
+/** cos θ_ij of every row i of X and class j of W, row-major (N·C entries), computed in float64 from the plain arrays. */
+export function headCosines(p: { n: number; d: number; c: number; X: number[]; W: number[] }): number[] {
+  const out: number[] = [];
   for (let i = 0; i < p.n; i++) {
     for (let j = 0; j < p.c; j++) {
       let dot = 0, nx = 0, nw = 0;
@@ -65,10 +61,20 @@ export function wellConditioned(p: { n: number; d: number; c: number; X: number[
         nx += p.X[i * p.d + k] ** 2;
         nw += p.W[j * p.d + k] ** 2;
       }
-      if (Math.abs(dot / Math.sqrt(nx * nw)) > 1 - 1e-4) return false;
+      out.push(dot / Math.sqrt(nx * nw));
     }
   }
-  return true;
+  return out;
+}
+
+/**
+ * True when every |cos θ_ij| ≤ 1 − 1e-4 (θ ≥ 0.014 from 0 and π). Closer to ±1 the problem is
+ * ill-conditioned (f′ ∝ 1/sin θ) and, with m2 ≠ 0, the loss has a kink at θ = 0, so neither a
+ * 1e-10 comparison nor a finite difference says anything there (the FD truncation error grows
+ * like ε²/θ²); those strata are tested apart.
+ */
+export function wellConditioned(p: { n: number; d: number; c: number; X: number[]; W: number[] }): boolean {
+  return !headCosines(p).some((cos) => Math.abs(cos) > 1 - 1e-4);
 }
 
 /**
@@ -81,15 +87,10 @@ export function awayFromJumps(
   p: { n: number; d: number; c: number; X: number[]; W: number[]; labels: number[] },
   o: { fallback: string; m2: number; interclassFilteringThreshold: number },
 ): boolean {
+  const cosines = headCosines(p);
   for (let i = 0; i < p.n; i++) {
     for (let j = 0; j < p.c; j++) {
-      let dot = 0, nx = 0, nw = 0;
-      for (let k = 0; k < p.d; k++) {
-        dot += p.X[i * p.d + k] * p.W[j * p.d + k];
-        nx += p.X[i * p.d + k] ** 2;
-        nw += p.W[j * p.d + k] ** 2;
-      }
-      const cos = dot / Math.sqrt(nx * nw);
+      const cos = cosines[i * p.c + j];
       const near = (at: number) => Math.abs(cos - at) < 1e-3;
       if (j === p.labels[i]) {
         if (o.fallback === 'easy' && near(0)) return false;
