@@ -29,6 +29,7 @@ import { probeWebGpu } from '../backend/gpujs/webgpu-probe.js';
 import { headSpec, marginHeadStep } from '../losses/fused-head.js';
 import type { MarginOptions } from '../losses/options.js';
 import { Random } from '../tensor/random.js';
+import { relativeMaxError, type HeadArrays } from './problem.js';
 
 /** Sizes and repeats of one benchmark run. */
 export interface GpuHeadBenchOptions {
@@ -71,14 +72,7 @@ const DEFAULTS: GpuHeadBenchOptions = {
 /** The check problem's sizes: small enough for the float64 tape, ragged against every tile. */
 const CHECK = { n: 37, d: 29, c: 1031 };
 
-interface Problem {
-  n: number;
-  d: number;
-  c: number;
-  x: Float32Array;
-  w: Float32Array;
-  labels: Int32Array;
-}
+type Problem = HeadArrays;
 
 function problem(n: number, d: number, c: number, seed: number): Problem {
   const rng = new Random(seed);
@@ -90,23 +84,13 @@ function problem(n: number, d: number, c: number, seed: number): Problem {
   };
 }
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num === 0 ? 0 : num / den;
-}
-
 function checkAgainstTape(p: Problem, margin: MarginOptions, got: { loss: number; dX: ArrayLike<number>; dW: ArrayLike<number> }) {
   const ref = marginHeadStep(cpu.fromArray(p.x, [p.n, p.d], 'float64'), cpu.fromArray(p.w, [p.c, p.d], 'float64'), p.labels, margin);
   return {
     n: p.n, d: p.d, c: p.c,
     loss: Math.abs(got.loss - ref.loss) / Math.max(Math.abs(ref.loss), 1e-300),
-    dX: relErr(got.dX, ref.dX.toTypedArray()),
-    dW: relErr(got.dW, ref.dW.toTypedArray()),
+    dX: relativeMaxError(got.dX, ref.dX.toTypedArray()),
+    dW: relativeMaxError(got.dW, ref.dW.toTypedArray()),
   };
 }
 

@@ -11,15 +11,10 @@ import { cpu } from '../backend/cpu.js';
 import { fastMarginHeadArrays } from '../losses/fast-margin-head.js';
 import { marginLoss } from '../losses/margin-head.js';
 import { valueAndGrad } from '../tape/grad.js';
+import type { HeadArrays } from './problem.js';
 
-/** One benchmark problem, float32. */
-export interface Problem {
-  n: number;
-  d: number;
-  c: number;
-  x: Float32Array;
-  w: Float32Array;
-  labels: Int32Array;
+/** One benchmark problem, float32: the head's arrays and its ArcFace margin. */
+export interface Problem extends HeadArrays {
   /** ArcFace scale and additive angular margin. */
   s: number;
   m: number;

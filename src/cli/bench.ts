@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cpu } from '../backend/cpu.js';
 import { shutdownFastPool } from '../backend/fast/pool.js';
+import { relativeMaxError } from '../bench/problem.js';
 import { benchBackends, type BenchBackend, type HeadOutput, type Problem } from '../bench/peers.js';
 import { toyContestants, toyProblem, type ToyContestant, type ToyOutput, type ToyProblem } from '../bench/toy.js';
 import { marginLoss } from '../losses/margin-head.js';
@@ -96,15 +97,6 @@ function headReference(p: Problem): HeadOutput {
   const labels = Array.from(p.labels);
   const { value, grads } = valueAndGrad((a, b) => marginLoss(a, b, labels, { s: p.s, m2: p.m }))(x, w);
   return { loss: value.item(), dX: grads[0].toTypedArray(), dW: grads[1].toTypedArray() };
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return a.length !== b.length ? Infinity : num / den;
 }
 
 /**
@@ -324,8 +316,8 @@ export async function runBench(argv: string[]): Promise<number> {
         const e: BenchEntry = {};
         if (ref !== undefined && out !== ref) {
           e.lossError = Math.abs(out.loss - ref.loss) / Math.abs(ref.loss);
-          e.dXError = relErr(out.dX, ref.dX);
-          e.dWError = relErr(out.dW, ref.dW);
+          e.dXError = relativeMaxError(out.dX, ref.dX);
+          e.dWError = relativeMaxError(out.dW, ref.dW);
         }
         entries[b.name] = e;
         live.push({ name: b.name, prep, times: [], cpu: [] });

@@ -1,0 +1,28 @@
+/**
+ * What every head benchmark shares: the problem's arrays and the error measure each contestant is
+ * checked with against the float64 tape.
+ */
+
+/** One head problem at float32: X (n×d), W (c×d) and one label per row. */
+export interface HeadArrays {
+  n: number;
+  d: number;
+  c: number;
+  x: Float32Array;
+  w: Float32Array;
+  labels: Int32Array;
+}
+
+/**
+ * ‖a − b‖∞ / ‖b‖∞: the largest deviation relative to the reference's largest entry (0 when they
+ * agree exactly, Infinity when their lengths differ).
+ */
+export function relativeMaxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let num = 0, den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num === 0 ? 0 : num / den;
+}
