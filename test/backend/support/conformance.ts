@@ -9,6 +9,7 @@ import { cpu } from '../../../src/backend/cpu.js';
 import { GpujsBackend } from '../../../src/backend/gpujs/gpujs-backend.js';
 import type { GpujsMode } from '../../../src/backend/gpujs/runtime.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
+import type { PrimitiveResult } from './webgpu-replay.js';
 
 /** The gpu.js modes exercised on every run (both run on any CPU in Node). */
 export const CI_MODES: readonly GpujsMode[] = ['cpu', 'webasm'];
@@ -39,15 +40,44 @@ export function onBackend<T>(backend: Backend, value: T): T {
  * Float32 agreement: |got − want| ≤ tol·(1 + |want| + scale), where `scale` is the magnitude of
  * the terms that were summed into the result (a float32 sum of large terms can lose their digits).
  */
-export function expectClose(got: Tensor, want: Tensor, what: string, { tol = 1e-4, scale = 0 } = {}): void {
+export function expectClose(got: Tensor, want: Tensor, what: string, tolerance: Tolerance = {}): void {
   expect(got.shape, `${what}: shape`).toEqual(want.shape);
-  const g = got.toTypedArray();
-  const w = want.toTypedArray();
-  for (let i = 0; i < w.length; i++) {
-    const bound = tol * (1 + Math.abs(w[i]) + scale);
-    if (!(Math.abs(g[i] - w[i]) <= bound)) {
-      throw new Error(`${what}: element ${i} is ${g[i]} on ${got.backend.name} but ${w[i]} on the reference (bound ${bound.toExponential(2)})`);
+  expectValuesClose(got.toTypedArray(), want.toTypedArray(), what, got.backend.name, tolerance);
+}
+
+/** How close: relative tolerance `tol` (default 1e-4) over 1 + |want| + `scale` (default 0). */
+export interface Tolerance {
+  /** Relative tolerance. */
+  tol?: number;
+  /** The magnitude of the terms summed into a result. */
+  scale?: number;
+}
+
+/** `expectClose` on flat values (`on`: the backend that computed `got`, for the message). */
+export function expectValuesClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, on: string, { tol = 1e-4, scale = 0 }: Tolerance = {}): void {
+  expect(got.length, `${what}: number of values`).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const bound = tol * (1 + Math.abs(want[i]) + scale);
+    if (!(Math.abs(got[i] - want[i]) <= bound)) {
+      throw new Error(`${what}: element ${i} is ${got[i]} on ${on} but ${want[i]} on the reference (bound ${bound.toExponential(2)})`);
     }
+  }
+}
+
+/**
+ * A primitive's result against the reference's: tensors at float32 tolerance, indices and flags
+ * exactly. `got` may be the flat values the primitive's last kernel left on a device (the webgpu
+ * replay): then indices are those values, and a flag is "every chunk flag is 1".
+ */
+export function expectResult(got: PrimitiveResult | Float32Array, want: PrimitiveResult, what: string, on: string, tolerance: Tolerance = {}): void {
+  if (typeof want === 'boolean') {
+    expect(got instanceof Float32Array ? got.every((v) => v === 1) : got, what).toBe(want);
+  } else if (want instanceof Int32Array) {
+    expect(Array.from(got as ArrayLike<number>), what).toEqual(Array.from(want));
+  } else if (got instanceof Float32Array) {
+    expectValuesClose(got, want.toTypedArray(), what, on, tolerance);
+  } else {
+    expectClose(got as Tensor, want, what, tolerance);
   }
 }
 
