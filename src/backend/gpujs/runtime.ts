@@ -20,6 +20,7 @@ import { BackendUnavailableError } from '../../tensor/errors.js';
 import { DeviceLostError, KernelError } from './errors.js';
 import { loadGpujs } from './platform.js';
 import type { GpujsModule } from './platform-types.js';
+import { PORTABLE_MATH, portableKernelSource } from './portable-math.js';
 
 /** The gpu.js modes this backend can be asked for (gpu.js's own names). */
 export type GpujsMode = 'webgpu' | 'headlessgl' | 'webgl2' | 'webasm' | 'cpu';
@@ -192,14 +193,15 @@ export class GpujsRuntime {
     const key = this.cacheKey(name, output, args);
     let kernel = this.kernels.get(key);
     if (kernel === undefined) {
+      const { text, functions } = this.kernelSources(source(), options.functions ?? []);
       const settings = {
         ...KERNEL_SETTINGS,
         ...(options.immutable === undefined ? {} : { immutable: options.immutable }),
         output: [...output],
-        functions: [...(options.functions ?? [])],
+        functions,
       };
       try {
-        kernel = this.gpu.createKernel(source(), settings as never);
+        kernel = this.gpu.createKernel(text, settings as never);
       } catch (e) {
         throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
       }
@@ -207,6 +209,20 @@ export class GpujsRuntime {
     }
     kernel.setOutput([...output] as never);
     return kernel;
+  }
+
+  /**
+   * The kernel's text and helper functions as this mode compiles them. On a GPU (webgpu, webgl2,
+   * headlessgl) Math.acos/cos/sin become arcgrad's portable float32 versions (portable-math.ts:
+   * the drivers' own may be off by 1e-4 and more); the cpu and webasm modes call JavaScript's Math
+   * and keep the text as it is.
+   */
+  private kernelSources(text: string, functions: readonly Function[]): { text: string; functions: (Function | string)[] } {
+    if (this.mode === 'cpu' || this.mode === 'webasm') return { text, functions: [...functions] };
+    const helpers = functions.map((f) => portableKernelSource(f.toString()));
+    const rewritten = portableKernelSource(text);
+    const needed = [rewritten, ...helpers].some((t) => /\barcgrad(Acos|Cos|Sin)\(/.test(t));
+    return { text: rewritten, functions: needed ? [...helpers, ...PORTABLE_MATH.map((f) => f.toString())] : helpers };
   }
 
   /** Throws a KernelError when a host result (cpu, webasm) does not have the output's shape. */

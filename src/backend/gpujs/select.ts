@@ -12,6 +12,7 @@ import { GpujsBackend } from './gpujs-backend.js';
 import { GL_MODE, PLATFORM } from './platform.js';
 import { gpujs, injectedGpu, type GpujsMode } from './runtime.js';
 import { probeWebGpu } from './webgpu-probe.js';
+import { SOFTWARE_RENDERER } from './adapter-info.js';
 
 /** Every name `selectBackend` accepts. */
 export const BACKEND_NAMES = [
@@ -103,7 +104,7 @@ async function unavailable(mode: GpujsMode): Promise<string | null> {
       // Backend interface is synchronous. The margin head runs there through its asynchronous
       // driver (src/backend/gpujs/head.ts); the other primitives have no synchronous bridge.
       return (
-        `a WebGPU adapter was found (${probe.adapter}), but gpu.js webgpu kernels are asynchronous and ` +
+        `a WebGPU adapter was found (${probe.adapter}${probe.software ? ', software' : ''}), but gpu.js webgpu kernels are asynchronous and ` +
         'the Backend interface is synchronous, so there is no synchronous webgpu backend; the fused margin head ' +
         "runs on WebGPU asynchronously: GpujsMarginHead.create('webgpu') (see bench/gpu-head.mjs)"
       );
@@ -130,9 +131,9 @@ function glRenderer(mode: 'headlessgl' | 'webgl2'): string {
   }
 }
 
-/** Mesa's llvmpipe/softpipe and SwiftShader are CPUs, not GPUs. */
+/** Mesa's llvmpipe/softpipe and SwiftShader are CPUs, not GPUs (nor is a renderer that will not say). */
 function isSoftwareRenderer(renderer: string): boolean {
-  return /llvmpipe|softpipe|swiftshader|software|unknown/i.test(renderer);
+  return SOFTWARE_RENDERER.test(renderer) || /unknown/i.test(renderer);
 }
 
 interface WebGLLike {
