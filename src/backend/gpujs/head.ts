@@ -110,7 +110,7 @@ export class GpujsMarginHead {
 
   /** Whether the webgpu mode's asynchronous kernels run (then only the async methods work). */
   get isAsync(): boolean {
-    return this.rt.mode === 'webgpu';
+    return this.rt.isAsync;
   }
 
   // ─── synchronous driver ──────────────────────────────────────────────────────────────────

@@ -18,7 +18,8 @@
 import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import { BackendUnavailableError } from '../../tensor/errors.js';
 import { DeviceLostError, KernelError } from './errors.js';
-import { loadGpujs } from './platform.js';
+import { createWebGpuBridge, loadGpujs } from './platform.js';
+import type { WebGpuBridge } from './webgpu-bridge.js';
 import type { GpujsModule } from './platform-types.js';
 import { PORTABLE_MATH, portableKernelSource } from './portable-math.js';
 
@@ -116,13 +117,40 @@ export function injectedGpu(): GpuSeam | undefined {
   return seam;
 }
 
+/** How a runtime is made. */
+export interface RuntimeOptions {
+  /**
+   * In webgpu mode: run the kernels in a worker thread that owns the device and wait for each
+   * (webgpu-bridge.ts), so that `launch` is synchronous, as the Backend interface needs. Node only.
+   * Without it, webgpu kernels are asynchronous (`launchAsync`). Ignored in the other modes.
+   */
+  readonly synchronous?: boolean;
+}
+
 /** One gpu.js `GPU` in one mode, with its kernels compiled once per name. */
 export class GpujsRuntime {
-  /** The `GPU` instance (its `mode` is what was asked for: checked at creation). */
+  /** The `GPU` instance (its `mode` is what was asked for: checked at creation); a stand-in for the worker's when bridged. */
   readonly gpu: GpuClass;
   private readonly kernels = new Map<string, IKernelRunShortcut>();
+  /** The worker that owns the WebGPU device, when `synchronous` webgpu. */
+  private readonly bridge: WebGpuBridge | undefined;
 
-  constructor(readonly mode: GpujsMode) {
+  constructor(
+    readonly mode: GpujsMode,
+    options: RuntimeOptions = {},
+  ) {
+    if (mode === 'webgpu' && options.synchronous === true && seam === undefined) {
+      const bridge = createWebGpuBridge(); // throws a BackendUnavailableError saying why
+      this.bridge = bridge;
+      this.gpu = {
+        mode: 'webgpu',
+        destroy: () => bridge.close(),
+        createKernel: () => {
+          throw new KernelError('gpu.js (webgpu): kernels of a synchronous webgpu runtime are compiled in its worker');
+        },
+      } as unknown as GpuClass;
+      return;
+    }
     let gpu: GpuClass;
     try {
       gpu = seam === undefined ? new (gpujs().GPU)({ mode }) : (seam.create(mode) as unknown as GpuClass);
@@ -151,8 +179,16 @@ export class GpujsRuntime {
    * kernels return Promises (use `launchAsync`).
    */
   launch(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): unknown {
-    if (this.mode === 'webgpu') {
-      throw new KernelError(`gpu.js (webgpu) kernel '${name}': webgpu kernels are asynchronous; call launchAsync`);
+    if (this.bridge !== undefined) {
+      const settings = { ...KERNEL_SETTINGS, ...(options.immutable === undefined ? {} : { immutable: options.immutable }), output: [...output] };
+      const code = () => {
+        const { text, functions } = this.kernelSources(source(), options.functions ?? []);
+        return { text, functions: functions.map((f) => f.toString()) };
+      };
+      return this.bridge.launch(name, code, settings, output, args);
+    }
+    if (this.isAsync) {
+      throw new KernelError(`gpu.js (webgpu) kernel '${name}': webgpu kernels are asynchronous; call launchAsync (or make the runtime synchronous)`);
     }
     const kernel = this.prepare(name, source, output, args, options);
     let out: KernelOutput;
@@ -174,6 +210,7 @@ export class GpujsRuntime {
    * device — a `WebGPUBufferResult` in webgpu mode).
    */
   async launchAsync(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): Promise<unknown> {
+    if (this.bridge !== undefined) return this.launch(name, source, output, args, options);
     const kernel = this.prepare(name, source, output, args, options);
     let out: unknown;
     try {
@@ -278,6 +315,16 @@ export class GpujsRuntime {
           (ran.fallbackReason ? `: ${ran.fallbackReason}` : ''),
       );
     }
+  }
+
+  /** Whether kernels return Promises (webgpu without a bridge): then only `launchAsync` runs them. */
+  get isAsync(): boolean {
+    return this.mode === 'webgpu' && this.bridge === undefined;
+  }
+
+  /** The WebGPU adapter the bridge's device came from, and whether it is software (synchronous webgpu only). */
+  get adapter(): { adapter: string; software: boolean } | undefined {
+    return this.bridge === undefined ? undefined : { adapter: this.bridge.adapter, software: this.bridge.software };
   }
 
   /** Releases the compiled kernels and the GPU context. */
