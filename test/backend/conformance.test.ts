@@ -2,39 +2,37 @@
  * Backend conformance: every Backend primitive, and every registered op (forward and VJP over
  * every case of its domain), through the gpu.js backend against the CPU float64 reference at
  * float32 tolerance, over random shapes from fast-check (sizes that are multiples of no tile).
- * Runs in gpu.js's `cpu` and `webasm` modes.
+ * Runs in gpu.js's `cpu` and `webasm` modes, and in `webgpu` mode where a WebGPU adapter exists.
  *
- * WebGPU. gpu.js's webgpu kernels return Promises and the Backend interface is synchronous, so
- * there is no webgpu GpujsBackend; instead the `gpu.js:webgpu` block runs every primitive check
- * (support/primitive-checks.ts) on WebGPU by recording the kernel launches the backend makes for
- * the call in gpu.js's cpu mode and replaying them — same kernel sources, arguments and output
- * sizes — through `GpujsRuntime.launchAsync` in webgpu mode (support/webgpu-replay.ts), the
- * result compared with the float64 reference's. That covers every kernel the backend launches:
- * the 14 unary and 7 binary maps, affine, clamp, between, where, acosDerivative, mapScalar with
- * the angular margin's value and slope, sumChunks, finiteChunks, sumRows, sumColumns, maxRows,
- * argmaxRows, logSumExpRows, crossEntropyRows, rowSumExp, rowOtherSumExp, crossEntropyBackward,
- * matmul (four transpose variants), transpose, gatherColumns, scatterColumns, takeRows and
- * scatterAddRows; a test that runs everywhere fails when a kernel in `BACKEND_KERNELS` has no
- * check. Dimensions go up to 70 there, so a 1-D kernel spans several 64-thread workgroups and
- * ends in a ragged one. Without an adapter the block is skipped with the probe's reason in each
- * test's name; it never falls back to the CPU. In CI the adapter is Chromium's SwiftShader Vulkan
- * driver (Dawn from the npm package `webgpu` on SwiftShader, selected by LD_LIBRARY_PATH and
- * VK_ICD_FILENAMES): a software adapter, so this checks correctness, never speed.
+ * WebGPU. The same suite runs on the synchronous webgpu GpujsBackend (its kernels in a worker that
+ * owns the device: src/backend/gpujs/webgpu-bridge.ts), so every kernel the backend launches runs
+ * as WGSL: the 14 unary and 7 binary maps, affine, clamp, between, where, acosDerivative,
+ * mapScalar with the angular margin's value and slope, sumChunks, finiteChunks, sumRows,
+ * sumColumns, maxRows, argmaxRows, logSumExpRows, crossEntropyRows, rowSumExp, rowOtherSumExp,
+ * crossEntropyBackward, matmul (four transpose variants), transpose, gatherColumns,
+ * scatterColumns, takeRows and scatterAddRows — each through a primitive check
+ * (support/primitive-checks.ts) and again inside the ops. A test that runs everywhere records
+ * the launches of every primitive check and fails when a kernel of `BACKEND_KERNELS` (the table
+ * the backend launches from) is not among them. The primitive checks draw dimensions up to 70
+ * there, so a 1-D kernel spans several 64-thread workgroups and ends in a ragged one. Without an
+ * adapter the webgpu block is skipped with the probe's reason in its name; it never falls back to
+ * the CPU. On CI machines and ours the adapter is Chromium's SwiftShader Vulkan driver under Dawn
+ * (npm `webgpu`; vitest.config.ts points Dawn at it): a software adapter, so this checks
+ * correctness, never speed.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { KernelError } from '../../src/backend/gpujs/errors.js';
-import { BACKEND_KERNELS } from '../../src/backend/gpujs/gpujs-backend.js';
-import { GpujsRuntime } from '../../src/backend/gpujs/runtime.js';
+import { BACKEND_KERNELS, type GpujsBackend } from '../../src/backend/gpujs/gpujs-backend.js';
+import type { GpujsMode } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
 import { selectBackend } from '../../src/backend/gpujs/select.js';
 import { allOps } from '../../src/ops/index.js';
 import { vjp } from '../../src/tape/grad.js';
 import { sampleArbitrary } from '../support/arbitraries.js';
-import { CI_MODES, expectClose, expectResult, gpujsBackend, maxAbs, onBackend, pair } from './support/conformance.js';
+import { CI_MODES, expectClose, expectResult, gpujsBackend, maxAbs, onBackend, pair, record } from './support/conformance.js';
 import { SCALAR_KERNELS, primitiveChecks, sizeOfShape, values } from './support/primitive-checks.js';
-import { record, replay } from './support/webgpu-replay.js';
 
 const RUNS = Number(process.env.ARCGRAD_CONFORMANCE_RUNS ?? 8);
 
@@ -43,8 +41,20 @@ const dim = fc.integer({ min: 1, max: 13 });
 const matrix = (lo?: number, hi?: number) =>
   fc.tuple(dim, dim).chain(([n, c]) => values(n * c, lo, hi).map((data) => ({ shape: [n, c], data })));
 
-describe.each(CI_MODES.map((m) => [m]))('gpu.js:%s', (mode) => {
-  const b = gpujsBackend(mode);
+const webgpu = await probeWebGpu();
+
+/** Where each mode runs, and whether it is skipped (with why) — in the describe's name. */
+const MODES: { mode: GpujsMode; where: string; skip: boolean; maxDim: number }[] = [
+  ...CI_MODES.map((mode) => ({ mode, where: '', skip: false, maxDim: 13 })),
+  // Larger on WebGPU: several 64-thread workgroups per kernel, the last one ragged.
+  { mode: 'webgpu', where: webgpu.ok ? ` (${webgpu.adapter})` : ` — skipped: no WebGPU adapter: ${webgpu.reason}`, skip: !webgpu.ok, maxDim: 70 },
+];
+
+for (const { mode, where, skip, maxDim } of MODES) describe.skipIf(skip)(`gpu.js:${mode}${where}`, () => {
+  let b!: GpujsBackend;
+  beforeAll(() => {
+    b = gpujsBackend(mode);
+  });
 
   it('reports the mode that runs', () => {
     expect(b.name).toBe(`gpu.js:${mode}`);
@@ -72,10 +82,10 @@ describe.each(CI_MODES.map((m) => [m]))('gpu.js:%s', (mode) => {
       expect(b.allFinite(b.acosDerivative(b.fromArray([1, -1], [2], 'float32')))).toBe(true);
     });
 
-    it.each(primitiveChecks(13).map((c) => [c.title, c] as const))('%s', (title, check) => {
+    it.each(primitiveChecks(maxDim).map((c) => [c.title, c] as const))('%s', (title, check) => {
       fc.assert(fc.property(check.sample, (sample) => {
         const want = check.call(cpu, sample as never);
-        expectResult(check.call(b, sample as never), want, title, b.name, { tol: check.tol, scale: check.scale?.(sample as never) });
+        expectResult(check.call(b, sample as never), want, title, { tol: check.tol, scale: check.scale?.(sample as never) });
       }), { numRuns: RUNS * (check.runs ?? 1) });
     });
 
@@ -125,42 +135,25 @@ describe.each(CI_MODES.map((m) => [m]))('gpu.js:%s', (mode) => {
 /** Ops whose VJP cannot run on gpu.js yet, with the reason (none at present). */
 const KNOWN_GAPS: Record<string, string> = {};
 
-const webgpu = await probeWebGpu();
-const skipped = webgpu.ok ? ` (${webgpu.adapter})` : ` — skipped: no WebGPU adapter: ${webgpu.reason}`;
-describe('gpu.js:webgpu', () => {
-  /** Larger than the synchronous modes' 13: several 64-thread workgroups, the last one ragged. */
-  const checks = primitiveChecks(70);
+it('every kernel the backend launches (BACKEND_KERNELS, mapScalar per ScalarKernel) has a primitive check, so it runs in every mode, webgpu included', () => {
   const recorder = gpujsBackend('cpu');
-
-  it('every kernel the backend launches (BACKEND_KERNELS, mapScalar per ScalarKernel) has a webgpu check', () => {
-    const launched = new Set<string>();
-    for (const check of checks) {
-      for (const sample of fc.sample(check.sample, { numRuns: 4 })) {
-        for (const l of record(recorder, () => check.call(recorder, sample as never)).launches) launched.add(l.name);
-      }
+  const launched = new Set<string>();
+  for (const check of primitiveChecks(13)) {
+    for (const sample of fc.sample(check.sample, { numRuns: 4 })) {
+      for (const name of record(recorder, () => check.call(recorder, sample as never))) launched.add(name);
     }
-    const expected = [...BACKEND_KERNELS, ...SCALAR_KERNELS.map((k) => `mapScalar:${k.name}`)];
-    expect(expected.filter((name) => !launched.has(name)), 'kernels without a webgpu check').toEqual([]);
-  });
+  }
+  const expected = [...BACKEND_KERNELS, ...SCALAR_KERNELS.map((k) => `mapScalar:${k.name}`)];
+  expect(expected.filter((name) => !launched.has(name)), 'kernels without a primitive check').toEqual([]);
+});
 
-  it.skipIf(!webgpu.ok)(`refuses a synchronous webgpu backend, naming the asynchronous head${skipped}`, async () => {
-    // With an adapter: the Backend interface is synchronous and gpu.js's webgpu kernels are not,
-    // so the selector says so (the primitives' kernels run below by replay, the fused head in
-    // test/backend/head.test.ts).
-    await expect(selectBackend('gpu.js:webgpu')).rejects.toThrow(/asynchronous.*GpujsMarginHead\.create\('webgpu'\)/);
-  });
-
-  describe('every primitive check, its kernels replayed on WebGPU', () => {
-    const rt = webgpu.ok ? new GpujsRuntime('webgpu') : undefined;
-    it.skipIf(!webgpu.ok).each(checks.map((c) => [c.title, c] as const))(`%s${skipped}`, async (title, check) => {
-      await fc.assert(fc.asyncProperty(check.sample, async (sample) => {
-        const want = check.call(cpu, sample as never);
-        const { launches, result } = record(recorder, () => check.call(recorder, sample as never));
-        fc.pre(launches.length > 0); // e.g. sumToShape to its own shape: no kernel, nothing to run on WebGPU
-        const final = typeof result === 'object' && !(result instanceof Int32Array) ? result.handle : undefined;
-        const got = await replay(rt!, launches, final);
-        expectResult(got, want, `${title} on webgpu`, 'gpu.js:webgpu', { tol: check.tol, scale: check.scale?.(sample as never) });
-      }), { numRuns: RUNS * (check.runs ?? 1) });
-    });
+describe('gpu.js:webgpu selection', () => {
+  it.skipIf(!webgpu.ok)(`is a synchronous backend in Node, its kernels in a worker that owns the device${webgpu.ok ? ` (${webgpu.adapter})` : ` — skipped: no WebGPU adapter: ${webgpu.reason}`}`, async () => {
+    const { backend, reason } = await selectBackend('gpu.js:webgpu');
+    expect(backend.name).toBe('gpu.js:webgpu');
+    expect(reason).toContain(webgpu.ok ? webgpu.adapter : '');
+    if (webgpu.ok && webgpu.software) expect(reason).toContain('software: a CPU, not a GPU');
+    const y = backend.unary('exp', backend.fromArray([0, 1, -2], [3], 'float32')).toTypedArray();
+    expect(Math.max(...Array.from(y, (v, i) => Math.abs(v - Math.exp([0, 1, -2][i]))))).toBeLessThanOrEqual(1e-6);
   });
 });

@@ -37,14 +37,14 @@ const KERNELS = {
 type TableKernel = keyof typeof KERNELS;
 
 /** A kernel's cache name: a table kernel, or one kernel per function of the families. */
-type KernelName = TableKernel | `unary:${UnaryFn}` | `binary:${BinaryFn}` | `mapScalar:${string}`;
+type KernelName = TableKernel | 'upload' | `unary:${UnaryFn}` | `binary:${BinaryFn}` | `mapScalar:${string}`;
 
 /**
- * Every kernel the backend can launch, by cache name: `unary:<fn>` and `binary:<fn>` for each
- * function, then the kernels of kernels.ts it launches by name; `mapScalar:<ScalarKernel.name>`
- * adds one per ScalarKernel it is given. The webgpu conformance block
- * (test/backend/conformance.test.ts) runs every one of them on WebGPU and fails when one has no
- * check.
+ * Every kernel the primitives launch, by cache name: `unary:<fn>` and `binary:<fn>` for each
+ * function, then the kernels of kernels.ts they launch by name; `mapScalar:<ScalarKernel.name>`
+ * adds one per ScalarKernel it is given. (webgpu mode adds `upload`, run by fromArray and fill.)
+ * The conformance suite (test/backend/conformance.test.ts) fails when one of them has no
+ * primitive check, which runs in every gpu.js mode, webgpu included.
  */
 export const BACKEND_KERNELS: readonly string[] = [
   ...K.UNARY_FNS.map((fn) => `unary:${fn}`),
@@ -80,9 +80,17 @@ export class GpujsBackend implements Backend {
   private readonly rt: GpujsRuntime;
   private observer: ((launch: BackendLaunch) => void) | undefined;
 
+  /** gpu.js in `mode`; in webgpu mode the kernels run in a worker thread that owns the device (Node only). */
   constructor(mode: GpujsMode) {
-    this.rt = new GpujsRuntime(mode);
+    this.rt = new GpujsRuntime(mode, { synchronous: true });
     this.name = `gpu.js:${this.rt.gpu.mode}`;
+  }
+
+  /** What runs the kernels: the WebGPU adapter (marked when it is software) in webgpu mode, else the gpu.js mode. */
+  get device(): string {
+    const a = this.rt.adapter;
+    if (a === undefined) return `gpu.js ${this.rt.mode} mode`;
+    return `${a.adapter}${a.software ? ' (software: a CPU, not a GPU)' : ''}`;
   }
 
   /** The gpu.js mode the kernels run in. */
@@ -149,7 +157,20 @@ export class GpujsBackend implements Backend {
     if (data.length !== sizeOf(shape)) {
       throw new ShapeError(`${this.name} fromArray: ${data.length} numbers do not fill shape ${formatShape(shape)}`);
     }
-    return this.wrap(Float32Array.from(data), shape);
+    return this.host(Float32Array.from(data), shape);
+  }
+
+  /**
+   * A tensor holding host data: the array itself in the cpu, webasm and GL modes (GL uploads it on
+   * first use), a copy on the device in webgpu mode. There every tensor lives on the device, so a
+   * kernel's tensor arguments are device buffers on every call: gpu.js's webgpu kernels fix each
+   * argument's kind at their first call, and one first called with a device buffer fails on host
+   * data later ("… is from a different WebGPU device"). It also uploads a tensor once, not once
+   * per kernel that reads it.
+   */
+  private host(array: Float32Array, shape: readonly number[]): Tensor {
+    if (this.rt.mode !== 'webgpu' || array.length === 0) return this.wrap(array, shape);
+    return this.kernel('upload', () => K.copy.toString(), shape, [array]);
   }
 
   read(a: Tensor): TypedArray {
@@ -167,7 +188,7 @@ export class GpujsBackend implements Backend {
   fill(shape: readonly number[], value: number, dtype: DType): Tensor {
     this.assertFloat32(dtype, 'fill');
     // A host array: in cpu/webasm modes that is device memory; GL modes upload it on first use.
-    return this.wrap(new Float32Array(sizeOf(shape)).fill(value), shape);
+    return this.host(new Float32Array(sizeOf(shape)).fill(value), shape);
   }
 
   reshape(a: Tensor, shape: readonly number[]): Tensor {

@@ -86,6 +86,11 @@ export function mapScalarSource(fnName: string): string {
   return `function (a, p0, p1, p2, p3) { return ${fnName}(a[this.thread.x], p0, p1, p2, p3); }`;
 }
 
+/** a itself (webgpu mode uploads host data with it: see GpujsBackend's `host`). */
+export function copy(this: KernelThis, a: Float32Array): number {
+  return a[this.thread.x];
+}
+
 /** `scale·a + shift`. */
 export function affine(this: KernelThis, a: Float32Array, scale: number, shift: number): number {
   return a[this.thread.x] * scale + shift;

@@ -9,7 +9,7 @@ import { cpu } from '../../../src/backend/cpu.js';
 import { GpujsBackend } from '../../../src/backend/gpujs/gpujs-backend.js';
 import type { GpujsMode } from '../../../src/backend/gpujs/runtime.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
-import type { PrimitiveResult } from './webgpu-replay.js';
+import type { PrimitiveResult } from './primitive-checks.js';
 
 /** The gpu.js modes exercised on every run (both run on any CPU in Node). */
 export const CI_MODES: readonly GpujsMode[] = ['cpu', 'webasm'];
@@ -64,21 +64,25 @@ export function expectValuesClose(got: ArrayLike<number>, want: ArrayLike<number
   }
 }
 
-/**
- * A primitive's result against the reference's: tensors at float32 tolerance, indices and flags
- * exactly. `got` may be the flat values the primitive's last kernel left on a device (the webgpu
- * replay): then indices are those values, and a flag is "every chunk flag is 1".
- */
-export function expectResult(got: PrimitiveResult | Float32Array, want: PrimitiveResult, what: string, on: string, tolerance: Tolerance = {}): void {
-  if (typeof want === 'boolean') {
-    expect(got instanceof Float32Array ? got.every((v) => v === 1) : got, what).toBe(want);
-  } else if (want instanceof Int32Array) {
-    expect(Array.from(got as ArrayLike<number>), what).toEqual(Array.from(want));
-  } else if (got instanceof Float32Array) {
-    expectValuesClose(got, want.toTypedArray(), what, on, tolerance);
+/** A primitive's result against the reference's: tensors at float32 tolerance, indices and flags exactly. */
+export function expectResult(got: PrimitiveResult, want: PrimitiveResult, what: string, tolerance: Tolerance = {}): void {
+  if (typeof want === 'boolean' || want instanceof Int32Array) {
+    expect(typeof got === 'boolean' ? got : Array.from(got as Int32Array), what).toEqual(typeof want === 'boolean' ? want : Array.from(want));
   } else {
     expectClose(got as Tensor, want, what, tolerance);
   }
+}
+
+/** The names of the kernels `call` launches on `backend` (see `GpujsBackend.observe`). */
+export function record(backend: GpujsBackend, call: () => unknown): string[] {
+  const names: string[] = [];
+  const restore = backend.observe((launch) => names.push(launch.name));
+  try {
+    call();
+  } finally {
+    restore();
+  }
+  return names;
 }
 
 /** Largest |x| of a tensor (0 for an empty one). */

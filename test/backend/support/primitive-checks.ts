@@ -2,10 +2,9 @@
  * The Backend primitives under conformance, one check per primitive call: random inputs from
  * fast-check (dimensions up to `maxDim`, multiples of no tile, chunk or workgroup size), and the
  * call, made the same way on the float64 CPU reference and on the gpu.js backend under test.
- * test/backend/conformance.test.ts runs every check in gpu.js's synchronous modes (cpu, webasm)
- * directly, and on WebGPU by recording the call's kernel launches and replaying them
- * (support/webgpu-replay.ts). Each call returns what the primitive returns: a tensor, host
- * indices (argmaxRows) or a flag (allFinite).
+ * test/backend/conformance.test.ts runs every check in every gpu.js mode it runs (cpu, webasm and,
+ * where there is an adapter, webgpu). Each call returns what the primitive returns: a tensor,
+ * host indices (argmaxRows) or a flag (allFinite).
  *
  * Preconditions, so that two correct float32/float64 implementations agree: divisors ≥ 0.25,
  * log and sqrt away from 0, acos' and the angular margin inside ±0.999 (their slopes ∝ 1/sin θ),
@@ -19,7 +18,9 @@ import { angularMarginKernel, angularMarginSlopeKernel } from '../../../src/ops/
 import { unitRoundoff } from '../../../src/tensor/dtype.js';
 import type { Tensor } from '../../../src/tensor/tensor.js';
 import { repair, uniformIn } from '../../support/arbitraries.js';
-import type { PrimitiveResult } from './webgpu-replay.js';
+
+/** What one primitive call returns: a tensor, host indices (argmaxRows) or a flag (allFinite). */
+export type PrimitiveResult = Tensor | Int32Array | boolean;
 
 /** One primitive call under test. */
 export interface PrimitiveCheck {
