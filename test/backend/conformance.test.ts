@@ -11,7 +11,8 @@
  * sumColumns, maxRows, argmaxRows, logSumExpRows, crossEntropyRows, rowSumExp, rowOtherSumExp,
  * crossEntropyBackward, matmul (four transpose variants), transpose, gatherColumns,
  * scatterColumns, takeRows and scatterAddRows — each through a primitive check
- * (support/primitive-checks.ts) and again inside the ops. A test that runs everywhere records
+ * (support/primitive-checks.ts) and again inside the ops — and `upload`, which fromArray and
+ * fill run in webgpu mode only (every check's inputs go through it). A test that runs everywhere records
  * the launches of every primitive check and fails when a kernel of `BACKEND_KERNELS` (the table
  * the backend launches from) is not among them. The primitive checks draw dimensions up to 70
  * there, so a 1-D kernel spans several 64-thread workgroups and ends in a ragged one. Without an
