@@ -116,6 +116,23 @@ export interface Backend {
    * (src/losses/fused-head.ts) composes it from the ops on the tape.
    */
   readonly fusedMarginHead?: FusedMarginHead;
+
+  // ─── optional device memory ───────────────────────────────────────────────────────────────
+  /**
+   * Starts tracking the device buffers this backend makes and returns the position of the next
+   * one, for `releaseSince`. Absent where storage is ordinary host memory (the CPU backend),
+   * which the garbage collector frees.
+   */
+  markDevice?(): number;
+  /**
+   * Frees the device storage of every tensor made since `mark` except those in `keep` (which
+   * stay tracked, so a later call frees them once they are no longer kept). For loops that run
+   * synchronously (`train`): there the garbage collector may run, but the finalizers that would
+   * free device buffers wait for the loop to return, so device memory grows with every step.
+   * A released tensor that is used again throws a KernelError, never computes on freed storage.
+   * `done`: the last call for this mark; tracking stops (the kept tensors are the caller's again).
+   */
+  releaseSince?(mark: number, keep: Iterable<Tensor>, done?: boolean): void;
 }
 
 /** The broadcast shape of two shapes of rank ≤ 2, or null when they do not broadcast. */

@@ -253,6 +253,11 @@ export function train(o: TrainOptions): TrainResult {
 
   const losses: number[] = [];
   let lastSaved = step;
+  // A GPU backend's device buffers: each step frees its intermediate results (the finalizers
+  // that would free them cannot run while this loop does); what the next step needs is kept.
+  const backend = x.backend;
+  const deviceMark = backend.markDevice?.();
+  const live = (): Tensor[] => [x, ...Object.values(params), ...Object.values(state), ...Object.values(optState)];
   try {
     for (let epoch = Math.floor(step / batchesPerEpoch); epoch < epochs; epoch++) {
       const order = new Random(epochSeed(o.seed, epoch)).shuffle(Array.from({ length: rows }, (_, i) => i));
@@ -277,6 +282,7 @@ export function train(o: TrainOptions): TrainResult {
           throw e;
         }
         state = nextState;
+        if (deviceMark !== undefined) backend.releaseSince?.(deviceMark, live());
         step++;
         losses.push(loss);
         if (step % every === 0) {
@@ -297,6 +303,8 @@ export function train(o: TrainOptions): TrainResult {
       }
     }
     throw e;
+  } finally {
+    if (deviceMark !== undefined) backend.releaseSince?.(deviceMark, live(), true);
   }
   if (o.checkpoint !== undefined && step !== lastSaved) save();
   return { backbone: unscope('backbone', params), head: unscope('head', params), state, optState, step, losses };

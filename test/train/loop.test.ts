@@ -191,3 +191,27 @@ describe('train', () => {
     expect(() => train(options({ optimizer: inner, resume: path }))).toThrow(/the checkpoint has a head state, this run's head has none/);
   });
 });
+
+describe('device memory', () => {
+  it('asks a backend with device storage to free each step’s intermediates, keeping data, parameters, buffers and optimizer slots, and to stop tracking at the end', async () => {
+    const { cpu } = await import('../../src/backend/cpu.js');
+    const calls: { mark: number; keep: Tensor[]; done: boolean }[] = [];
+    const device = cpu as unknown as { markDevice?: () => number; releaseSince?: (m: number, keep: Iterable<Tensor>, done?: boolean) => void };
+    device.markDevice = () => 41;
+    device.releaseSince = (mark, keep, done = false) => void calls.push({ mark, keep: [...keep], done });
+    try {
+      const r = train(options({ optimizer: adam({ lr: 0.01 }) }));
+      expect(calls).toHaveLength(r.step + 1); // 3 batches × 4 epochs, then the final call
+      expect(calls.every((c) => c.mark === 41)).toBe(true);
+      expect(calls.map((c) => c.done)).toEqual([...Array(r.step).fill(false), true]);
+      const last = new Set(calls.at(-1)!.keep);
+      for (const t of [...Object.values(r.backbone), ...Object.values(r.head), ...Object.values(r.state), ...Object.values(r.optState)]) {
+        expect(last.has(t)).toBe(true);
+      }
+      expect(Object.keys(r.optState).length).toBeGreaterThan(0);
+    } finally {
+      delete device.markDevice;
+      delete device.releaseSince;
+    }
+  });
+});

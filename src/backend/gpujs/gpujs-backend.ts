@@ -68,9 +68,12 @@ export interface BackendLaunch {
   readonly result: DeviceArray;
 }
 
+/** Device storage freed by `releaseSince`: using it again is an error, freeing it again a no-op. */
+const released = new WeakSet<object>();
+
 /** Device storage is released when its tensor is collected (textures are not garbage-collected). */
 const release = new FinalizationRegistry<DeviceArray>((array) => {
-  if (!(array instanceof Float32Array)) array.delete?.();
+  if (!(array instanceof Float32Array) && !released.has(array)) array.delete?.();
 });
 
 /** The gpu.js backend in one gpu.js mode. Create it with `createBackend` (src/backend/gpujs/select.ts). */
@@ -100,15 +103,63 @@ export class GpujsBackend implements Backend {
 
   // ─── storage ───────────────────────────────────────────────────────────────────────────────
 
+  /** Device buffers made while a mark is open (host arrays are not tracked): `made[i - madeBefore]` is the i-th. */
+  private made: DeviceArray[] = [];
+  private madeBefore = 0;
+  private openMarks = 0;
+
   private wrap(array: DeviceArray, shape: readonly number[]): Tensor {
     const t = new Tensor(this, array, [...shape], 'float32');
-    if (!(array instanceof Float32Array)) release.register(t, array);
+    if (!(array instanceof Float32Array)) {
+      release.register(t, array);
+      if (this.openMarks > 0) this.made.push(array);
+    }
     return t;
+  }
+
+  /** How many results live on the device, where that can be counted (webgpu); for tests. @hidden */
+  deviceResults(): number | undefined {
+    return this.rt.deviceResults();
+  }
+
+  /** See Backend.markDevice. */
+  markDevice(): number {
+    this.openMarks++;
+    return this.madeBefore + this.made.length;
+  }
+
+  /** See Backend.releaseSince. */
+  releaseSince(mark: number, keep: Iterable<Tensor>, done = false): void {
+    const kept = new Set<unknown>();
+    for (const t of keep) kept.add(t.handle);
+    const from = Math.max(0, mark - this.madeBefore);
+    const since = this.made.slice(from);
+    const stay: DeviceArray[] = [];
+    for (const array of since) {
+      if (kept.has(array) || released.has(array)) {
+        if (kept.has(array)) stay.push(array);
+        continue;
+      }
+      released.add(array);
+      if (!(array instanceof Float32Array)) array.delete?.();
+    }
+    // Kept buffers move up to the mark, so positions before it stay where the caller saw them.
+    this.made = [...this.made.slice(0, from), ...new Set(stay)];
+    if (done && this.openMarks > 0 && --this.openMarks === 0) {
+      this.madeBefore += this.made.length;
+      this.made = [];
+    }
   }
 
   private arr(a: Tensor, where: string): DeviceArray {
     if (a.backend !== this) {
       throw new DTypeError(`${this.name} ${where}: the tensor lives on ${a.backend.name}; move it with fromArray(t.toTypedArray(), …)`);
+    }
+    if (released.has(a.handle as object)) {
+      throw new KernelError(
+        `${this.name} ${where}: this tensor's device storage was freed by releaseSince (train frees each step's ` +
+          'intermediate results); only the tensors it was told to keep live on',
+      );
     }
     return a.handle as DeviceArray;
   }
@@ -141,6 +192,14 @@ export class GpujsBackend implements Backend {
   private kernel(name: KernelName, source: () => string, shape: readonly number[], args: readonly KernelArg[], functions: Function[] = []): Tensor {
     const size = sizeOf(shape);
     if (size === 0) return this.wrap(new Float32Array(0), shape);
+    if (size > MAX_EXACT_INDEX && this.mode !== 'cpu' && this.mode !== 'webasm') {
+      // On a GPU gpu.js computes a flat kernel's thread index in float32: past 2^24 two threads
+      // would write one element and another would be skipped, silently.
+      throw new ShapeError(
+        `${this.name} ${name}: ${formatShape(shape)} has ${size} elements; flat kernels on a GPU index in float32, exact only ` +
+          `up to 2^24 = ${MAX_EXACT_INDEX}: split the work, or use the fused margin head (2-D kernels) or the CPU`,
+      );
+    }
     const result = this.rt.run(name, source, size, args, functions);
     this.observer?.({ name, source, size, args, functions, result });
     return this.wrap(result, shape);

@@ -24,3 +24,26 @@ export type WebGpuProbe =
       /** Why not, in words. */
       reason: string;
     };
+
+/**
+ * A synchronous door to gpu.js's WebGPU mode (Node: webgpu-bridge.ts, a worker thread that owns
+ * the device; a browser has none). Declared here so that the browser build never sees Node's modules.
+ */
+export interface SyncWebGpu {
+  /** The adapter the device came from, as it describes itself. */
+  readonly adapter: string;
+  /** Whether that adapter is a CPU (SwiftShader, lavapipe, …). */
+  readonly software: boolean;
+  /** Runs a kernel (compiled from `source()` on first use) and returns its result, left on the device. */
+  launch(
+    name: string,
+    source: () => { text: string; functions: string[] },
+    settings: object,
+    output: readonly number[],
+    args: readonly unknown[],
+  ): { toArray(): Float32Array; delete(): void };
+  /** How many results live on the device (pending frees done first). */
+  liveResults(): number;
+  /** Releases the device and everything on it. */
+  close(): void;
+}

@@ -6,8 +6,7 @@
  */
 import gpujsBrowser from 'gpu.js';
 import { BackendUnavailableError } from '../../tensor/errors.js';
-import type { GpujsModule } from './platform-types.js';
-import type { WebGpuBridge } from './webgpu-bridge.js';
+import type { GpujsModule, SyncWebGpu } from './platform-types.js';
 import type { GpujsMode } from './runtime.js';
 
 /** Where this file runs. */
@@ -22,7 +21,7 @@ export function loadGpujs(): GpujsModule {
 }
 
 /** No synchronous WebGPU in a browser: its main thread may not block on Atomics.wait. */
-export function createWebGpuBridge(): WebGpuBridge {
+export function createWebGpuBridge(): SyncWebGpu {
   throw new BackendUnavailableError(
     'gpu.js:webgpu as a synchronous backend needs Node (a worker thread owns the device and the caller waits on it; ' +
       "a browser's main thread may not wait): use the asynchronous margin head, GpujsMarginHead.create('webgpu')",

@@ -9,7 +9,7 @@
  * imports gpu.js's browser build and tries WebGL2. Both files export the same names.
  */
 import { createRequire } from 'node:module';
-import type { GpujsModule } from './platform-types.js';
+import type { GpujsModule, SyncWebGpu } from './platform-types.js';
 import type { GpujsMode } from './runtime.js';
 import { WebGpuBridge } from './webgpu-bridge.js';
 
@@ -28,6 +28,6 @@ export function loadGpujs(): GpujsModule {
  * A synchronous bridge to WebGPU (a worker thread that owns the device: webgpu-bridge.ts), or
  * why there cannot be one on this platform.
  */
-export function createWebGpuBridge(): WebGpuBridge {
+export function createWebGpuBridge(): SyncWebGpu {
   return new WebGpuBridge();
 }

@@ -19,8 +19,7 @@ import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import { BackendUnavailableError } from '../../tensor/errors.js';
 import { DeviceLostError, KernelError } from './errors.js';
 import { createWebGpuBridge, loadGpujs } from './platform.js';
-import type { WebGpuBridge } from './webgpu-bridge.js';
-import type { GpujsModule } from './platform-types.js';
+import type { GpujsModule, SyncWebGpu } from './platform-types.js';
 import { PORTABLE_MATH, portableKernelSource } from './portable-math.js';
 
 /** The gpu.js modes this backend can be asked for (gpu.js's own names). */
@@ -133,7 +132,7 @@ export class GpujsRuntime {
   readonly gpu: GpuClass;
   private readonly kernels = new Map<string, IKernelRunShortcut>();
   /** The worker that owns the WebGPU device, when `synchronous` webgpu. */
-  private readonly bridge: WebGpuBridge | undefined;
+  private readonly bridge: SyncWebGpu | undefined;
 
   constructor(
     readonly mode: GpujsMode,
@@ -315,6 +314,11 @@ export class GpujsRuntime {
           (ran.fallbackReason ? `: ${ran.fallbackReason}` : ''),
       );
     }
+  }
+
+  /** How many kernel results live on the device, where the runtime can count them (synchronous webgpu). @hidden */
+  deviceResults(): number | undefined {
+    return this.bridge?.liveResults();
   }
 
   /** Whether kernels return Promises (webgpu without a bridge): then only `launchAsync` runs them. */

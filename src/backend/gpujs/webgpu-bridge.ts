@@ -22,6 +22,7 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from '
 import { BackendUnavailableError } from '../../tensor/errors.js';
 import { describeAdapter, type AdapterInfoLike } from './adapter-info.js';
 import { DeviceLostError, KernelError } from './errors.js';
+import type { SyncWebGpu } from './platform-types.js';
 
 /** How long a request may take before the bridge gives up on the worker (compiling a kernel takes most). */
 const ANSWER_TIMEOUT_MS = 300_000;
@@ -53,13 +54,15 @@ interface Answer {
   error?: { name: string; message: string };
   id?: number;
   values?: Float32Array;
+  live?: number;
   adapter?: AdapterInfoLike;
 }
 
 /** The bridge: one worker, one Dawn device, one request at a time. */
-export class WebGpuBridge {
+export class WebGpuBridge implements SyncWebGpu {
   private readonly worker: Worker;
   private readonly port: MessagePort;
+  /** Word 0: the last request answered; word 1: nonzero once the worker has ended. */
   private readonly control = new Int32Array(new SharedArrayBuffer(8));
   private seq = 0;
   private readonly compiled = new Set<string>();
@@ -108,6 +111,11 @@ export class WebGpuBridge {
     return this.request({ op: 'read', id }, 'read back').values!;
   }
 
+  /** How many results the worker holds (after freeing the pending ones): what a leak would grow. */
+  liveResults(): number {
+    return this.request({ op: 'stats' }, 'stats').live!;
+  }
+
   /** Frees result `id` with the next request. */
   free(id: number): void {
     if (!this.closed) this.pendingFrees.push(id);
@@ -141,12 +149,23 @@ export class WebGpuBridge {
     const frees = this.pendingFrees;
     this.pendingFrees = [];
     this.worker.postMessage({ ...message, seq, frees });
-    const waited = Atomics.wait(this.control, 0, seq - 1, ANSWER_TIMEOUT_MS);
-    const received = receiveMessageOnPort(this.port);
+    // Wait until the worker has posted answer `seq` (word 0), or has ended (word 1), or time is up.
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    let received: { message: unknown } | undefined;
+    let ended = false;
+    for (;;) {
+      const answered = Atomics.load(this.control, 0);
+      ended = Atomics.load(this.control, 1) !== 0;
+      if (answered === seq) received = receiveMessageOnPort(this.port);
+      const left = deadline - Date.now();
+      if (received !== undefined || ended || left <= 0) break;
+      // the answer's word is set after its message is posted, so a short wait covers the gap
+      Atomics.wait(this.control, 0, answered, answered === seq ? 1 : left);
+    }
     if (received === undefined) {
       this.close();
       throw new DeviceLostError(
-        `gpu.js (webgpu): the WebGPU worker gave no answer (${what}${waited === 'timed-out' ? `, after ${ANSWER_TIMEOUT_MS / 1000} s` : ''}); ` +
+        `gpu.js (webgpu): the WebGPU worker ${ended ? 'ended' : `gave no answer in ${ANSWER_TIMEOUT_MS / 1000} s`} (${what}); ` +
           'its device and every tensor on it are gone — create the backend again and continue from the last checkpoint',
       );
     }
@@ -166,6 +185,11 @@ const kernels = new Map();
 const results = new Map();
 let nextId = 1;
 let gpujs, gpu;
+// Word 1 tells the waiting thread that no answer will come (the waiting thread cannot see events).
+function ended() { Atomics.store(ctl, 1, 1); Atomics.notify(ctl, 0); }
+process.on('exit', ended);
+process.on('uncaughtException', (e) => { console.error('arcgrad WebGPU worker:', e); ended(); process.exit(1); });
+process.on('unhandledRejection', (e) => { console.error('arcgrad WebGPU worker:', e); ended(); process.exit(1); });
 function answer(seq, message) {
   port.postMessage(message);
   Atomics.store(ctl, 0, seq);
@@ -221,6 +245,8 @@ async function handle(m) {
       results.set(id, out);
       return { id };
     }
+    case 'stats':
+      return { live: results.size };
     case 'read':
       if (!results.has(m.id)) throw new Error('result ' + m.id + ' was freed or never made');
       return { values: await flat(results.get(m.id)) };
