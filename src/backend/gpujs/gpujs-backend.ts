@@ -200,7 +200,7 @@ export class GpujsBackend implements Backend {
           `up to 2^24 = ${MAX_EXACT_INDEX}: split the work, or use the fused margin head (2-D kernels) or the CPU`,
       );
     }
-    const result = this.rt.run(name, source, size, args, functions);
+    const result = this.rt.run(name, source, size, this.rt.mode === 'webgpu' ? args.map((a) => this.onDevice(a)) : args, functions);
     this.observer?.({ name, source, size, args, functions, result });
     return this.wrap(result, shape);
   }
@@ -230,6 +230,20 @@ export class GpujsBackend implements Backend {
   private host(array: Float32Array, shape: readonly number[]): Tensor {
     if (this.rt.mode !== 'webgpu' || array.length === 0) return this.wrap(array, shape);
     return this.kernel('upload', () => K.copy.toString(), shape, [array]);
+  }
+
+  /** One element on the device, standing in for empty tensors (see onDevice); made once. */
+  private emptyStandIn: DeviceArray | undefined;
+
+  /**
+   * In webgpu mode, a kernel argument that is an empty host array (an empty tensor stays on the
+   * host: nothing to upload) as a device buffer, for the reason `host` gives; kernels never read
+   * it (their loops over an empty dimension run zero times), so one stand-in serves them all.
+   */
+  private onDevice(a: KernelArg): KernelArg {
+    if (!(a instanceof Float32Array) || a.length !== 0) return a;
+    this.emptyStandIn ??= this.rt.run('upload', () => K.copy.toString(), 1, [new Float32Array(1)]);
+    return this.emptyStandIn;
   }
 
   read(a: Tensor): TypedArray {
