@@ -284,7 +284,8 @@ export const USAGE = `usage: node bench/gpu-head.mjs [options]     (after npm ru
   --contestants A,B    of gpu.js:webgpu, tfjs-webgpu, gpu.js:webasm, gpu.js:cpu, tfjs-cpu
                        (default ${DEFAULTS.contestants.join(',')})
   --out PATH           also write the results as JSON: PATH/gpu-head-bench.json, or PATH itself
-                       when it ends in .json (folders are created); without --out nothing is written`;
+                       when it ends in .json (folders are created); without --out nothing is written
+exit status: 0 ran, 1 a contestant failed, 2 wrong option, 3 every contestant skipped`;
 
 const FLAGS = ['--shape', '--N', '--d', '--C', '--warmup', '--repeats', '--contestants', '--out'];
 
@@ -322,7 +323,10 @@ export function parseGpuHeadArgs(argv: readonly string[]): { options: GpuHeadBen
   return out === undefined ? { options } : { options, out };
 }
 
-/** Command-line entry (see USAGE); returns the exit code (2 on a wrong option). */
+/**
+ * Command-line entry (see USAGE); returns the exit code: 0 when a contestant ran and none failed,
+ * 1 when one failed, 2 on a wrong option, 3 when every contestant was skipped (nothing measured).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
@@ -352,5 +356,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), webgpu: probe, adapterKind: kind, ...note, ...report }, null, 1));
     console.log(`written ${file}`);
   }
-  return report.results.some((r) => r.status.startsWith('failed')) ? 1 : 0;
+  if (report.results.some((r) => r.status.startsWith('failed'))) return 1;
+  return report.results.some((r) => r.status === 'ok') ? 0 : 3;
 }
