@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import { cpu } from '../backend/cpu.js';
 import { GpujsMarginHead } from '../backend/gpujs/head.js';
 import type { GpujsMode } from '../backend/gpujs/runtime.js';
+import { SOFTWARE_RENDERER } from '../backend/gpujs/adapter-info.js';
 import { probeWebGpu, type WebGpuProbe } from '../backend/gpujs/webgpu-probe.js';
 import { headSpec, marginHeadStep } from '../losses/fused-head.js';
 import type { MarginOptions } from '../losses/options.js';
@@ -80,14 +81,13 @@ const DEFAULTS: GpuHeadBenchOptions = {
 export const SOFTWARE_ADAPTER_NOTE = 'software adapter — timings are not GPU timings';
 
 /**
- * Whether a WebGPU adapter is a software implementation running on the CPU (SwiftShader, llvmpipe,
- * lavapipe, or one whose description says "software"): the probe's own `software` flag where it
- * has one, else the adapter's description.
+ * Whether the probed WebGPU adapter is a software implementation running on the CPU: the probe's
+ * `software` flag (WebGPU's fallback flag, or a name such as SwiftShader, llvmpipe, lavapipe), or
+ * a name that SOFTWARE_RENDERER matches, so that a probe answer read back from an older JSON file
+ * is labelled too.
  */
-export function isSoftwareAdapter(probe: WebGpuProbe): boolean {
-  if (!probe.ok) return false;
-  const flag = (probe as { software?: unknown }).software;
-  return typeof flag === 'boolean' ? flag : /swiftshader|llvmpipe|lavapipe|software/i.test(probe.adapter);
+export function isSoftwareAdapter(probe: WebGpuProbe | { ok: true; adapter: string; software?: boolean }): boolean {
+  return probe.ok && (probe.software === true || SOFTWARE_RENDERER.test(probe.adapter));
 }
 
 const softwareLabel = (software: boolean) => (software ? { software, note: SOFTWARE_ADAPTER_NOTE } : {});

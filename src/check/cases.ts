@@ -263,7 +263,8 @@ export function normwiseError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
 
 /**
  * arcgrad's loss, dX and dW for a case from a fused margin head (float32): how `arcgrad check
- * --backend gpu.js:webgpu` computes, since WebGPU has no synchronous backend (src/backend/gpujs/head.ts).
+ * --backend gpu.js:webgpu` computes — the fused head driven asynchronously in this thread, the way
+ * the GPU benchmark times it (src/backend/gpujs/head.ts).
  */
 export async function computeCaseFused(c: CheckCase, head: GpujsMarginHead): Promise<{ loss: number; dX: number[]; dW: number[] }> {
   if (c.margin !== undefined) {

@@ -68,11 +68,11 @@ export async function runCheck(argv: string[]): Promise<number> {
   assertDType(dtype, 'check --dtype');
   const tol = options.tol === undefined ? defaultTolerance(dtype) : Number(options.tol);
   if (!(tol >= 0)) throw new OptionError(`check: --tol must be ≥ 0, got ${tol}`);
-  // WebGPU has no synchronous backend: there the cases go through the fused margin head.
+  // On WebGPU the cases go through the fused margin head, driven asynchronously in this thread.
   const webgpu = options.backend === 'gpu.js:webgpu';
   if (webgpu && dtype !== 'float32') throw new DTypeError('--backend gpu.js:webgpu computes in float32; add --dtype float32');
   const head = webgpu ? await GpujsMarginHead.create('webgpu') : undefined;
-  if (head) console.error(`backend: ${head.name} (float32): asked for; the fused margin head (src/backend/gpujs/head.ts)`);
+  if (head) console.error(`backend: ${head.name} (float32) on ${head.device}: asked for; the fused margin head (src/backend/gpujs/head.ts)`);
   const backend = head ? undefined : await resolveBackendOption(String(options.backend), dtype);
   const backendName = head?.name ?? backend!.name;
   let text: string;

@@ -223,9 +223,12 @@ const KNOWN_GAPS: Record<string, string> = {};
 
 const webgpu = await probeWebGpu();
 describe('gpu.js:webgpu', () => {
-  it.skipIf(!webgpu.ok)(`refuses a synchronous webgpu backend, naming the asynchronous head${webgpu.ok ? '' : ` — skipped: no WebGPU adapter: ${webgpu.reason}`}`, async () => {
-    // With an adapter: the Backend interface is synchronous and gpu.js's webgpu kernels are not,
-    // so the selector says so (the fused head runs there: test/backend/head.test.ts).
-    await expect(selectBackend('gpu.js:webgpu')).rejects.toThrow(/asynchronous.*GpujsMarginHead\.create\('webgpu'\)/);
+  it.skipIf(!webgpu.ok)(`is a synchronous backend in Node, its kernels in a worker that owns the device${webgpu.ok ? ` (${webgpu.adapter})` : ` — skipped: no WebGPU adapter: ${webgpu.reason}`}`, async () => {
+    const { backend, reason } = await selectBackend('gpu.js:webgpu');
+    expect(backend.name).toBe('gpu.js:webgpu');
+    expect(reason).toContain(webgpu.ok ? webgpu.adapter : '');
+    if (webgpu.ok && webgpu.software) expect(reason).toContain('software: a CPU, not a GPU');
+    const y = backend.unary('exp', backend.fromArray([0, 1, -2], [3], 'float32')).toTypedArray();
+    expect(Math.max(...Array.from(y, (v, i) => Math.abs(v - Math.exp([0, 1, -2][i]))))).toBeLessThanOrEqual(1e-6);
   });
 });

@@ -181,4 +181,25 @@ describe('fused margin head, gpu.js:webgpu', () => {
       );
     },
   );
+
+  it.skipIf(!webgpu.ok)(
+    `run (synchronous: the kernels in a worker that owns the device, webgpu-bridge.ts) agrees with the float64 tape${webgpu.ok ? '' : ` — skipped: no WebGPU adapter: ${webgpu.reason}`}`,
+    () => {
+      const rt = new GpujsRuntime('webgpu', { synchronous: true });
+      const head = new GpujsMarginHead(rt);
+      expect(head.isAsync).toBe(false);
+      try {
+        fc.assert(
+          fc.property(problemUpTo(20, 20, 150), marginOptions, (p, o) => {
+            fc.pre(wellPosed(p, o));
+            const r = head.run(p.X, p.W, i32(p.labels), p, headSpec(o));
+            expectAgrees(r, reference(p, o), `webgpu run ${JSON.stringify(o)}`);
+          }),
+          { numRuns: RUNS },
+        );
+      } finally {
+        rt.destroy();
+      }
+    },
+  );
 });

@@ -3,6 +3,9 @@
  * fresh build of dist/ (built in beforeAll, so the test never runs a stale build).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -64,6 +67,17 @@ describe('bin/arcgrad.js', () => {
     const r = spawnSync(process.execPath, ['bin/arcgrad.js', '--help'], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Commands:\n\s+example/);
+  });
+
+  it('check --backend gpu.js:webgpu with no Vulkan driver exits 2 naming what is missing, never running on the CPU', () => {
+    const cases = join(mkdtempSync(join(tmpdir(), 'arcgrad-cli-')), 'cases.json');
+    expect(spawnSync(process.execPath, ['bin/arcgrad.js', 'check', '--emit', cases], { cwd: root }).status).toBe(0);
+    // A driver list naming no file: the Vulkan loader (if any) finds no driver, so Dawn no adapter.
+    const env = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '/nonexistent/icd.json' };
+    const r = spawnSync(process.execPath, ['bin/arcgrad.js', 'check', cases, '--backend', 'gpu.js:webgpu', '--dtype', 'float32'], { cwd: root, encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/arcgrad check: gpu\.js:webgpu margin head: no WebGPU adapter found/);
+    expect(r.stdout).not.toMatch(/passed/);
   });
 
   it('an unknown command exits 2', () => {

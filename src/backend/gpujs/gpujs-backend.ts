@@ -30,9 +30,17 @@ export class GpujsBackend implements Backend {
   readonly name: string;
   private readonly rt: GpujsRuntime;
 
+  /** gpu.js in `mode`; in webgpu mode the kernels run in a worker thread that owns the device (Node only). */
   constructor(mode: GpujsMode) {
-    this.rt = new GpujsRuntime(mode);
+    this.rt = new GpujsRuntime(mode, { synchronous: true });
     this.name = `gpu.js:${this.rt.gpu.mode}`;
+  }
+
+  /** What runs the kernels: the WebGPU adapter (marked when it is software) in webgpu mode, else the gpu.js mode. */
+  get device(): string {
+    const a = this.rt.adapter;
+    if (a === undefined) return `gpu.js ${this.rt.mode} mode`;
+    return `${a.adapter}${a.software ? ' (software: a CPU, not a GPU)' : ''}`;
   }
 
   /** The gpu.js mode the kernels run in. */

@@ -82,7 +82,11 @@ export class GpujsMarginHead {
    * A head on an existing gpu.js runtime (the backend's); use `GpujsMarginHead.create(mode)`.
    * @hidden
    */
-  constructor(private readonly rt: GpujsRuntime) {}
+  constructor(
+    private readonly rt: GpujsRuntime,
+    /** What runs the kernels, in words: the WebGPU adapter (marked when it is software), else the gpu.js mode. */
+    readonly device: string = `gpu.js ${rt.mode} mode`,
+  ) {}
 
   /**
    * A head in gpu.js mode `mode`. For 'webgpu' it first asks for a WebGPU adapter (npm package
@@ -93,6 +97,8 @@ export class GpujsMarginHead {
     if (mode === 'webgpu') {
       const probe = await probeWebGpu();
       if (!probe.ok) throw new BackendUnavailableError(`gpu.js:webgpu margin head: ${probe.reason}`);
+      const device = `WebGPU adapter ${probe.adapter}${probe.software ? ' (software: a CPU, not a GPU)' : ''}`;
+      return new GpujsMarginHead(new GpujsRuntime(mode), device);
     }
     return new GpujsMarginHead(new GpujsRuntime(mode));
   }
@@ -104,7 +110,7 @@ export class GpujsMarginHead {
 
   /** Whether the webgpu mode's asynchronous kernels run (then only the async methods work). */
   get isAsync(): boolean {
-    return this.rt.mode === 'webgpu';
+    return this.rt.isAsync;
   }
 
   // ─── synchronous driver ──────────────────────────────────────────────────────────────────

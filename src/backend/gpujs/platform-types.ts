@@ -15,6 +15,8 @@ export type WebGpuProbe =
       ok: true;
       /** Its description, as the adapter reports it. */
       adapter: string;
+      /** true when the adapter is a CPU (SwiftShader, lavapipe, …): its numbers count, its timings do not. */
+      software: boolean;
     }
   | {
       /** No adapter. */

@@ -1,7 +1,8 @@
 /**
  * What the gpu.js backend does differently in Node: gpu.js is loaded with `require` (it is
  * CommonJS), on first use, so that importing arcgrad or running on the CPU reference never loads
- * it; and the GL mode `'auto'` tries is headless-gl.
+ * it; the GL mode `'auto'` tries is headless-gl; and WebGPU kernels can be made synchronous by a
+ * worker thread that owns the device (webgpu-bridge.ts).
  *
  * The playground's browser bundle replaces this file by its sibling platform.browser.ts (the
  * bundler picks a `.browser.ts` sibling over the `.ts` file: see playground/vite.config.ts), which
@@ -10,6 +11,7 @@
 import { createRequire } from 'node:module';
 import type { GpujsModule } from './platform-types.js';
 import type { GpujsMode } from './runtime.js';
+import { WebGpuBridge } from './webgpu-bridge.js';
 
 /** Where this file runs: 'node' here, 'browser' in platform.browser.ts. */
 export const PLATFORM: 'node' | 'browser' = 'node';
@@ -20,4 +22,12 @@ export const GL_MODE: GpujsMode = 'headlessgl';
 /** gpu.js, loaded now (callers cache it). Throws what `require` throws. */
 export function loadGpujs(): GpujsModule {
   return createRequire(import.meta.url)('gpu.js') as GpujsModule;
+}
+
+/**
+ * A synchronous bridge to WebGPU (a worker thread that owns the device: webgpu-bridge.ts), or
+ * why there cannot be one on this platform.
+ */
+export function createWebGpuBridge(): WebGpuBridge {
+  return new WebGpuBridge();
 }

@@ -18,8 +18,10 @@
 import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import { BackendUnavailableError } from '../../tensor/errors.js';
 import { DeviceLostError, KernelError } from './errors.js';
-import { loadGpujs } from './platform.js';
+import { createWebGpuBridge, loadGpujs } from './platform.js';
+import type { WebGpuBridge } from './webgpu-bridge.js';
 import type { GpujsModule } from './platform-types.js';
+import { PORTABLE_MATH, portableKernelSource } from './portable-math.js';
 
 /** The gpu.js modes this backend can be asked for (gpu.js's own names). */
 export type GpujsMode = 'webgpu' | 'headlessgl' | 'webgl2' | 'webasm' | 'cpu';
@@ -115,13 +117,40 @@ export function injectedGpu(): GpuSeam | undefined {
   return seam;
 }
 
+/** How a runtime is made. */
+export interface RuntimeOptions {
+  /**
+   * In webgpu mode: run the kernels in a worker thread that owns the device and wait for each
+   * (webgpu-bridge.ts), so that `launch` is synchronous, as the Backend interface needs. Node only.
+   * Without it, webgpu kernels are asynchronous (`launchAsync`). Ignored in the other modes.
+   */
+  readonly synchronous?: boolean;
+}
+
 /** One gpu.js `GPU` in one mode, with its kernels compiled once per name. */
 export class GpujsRuntime {
-  /** The `GPU` instance (its `mode` is what was asked for: checked at creation). */
+  /** The `GPU` instance (its `mode` is what was asked for: checked at creation); a stand-in for the worker's when bridged. */
   readonly gpu: GpuClass;
   private readonly kernels = new Map<string, IKernelRunShortcut>();
+  /** The worker that owns the WebGPU device, when `synchronous` webgpu. */
+  private readonly bridge: WebGpuBridge | undefined;
 
-  constructor(readonly mode: GpujsMode) {
+  constructor(
+    readonly mode: GpujsMode,
+    options: RuntimeOptions = {},
+  ) {
+    if (mode === 'webgpu' && options.synchronous === true && seam === undefined) {
+      const bridge = createWebGpuBridge(); // throws a BackendUnavailableError saying why
+      this.bridge = bridge;
+      this.gpu = {
+        mode: 'webgpu',
+        destroy: () => bridge.close(),
+        createKernel: () => {
+          throw new KernelError('gpu.js (webgpu): kernels of a synchronous webgpu runtime are compiled in its worker');
+        },
+      } as unknown as GpuClass;
+      return;
+    }
     let gpu: GpuClass;
     try {
       gpu = seam === undefined ? new (gpujs().GPU)({ mode }) : (seam.create(mode) as unknown as GpuClass);
@@ -150,8 +179,16 @@ export class GpujsRuntime {
    * kernels return Promises (use `launchAsync`).
    */
   launch(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): unknown {
-    if (this.mode === 'webgpu') {
-      throw new KernelError(`gpu.js (webgpu) kernel '${name}': webgpu kernels are asynchronous; call launchAsync`);
+    if (this.bridge !== undefined) {
+      const settings = { ...KERNEL_SETTINGS, ...(options.immutable === undefined ? {} : { immutable: options.immutable }), output: [...output] };
+      const code = () => {
+        const { text, functions } = this.kernelSources(source(), options.functions ?? []);
+        return { text, functions: functions.map((f) => f.toString()) };
+      };
+      return this.bridge.launch(name, code, settings, output, args);
+    }
+    if (this.isAsync) {
+      throw new KernelError(`gpu.js (webgpu) kernel '${name}': webgpu kernels are asynchronous; call launchAsync (or make the runtime synchronous)`);
     }
     const kernel = this.prepare(name, source, output, args, options);
     let out: KernelOutput;
@@ -173,6 +210,7 @@ export class GpujsRuntime {
    * device — a `WebGPUBufferResult` in webgpu mode).
    */
   async launchAsync(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): Promise<unknown> {
+    if (this.bridge !== undefined) return this.launch(name, source, output, args, options);
     const kernel = this.prepare(name, source, output, args, options);
     let out: unknown;
     try {
@@ -192,14 +230,15 @@ export class GpujsRuntime {
     const key = this.cacheKey(name, output, args);
     let kernel = this.kernels.get(key);
     if (kernel === undefined) {
+      const { text, functions } = this.kernelSources(source(), options.functions ?? []);
       const settings = {
         ...KERNEL_SETTINGS,
         ...(options.immutable === undefined ? {} : { immutable: options.immutable }),
         output: [...output],
-        functions: [...(options.functions ?? [])],
+        functions,
       };
       try {
-        kernel = this.gpu.createKernel(source(), settings as never);
+        kernel = this.gpu.createKernel(text, settings as never);
       } catch (e) {
         throw new KernelError(`gpu.js (${this.mode}) could not compile kernel '${name}': ${(e as Error).message}`);
       }
@@ -207,6 +246,20 @@ export class GpujsRuntime {
     }
     kernel.setOutput([...output] as never);
     return kernel;
+  }
+
+  /**
+   * The kernel's text and helper functions as this mode compiles them. On a GPU (webgpu, webgl2,
+   * headlessgl) Math.acos/cos/sin become arcgrad's portable float32 versions (portable-math.ts:
+   * the drivers' own may be off by 1e-4 and more); the cpu and webasm modes call JavaScript's Math
+   * and keep the text as it is.
+   */
+  private kernelSources(text: string, functions: readonly Function[]): { text: string; functions: (Function | string)[] } {
+    if (this.mode === 'cpu' || this.mode === 'webasm') return { text, functions: [...functions] };
+    const helpers = functions.map((f) => portableKernelSource(f.toString()));
+    const rewritten = portableKernelSource(text);
+    const needed = [rewritten, ...helpers].some((t) => /\barcgrad(Acos|Cos|Sin)\(/.test(t));
+    return { text: rewritten, functions: needed ? [...helpers, ...PORTABLE_MATH.map((f) => f.toString())] : helpers };
   }
 
   /** Throws a KernelError when a host result (cpu, webasm) does not have the output's shape. */
@@ -262,6 +315,16 @@ export class GpujsRuntime {
           (ran.fallbackReason ? `: ${ran.fallbackReason}` : ''),
       );
     }
+  }
+
+  /** Whether kernels return Promises (webgpu without a bridge): then only `launchAsync` runs them. */
+  get isAsync(): boolean {
+    return this.mode === 'webgpu' && this.bridge === undefined;
+  }
+
+  /** The WebGPU adapter the bridge's device came from, and whether it is software (synchronous webgpu only). */
+  get adapter(): { adapter: string; software: boolean } | undefined {
+    return this.bridge === undefined ? undefined : { adapter: this.bridge.adapter, software: this.bridge.software };
   }
 
   /** Releases the compiled kernels and the GPU context. */

@@ -12,6 +12,7 @@ import { GpujsBackend } from './gpujs-backend.js';
 import { GL_MODE, PLATFORM } from './platform.js';
 import { gpujs, injectedGpu, type GpujsMode } from './runtime.js';
 import { probeWebGpu } from './webgpu-probe.js';
+import { SOFTWARE_RENDERER } from './adapter-info.js';
 
 /** Every name `selectBackend` accepts. */
 export const BACKEND_NAMES = [
@@ -45,7 +46,8 @@ export async function selectBackend(name: string): Promise<Selection> {
   const why = await unavailable(mode);
   if (why !== null) throw new BackendUnavailableError(`${name} is not available: ${why}`);
   const backend = new GpujsBackend(mode);
-  return { backend, reason: `${backend.name} (float32): asked for${isGl(mode) ? `; renderer ${glRenderer(mode)}` : ''}` };
+  const where = isGl(mode) ? `; renderer ${glRenderer(mode)}` : mode === 'webgpu' ? `; WebGPU adapter ${backend.device}` : '';
+  return { backend, reason: `${backend.name} (float32): asked for${where}` };
 }
 
 /** The backend called `name` (see selectBackend). */
@@ -65,6 +67,11 @@ async function selectAuto(): Promise<Selection> {
       missing.push(`${mode === 'webgl2' ? 'WebGL2' : 'headless-gl'} renders in software (${glRenderer(mode)})`);
       continue;
     }
+    const probe = mode === 'webgpu' && injectedGpu() === undefined ? await probeWebGpu() : undefined;
+    if (probe?.ok === true && probe.software) {
+      missing.push(`the WebGPU adapter is software (${probe.adapter})`);
+      continue;
+    }
     let backend: GpujsBackend;
     try {
       backend = new GpujsBackend(mode);
@@ -74,7 +81,7 @@ async function selectAuto(): Promise<Selection> {
       missing.push(e.message);
       continue;
     }
-    return { backend, reason: `auto: ${backend.name} (float32) — ${isGl(mode) ? glRenderer(mode) : 'WebGPU adapter'}` };
+    return { backend, reason: `auto: ${backend.name} (float32) — ${isGl(mode) ? glRenderer(mode) : `WebGPU adapter ${backend.device}`}` };
   }
   return { backend: cpu, reason: `auto: cpu (float64 reference) — ${missing.join('; ')}` };
 }
@@ -99,14 +106,16 @@ async function unavailable(mode: GpujsMode): Promise<string | null> {
     case 'webgpu': {
       const probe = await probeWebGpu();
       if (!probe.ok) return probe.reason;
-      // gpu.js webgpu kernels return Promises (build and readback are asynchronous) while the
-      // Backend interface is synchronous. The margin head runs there through its asynchronous
-      // driver (src/backend/gpujs/head.ts); the other primitives have no synchronous bridge.
-      return (
-        `a WebGPU adapter was found (${probe.adapter}), but gpu.js webgpu kernels are asynchronous and ` +
-        'the Backend interface is synchronous, so there is no synchronous webgpu backend; the fused margin head ' +
-        "runs on WebGPU asynchronously: GpujsMarginHead.create('webgpu') (see bench/gpu-head.mjs)"
-      );
+      // gpu.js webgpu kernels return Promises while the Backend interface is synchronous: in Node a
+      // worker thread owns the device and the backend waits on it (webgpu-bridge.ts); a browser's
+      // main thread may not wait, so there the margin head runs asynchronously instead.
+      if (PLATFORM === 'browser') {
+        return (
+          `a WebGPU adapter was found (${probe.adapter}), but gpu.js webgpu kernels are asynchronous and a browser's ` +
+          "main thread cannot wait for them, so there is no synchronous webgpu backend here; use GpujsMarginHead.create('webgpu')"
+        );
+      }
+      return null;
     }
   }
 }
@@ -130,9 +139,9 @@ function glRenderer(mode: 'headlessgl' | 'webgl2'): string {
   }
 }
 
-/** Mesa's llvmpipe/softpipe and SwiftShader are CPUs, not GPUs. */
+/** Mesa's llvmpipe/softpipe and SwiftShader are CPUs, not GPUs (nor is a renderer that will not say). */
 function isSoftwareRenderer(renderer: string): boolean {
-  return /llvmpipe|softpipe|swiftshader|software|unknown/i.test(renderer);
+  return SOFTWARE_RENDERER.test(renderer) || /unknown/i.test(renderer);
 }
 
 interface WebGLLike {

@@ -3,12 +3,13 @@
  * adapter. Node never loads this file; the playground's bundler substitutes it for
  * webgpu-probe.ts, whose Node probe loads Dawn through the npm package `webgpu`.
  */
+import { describeAdapter, type AdapterInfoLike } from './adapter-info.js';
 import type { WebGpuProbe } from './platform-types.js';
 
 export type { WebGpuProbe } from './platform-types.js';
 
 interface AdapterLike {
-  info?: Record<string, string | undefined>;
+  info?: AdapterInfoLike;
 }
 
 let cached: Promise<WebGpuProbe> | undefined;
@@ -24,7 +25,5 @@ async function probe(): Promise<WebGpuProbe> {
   if (gpu === undefined) return { ok: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
   const adapter = await gpu.requestAdapter().catch(() => null);
   if (adapter === null) return { ok: false, reason: 'no WebGPU adapter found' };
-  const info = adapter.info ?? {};
-  const name = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ');
-  return { ok: true, adapter: name || 'unnamed adapter' };
+  return { ok: true, ...describeAdapter(adapter.info) };
 }

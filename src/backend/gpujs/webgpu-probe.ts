@@ -3,6 +3,7 @@
  * Asynchronous because `requestAdapter` is. Installs the WebGPU globals gpu.js expects
  * (`navigator.gpu`, `GPUBufferUsage`, …) only when an adapter answered.
  */
+import { describeAdapter, type AdapterInfoLike } from './adapter-info.js';
 import type { WebGpuProbe } from './platform-types.js';
 
 export type { WebGpuProbe } from './platform-types.js';
@@ -32,13 +33,11 @@ async function probe(): Promise<WebGpuProbe> {
   if (adapter === null) return { ok: false, reason: 'no WebGPU adapter found' };
   Object.assign(globalThis, mod.globals);
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  const info = adapter.info ?? {};
-  const name = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ');
-  return { ok: true, adapter: name || 'unnamed adapter' };
+  return { ok: true, ...describeAdapter(adapter.info) };
 }
 
 interface GpuLike {
-  requestAdapter(): Promise<{ info?: Record<string, string | undefined> } | null>;
+  requestAdapter(): Promise<{ info?: AdapterInfoLike } | null>;
 }
 
 function firstLine(e: unknown): string {
