@@ -51,6 +51,12 @@ export interface GpuHeadBenchOptions {
   contestants: string[];
   /** Margin options of the head (ArcFace s = 64, m2 = 0.5 by default). */
   margin: MarginOptions;
+  /**
+   * Seconds each contestant may take, setup included; undefined: no limit. Its variants share what
+   * is left after setup, and each stops taking steps once its share is spent (at least one warm-up
+   * step, when any was asked for, and one timed step), so a slow device still gives a median.
+   */
+  budgetS?: number;
 }
 
 /** One contestant's outcome. */
@@ -68,7 +74,7 @@ export interface ContestantResult {
   /** Normwise errors of loss, dX, dW against the float64 tape on the check problem. */
   check?: { n: number; d: number; c: number; loss: number; dX: number; dW: number };
   /** Timed variants: median and min milliseconds per step, GFLOP/s from the median, the loss. */
-  timings?: { variant: string; medianMs: number; minMs: number; gflops: number; loss: number; times: number[] }[];
+  timings?: { variant: string; medianMs: number; minMs: number; gflops: number; loss: number; times: number[]; warmupSteps: number }[];
 }
 
 const DEFAULTS: GpuHeadBenchOptions = {
@@ -117,23 +123,35 @@ function checkAgainstTape(p: Problem, margin: MarginOptions, got: { loss: number
   };
 }
 
-async function time(warmup: number, repeats: number, step: () => Promise<number>) {
+/** Runs warm-up then timed steps, stopping early (after one of each) once `until` (performance.now()) is past. */
+async function time(warmup: number, repeats: number, step: () => Promise<number>, until = Infinity) {
   let loss = NaN;
-  for (let r = 0; r < warmup; r++) loss = await step();
+  let warmupSteps = 0;
+  while (warmupSteps < warmup && (warmupSteps === 0 || performance.now() < until)) {
+    loss = await step();
+    warmupSteps++;
+  }
   const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
+  while (times.length < repeats && (times.length === 0 || performance.now() < until)) {
     const t0 = performance.now();
     loss = await step();
     times.push(performance.now() - t0);
   }
   const sorted = [...times].sort((a, b) => a - b);
-  return { medianMs: sorted[Math.floor(sorted.length / 2)], minMs: sorted[0], loss, times };
+  return { medianMs: sorted[Math.floor(sorted.length / 2)], minMs: sorted[0], loss, times, warmupSteps };
+}
+
+/** The deadline of variant `i` of `count`: an equal share of what is left of the contestant's budget. */
+function variantDeadline(deadline: number, i: number, count: number): number {
+  const now = performance.now();
+  return now + (deadline - now) / (count - i);
 }
 
 const gflops = (o: GpuHeadBenchOptions, ms: number) => (6 * o.n * o.d * o.c) / (ms * 1e6);
 
 async function benchGpujs(mode: GpujsMode, o: GpuHeadBenchOptions): Promise<ContestantResult> {
   const name = `gpu.js:${mode}`;
+  const deadline = performance.now() + (o.budgetS ?? Infinity) * 1000;
   let device = name;
   let software = false;
   if (mode === 'webgpu') {
@@ -153,7 +171,8 @@ async function benchGpujs(mode: GpujsMode, o: GpuHeadBenchOptions): Promise<Cont
   await head.setClassCenters(p.w, p.c, p.d);
   const timings = [];
   for (const readGradW of [false, true]) {
-    const t = await time(o.warmup, o.repeats, async () => (await head.step(p.x, p.labels, spec, { readGradW })).loss);
+    const until = variantDeadline(deadline, timings.length, 2);
+    const t = await time(o.warmup, o.repeats, async () => (await head.step(p.x, p.labels, spec, { readGradW })).loss, until);
     timings.push({ variant: readGradW ? 'dW read back' : 'dW on device', ...t, gflops: gflops(o, t.medianMs) });
   }
   head.destroy();
@@ -203,6 +222,7 @@ function tfjsStep(tf: Tf, o: MarginOptions, x: TfTensor, w: TfTensor, labels: Tf
 /** tfjs on `backend` ('webgpu': @tensorflow/tfjs-backend-webgpu on Dawn; 'cpu': a check of the formulation). */
 async function benchTfjs(backend: 'webgpu' | 'cpu', o: GpuHeadBenchOptions): Promise<ContestantResult> {
   const name = `tfjs-${backend}`;
+  const deadline = performance.now() + (o.budgetS ?? Infinity) * 1000;
   let device = 'CPU (tfjs-backend-cpu)';
   let software = false;
   if (backend === 'webgpu') {
@@ -242,7 +262,8 @@ async function benchTfjs(backend: 'webgpu' | 'cpu', o: GpuHeadBenchOptions): Pro
   w = tf.tensor2d(p.w, [p.c, p.d]);
   const timings = [];
   for (const readDW of [false, true]) {
-    const t = await time(o.warmup, o.repeats, async () => (await run(p, readDW)).loss);
+    const until = variantDeadline(deadline, timings.length, 2);
+    const t = await time(o.warmup, o.repeats, async () => (await run(p, readDW)).loss, until);
     timings.push({ variant: readDW ? 'dW read back' : 'dW on device', ...t, gflops: gflops(o, t.medianMs) });
   }
   w.dispose();
@@ -270,7 +291,10 @@ export async function benchGpuHead(options: Partial<GpuHeadBenchOptions> = {}): 
 function describe(r: ContestantResult, o: GpuHeadBenchOptions): string {
   if (r.status !== 'ok') return `${r.name}: ${r.status}`;
   const check = r.check ? `check vs float64 tape at N=${r.check.n} d=${r.check.d} C=${r.check.c}: loss ${r.check.loss.toExponential(1)}, dX ${r.check.dX.toExponential(1)}, dW ${r.check.dW.toExponential(1)}` : '';
-  const rows = (r.timings ?? []).map((t) => `  ${t.variant.padEnd(13)} median ${t.medianMs.toFixed(2)} ms (min ${t.minMs.toFixed(2)}), ${t.gflops.toPrecision(3)} GFLOP/s, loss ${t.loss.toFixed(4)}`);
+  const rows = (r.timings ?? []).map((t) => {
+    const cut = t.times.length < o.repeats || t.warmupSteps < o.warmup ? ` — cut short by --budget: ${t.times.length} steps after ${t.warmupSteps} warm-up` : '';
+    return `  ${t.variant.padEnd(13)} median ${t.medianMs.toFixed(2)} ms (min ${t.minMs.toFixed(2)}), ${t.gflops.toPrecision(3)} GFLOP/s, loss ${t.loss.toFixed(4)}${cut}`;
+  });
   const device = r.software ? `${r.device} [${SOFTWARE_ADAPTER_NOTE}]` : r.device;
   return [`${r.name} on ${device} — N=${o.n} d=${o.d} C=${o.c}, ${o.repeats} steps after ${o.warmup} warm-up; ${check}`, ...rows].join('\n');
 }
@@ -283,16 +307,18 @@ export const USAGE = `usage: node bench/gpu-head.mjs [options]     (after npm ru
   --repeats R          timed steps, median reported (default ${DEFAULTS.repeats})
   --contestants A,B    of gpu.js:webgpu, tfjs-webgpu, gpu.js:webasm, gpu.js:cpu, tfjs-cpu
                        (default ${DEFAULTS.contestants.join(',')})
+  --budget S           seconds per contestant, setup included: its variants stop taking steps
+                       when their share is spent (at least one of each kind; default: no limit)
   --out PATH           also write the results as JSON: PATH/gpu-head-bench.json, or PATH itself
                        when it ends in .json (folders are created); without --out nothing is written
 exit status: 0 ran, 1 a contestant failed, 2 wrong option, 3 every contestant skipped`;
 
-const FLAGS = ['--shape', '--N', '--d', '--C', '--warmup', '--repeats', '--contestants', '--out'];
+const FLAGS = ['--shape', '--N', '--d', '--C', '--warmup', '--repeats', '--budget', '--contestants', '--out'];
 
 /**
  * Parses the command line of bench/gpu-head.mjs (see USAGE): the options and where the JSON goes
- * (`out` undefined: nowhere). Throws OptionError on an unknown flag, a missing value, or a size or
- * step count that is not a positive integer (warm-up may be 0).
+ * (`out` undefined: nowhere). Throws OptionError on an unknown flag, a missing value, or a size,
+ * step count or budget that is not a positive integer (warm-up may be 0).
  */
 export function parseGpuHeadArgs(argv: readonly string[]): { options: GpuHeadBenchOptions; out?: string } {
   const values = new Map<string, string>();
@@ -319,6 +345,7 @@ export function parseGpuHeadArgs(argv: readonly string[]): { options: GpuHeadBen
     warmup: int('--warmup', DEFAULTS.warmup, 0), repeats: int('--repeats', DEFAULTS.repeats, 1),
     contestants: values.get('--contestants')?.split(',') ?? DEFAULTS.contestants,
   };
+  if (values.has('--budget')) options.budgetS = int('--budget', 0, 1);
   const out = values.get('--out');
   return out === undefined ? { options } : { options, out };
 }

@@ -18,11 +18,13 @@ describe('parseGpuHeadArgs', () => {
     const { options, out } = parseGpuHeadArgs(['--shape', '64x128x1000', '--C', '777', '--warmup', '0', '--repeats', '2', '--out', 'o.json']);
     expect([options.n, options.d, options.c, options.warmup, options.repeats]).toEqual([64, 128, 777, 0, 2]);
     expect(out).toBe('o.json');
+    expect(options.budgetS).toBeUndefined();
+    expect(parseGpuHeadArgs(['--budget', '90']).options.budgetS).toBe(90);
   });
 
   it.each([
     [['--shape', '64x128']], [['--shape', '0x1x1']], [['--shape', '2x3x1e3']], [['--N', '-1']], [['--repeats', '0']],
-    [['--warmup', '1.5']], [['--rounds', '3']], [['--out']], [['--shape', '--out', 'x']],
+    [['--warmup', '1.5']], [['--budget', '0']], [['--rounds', '3']], [['--out']], [['--shape', '--out', 'x']],
   ])('refuses %j with an OptionError', (argv) => {
     expect(() => parseGpuHeadArgs(argv)).toThrow(OptionError);
   });
