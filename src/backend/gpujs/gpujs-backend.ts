@@ -19,6 +19,55 @@ import { GpujsRuntime, type DeviceArray, type GpujsMode, type KernelArg } from '
 /** Largest integer a float32 holds exactly: indices are passed to kernels as float32. */
 const MAX_EXACT_INDEX = 2 ** 24;
 
+/**
+ * The kernels of kernels.ts the backend launches, by cache name (the function's own name): a
+ * primitive can launch only what is listed here (`launch` takes a key of this table), so the
+ * table is the list the webgpu conformance block reads (see `BACKEND_KERNELS`).
+ */
+const KERNELS = {
+  affine: K.affine, clamp: K.clamp, between: K.between, where: K.where, acosDerivative: K.acosDerivative,
+  sumChunks: K.sumChunks, finiteChunks: K.finiteChunks, sumRows: K.sumRows, sumColumns: K.sumColumns,
+  maxRows: K.maxRows, argmaxRows: K.argmaxRows, logSumExpRows: K.logSumExpRows,
+  crossEntropyRows: K.crossEntropyRows, rowSumExp: K.rowSumExp, rowOtherSumExp: K.rowOtherSumExp,
+  crossEntropyBackward: K.crossEntropyBackward, matmul: K.matmul, transpose: K.transpose,
+  gatherColumns: K.gatherColumns, scatterColumns: K.scatterColumns, takeRows: K.takeRows, scatterAddRows: K.scatterAddRows,
+} satisfies Record<string, Function>;
+
+/** The name of a kernel of the `KERNELS` table. */
+type TableKernel = keyof typeof KERNELS;
+
+/** A kernel's cache name: a table kernel, or one kernel per function of the families. */
+type KernelName = TableKernel | 'upload' | `unary:${UnaryFn}` | `binary:${BinaryFn}` | `mapScalar:${string}`;
+
+/**
+ * Every kernel the primitives launch, by cache name: `unary:<fn>` and `binary:<fn>` for each
+ * function, then the kernels of kernels.ts they launch by name; `mapScalar:<ScalarKernel.name>`
+ * adds one per ScalarKernel it is given. (webgpu mode adds `upload`, run by fromArray and fill.)
+ * The conformance suite (test/backend/conformance.test.ts) fails when one of them has no
+ * primitive check, which runs in every gpu.js mode, webgpu included.
+ */
+export const BACKEND_KERNELS: readonly string[] = [
+  ...K.UNARY_FNS.map((fn) => `unary:${fn}`),
+  ...K.BINARY_FNS.map((fn) => `binary:${fn}`),
+  ...Object.keys(KERNELS),
+];
+
+/** One kernel launch of the backend as the runtime receives it (see `GpujsBackend.observe`). */
+export interface BackendLaunch {
+  /** The kernel's cache name (one of `BACKEND_KERNELS`, or `mapScalar:<name>`). */
+  readonly name: string;
+  /** Its source text. */
+  readonly source: () => string;
+  /** Its flat 1-D output size. */
+  readonly size: number;
+  /** Its arguments: device arrays (earlier results or host data) and numbers. */
+  readonly args: readonly KernelArg[];
+  /** The helper functions it calls. */
+  readonly functions: readonly Function[];
+  /** What the kernel returned. */
+  readonly result: DeviceArray;
+}
+
 /** Device storage is released when its tensor is collected (textures are not garbage-collected). */
 const release = new FinalizationRegistry<DeviceArray>((array) => {
   if (!(array instanceof Float32Array)) array.delete?.();
@@ -29,6 +78,7 @@ export class GpujsBackend implements Backend {
   /** `gpu.js:<mode>`, the mode gpu.js reported after creation (checked, never assumed). */
   readonly name: string;
   private readonly rt: GpujsRuntime;
+  private observer: ((launch: BackendLaunch) => void) | undefined;
 
   /** gpu.js in `mode`; in webgpu mode the kernels run in a worker thread that owns the device (Node only). */
   constructor(mode: GpujsMode) {
@@ -72,15 +122,34 @@ export class GpujsBackend implements Backend {
     }
   }
 
-  /** Runs a kernel (unless the output is empty) and wraps its result. */
-  private kernel(name: string, source: () => string, shape: readonly number[], args: readonly KernelArg[], functions?: Function[]): Tensor {
-    const size = sizeOf(shape);
-    if (size === 0) return this.wrap(new Float32Array(0), shape);
-    return this.wrap(this.rt.run(name, source, size, args, functions), shape);
+  /**
+   * Test seam: `listener` sees every kernel launch from now on (undefined stops it); returns a
+   * function restoring the previous listener. The webgpu conformance block records a primitive's
+   * launches in a synchronous mode and replays them, same sources, arguments and sizes, on WebGPU
+   * (test/backend/conformance.test.ts). Nothing in arcgrad calls it.
+   * @hidden
+   */
+  observe(listener: ((launch: BackendLaunch) => void) | undefined): () => void {
+    const previous = this.observer;
+    this.observer = listener;
+    return () => {
+      this.observer = previous;
+    };
   }
 
-  private static src(f: Function): () => string {
-    return () => f.toString();
+  /** Runs a kernel (unless the output is empty) and wraps its result. */
+  private kernel(name: KernelName, source: () => string, shape: readonly number[], args: readonly KernelArg[], functions: Function[] = []): Tensor {
+    const size = sizeOf(shape);
+    if (size === 0) return this.wrap(new Float32Array(0), shape);
+    const result = this.rt.run(name, source, size, args, functions);
+    this.observer?.({ name, source, size, args, functions, result });
+    return this.wrap(result, shape);
+  }
+
+  /** Runs the table kernel `name` (see `KERNELS`). */
+  private launch(name: TableKernel, shape: readonly number[], args: readonly KernelArg[]): Tensor {
+    const f = KERNELS[name];
+    return this.kernel(name, () => f.toString(), shape, args);
   }
 
   fromArray(data: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
@@ -88,7 +157,20 @@ export class GpujsBackend implements Backend {
     if (data.length !== sizeOf(shape)) {
       throw new ShapeError(`${this.name} fromArray: ${data.length} numbers do not fill shape ${formatShape(shape)}`);
     }
-    return this.wrap(Float32Array.from(data), shape);
+    return this.host(Float32Array.from(data), shape);
+  }
+
+  /**
+   * A tensor holding host data: the array itself in the cpu, webasm and GL modes (GL uploads it on
+   * first use), a copy on the device in webgpu mode. There every tensor lives on the device, so a
+   * kernel's tensor arguments are device buffers on every call: gpu.js's webgpu kernels fix each
+   * argument's kind at their first call, and one first called with a device buffer fails on host
+   * data later ("… is from a different WebGPU device"). It also uploads a tensor once, not once
+   * per kernel that reads it.
+   */
+  private host(array: Float32Array, shape: readonly number[]): Tensor {
+    if (this.rt.mode !== 'webgpu' || array.length === 0) return this.wrap(array, shape);
+    return this.kernel('upload', () => K.copy.toString(), shape, [array]);
   }
 
   read(a: Tensor): TypedArray {
@@ -106,7 +188,7 @@ export class GpujsBackend implements Backend {
   fill(shape: readonly number[], value: number, dtype: DType): Tensor {
     this.assertFloat32(dtype, 'fill');
     // A host array: in cpu/webasm modes that is device memory; GL modes upload it on first use.
-    return this.wrap(new Float32Array(sizeOf(shape)).fill(value), shape);
+    return this.host(new Float32Array(sizeOf(shape)).fill(value), shape);
   }
 
   reshape(a: Tensor, shape: readonly number[]): Tensor {
@@ -123,7 +205,7 @@ export class GpujsBackend implements Backend {
   }
 
   allFinite(a: Tensor): boolean {
-    const partial = this.chunked('finiteChunks', K.finiteChunks, this.arr(a, 'allFinite'), a.size);
+    const partial = this.chunked('finiteChunks', this.arr(a, 'allFinite'), a.size);
     return this.read(partial).every((v) => v === 1);
   }
 
@@ -147,26 +229,26 @@ export class GpujsBackend implements Backend {
   }
 
   affine(a: Tensor, scale: number, shift: number): Tensor {
-    return this.kernel('affine', GpujsBackend.src(K.affine), a.shape, [this.arr(a, 'affine'), scale, shift]);
+    return this.launch('affine', a.shape, [this.arr(a, 'affine'), scale, shift]);
   }
 
   clamp(a: Tensor, lo: number, hi: number): Tensor {
-    return this.kernel('clamp', GpujsBackend.src(K.clamp), a.shape, [this.arr(a, 'clamp'), lo, hi]);
+    return this.launch('clamp', a.shape, [this.arr(a, 'clamp'), lo, hi]);
   }
 
   between(a: Tensor, lo: number, hi: number): Tensor {
-    return this.kernel('between', GpujsBackend.src(K.between), a.shape, [this.arr(a, 'between'), lo, hi]);
+    return this.launch('between', a.shape, [this.arr(a, 'between'), lo, hi]);
   }
 
   where(mask: Tensor, a: Tensor, b: Tensor): Tensor {
-    return this.kernel('where', GpujsBackend.src(K.where), a.shape, [
+    return this.launch('where', a.shape, [
       this.arr(mask, 'where'), this.arr(a, 'where'), this.arr(b, 'where'),
     ]);
   }
 
   acosDerivative(a: Tensor): Tensor {
     const inside = 1 - unitRoundoff('float32');
-    return this.kernel('acosDerivative', GpujsBackend.src(K.acosDerivative), a.shape, [this.arr(a, 'acosDerivative'), inside]);
+    return this.launch('acosDerivative', a.shape, [this.arr(a, 'acosDerivative'), inside]);
   }
 
   mapScalar(a: Tensor, kernel: ScalarKernel, p: readonly [number, number, number, number]): Tensor {
@@ -183,22 +265,22 @@ export class GpujsBackend implements Backend {
   // ─── reductions ────────────────────────────────────────────────────────────────────────────
 
   /** One output per chunk of ⌈√n⌉ elements: the first pass of a two-pass reduction. */
-  private chunked(name: string, f: Function, a: DeviceArray, n: number): Tensor {
+  private chunked(name: 'sumChunks' | 'finiteChunks', a: DeviceArray, n: number): Tensor {
     const chunk = Math.max(1, Math.ceil(Math.sqrt(n)));
     const chunks = Math.ceil(n / chunk);
-    return this.kernel(name, GpujsBackend.src(f), [chunks], [a, n, chunk]);
+    return this.launch(name, [chunks], [a, n, chunk]);
   }
 
   sum(a: Tensor, axis?: 0 | 1): Tensor {
     const x = this.arr(a, 'sum');
     if (axis === undefined || a.rank < 2) {
       if (a.size === 0) return this.fill([], 0, 'float32');
-      const partial = this.chunked('sumChunks', K.sumChunks, x, a.size);
-      return this.kernel('sumChunks', GpujsBackend.src(K.sumChunks), [], [this.arr(partial, 'sum'), partial.size, partial.size]);
+      const partial = this.chunked('sumChunks', x, a.size);
+      return this.launch('sumChunks', [], [this.arr(partial, 'sum'), partial.size, partial.size]);
     }
     const [n, c] = a.shape;
-    if (axis === 0) return this.kernel('sumColumns', GpujsBackend.src(K.sumColumns), [c], [x, n, c]);
-    return this.kernel('sumRows', GpujsBackend.src(K.sumRows), [n], [x, c]);
+    if (axis === 0) return this.launch('sumColumns', [c], [x, n, c]);
+    return this.launch('sumRows', [n], [x, c]);
   }
 
   sumToShape(a: Tensor, shape: readonly number[]): Tensor {
@@ -214,10 +296,10 @@ export class GpujsBackend implements Backend {
     return r;
   }
 
-  private perRow(name: string, f: Function, a: Tensor): Tensor {
+  private perRow(name: 'maxRows' | 'argmaxRows' | 'logSumExpRows', a: Tensor): Tensor {
     this.expectNonEmptyRows(name, a);
     const [n, c] = a.shape;
-    return this.kernel(name, GpujsBackend.src(f), [n], [this.arr(a, name), c]);
+    return this.launch(name, [n], [this.arr(a, name), c]);
   }
 
   private expectNonEmptyRows(name: string, a: Tensor): void {
@@ -227,22 +309,22 @@ export class GpujsBackend implements Backend {
   }
 
   maxRows(a: Tensor): Tensor {
-    return this.perRow('maxRows', K.maxRows, a);
+    return this.perRow('maxRows', a);
   }
 
   argmaxRows(a: Tensor): Int32Array {
-    return Int32Array.from(this.read(this.perRow('argmaxRows', K.argmaxRows, a)));
+    return Int32Array.from(this.read(this.perRow('argmaxRows', a)));
   }
 
   logSumExpRows(a: Tensor): Tensor {
-    return this.perRow('logSumExpRows', K.logSumExpRows, a);
+    return this.perRow('logSumExpRows', a);
   }
 
   crossEntropyRows(z: Tensor, labels: Int32Array): Tensor {
     const [n, c] = z.shape;
     this.expectNonEmptyRows('crossEntropyRows', z);
     this.checkIndex('crossEntropyRows', labels, c, n, true);
-    return this.kernel('crossEntropyRows', GpujsBackend.src(K.crossEntropyRows), [n], [this.arr(z, 'crossEntropyRows'), Float32Array.from(labels), c]);
+    return this.launch('crossEntropyRows', [n], [this.arr(z, 'crossEntropyRows'), Float32Array.from(labels), c]);
   }
 
   crossEntropyBackward(z: Tensor, labels: Int32Array, scale: number): Tensor {
@@ -252,9 +334,9 @@ export class GpujsBackend implements Backend {
     const a = this.arr(z, 'crossEntropyBackward');
     const y = Float32Array.from(labels);
     const rowMax = this.arr(this.maxRows(z), 'crossEntropyBackward');
-    const total = this.kernel('rowSumExp', GpujsBackend.src(K.rowSumExp), [n], [a, rowMax, c]);
-    const others = this.kernel('rowOtherSumExp', GpujsBackend.src(K.rowOtherSumExp), [n], [a, y, rowMax, c]);
-    return this.kernel('crossEntropyBackward', GpujsBackend.src(K.crossEntropyBackward), z.shape, [
+    const total = this.launch('rowSumExp', [n], [a, rowMax, c]);
+    const others = this.launch('rowOtherSumExp', [n], [a, y, rowMax, c]);
+    return this.launch('crossEntropyBackward', z.shape, [
       a, y, rowMax, this.arr(total, 'crossEntropyBackward'), this.arr(others, 'crossEntropyBackward'), c, scale,
     ]);
   }
@@ -271,28 +353,28 @@ export class GpujsBackend implements Backend {
       throw new ShapeError(`matmul: ${formatShape(a.shape)}${transA ? 'ᵀ' : ''} · ${formatShape(b.shape)}${transB ? 'ᵀ' : ''} do not fit`);
     }
     // Element (i, p) of op(A) and (p, j) of op(B) through strides: no transpose is materialised.
-    return this.kernel('matmul', GpujsBackend.src(K.matmul), [n, m], [
+    return this.launch('matmul', [n, m], [
       this.arr(a, 'matmul'), this.arr(b, 'matmul'), k, m,
       transA ? 1 : ac, transA ? ac : 1,
-      transB ? 1 : bc, transB ? bc : 1,
+      transB ? 1 : bc, transB ? bc : 1, k - (k % 4),
     ]);
   }
 
   transpose(a: Tensor): Tensor {
     const [n, c] = a.shape;
-    return this.kernel('transpose', GpujsBackend.src(K.transpose), [c, n], [this.arr(a, 'transpose'), n, c]);
+    return this.launch('transpose', [c, n], [this.arr(a, 'transpose'), n, c]);
   }
 
   gatherColumns(a: Tensor, index: Int32Array): Tensor {
     const [n, c] = a.shape;
     this.checkIndex('gatherColumns', index, c, n, true);
-    return this.kernel('gatherColumns', GpujsBackend.src(K.gatherColumns), [n], [this.arr(a, 'gatherColumns'), Float32Array.from(index), c]);
+    return this.launch('gatherColumns', [n], [this.arr(a, 'gatherColumns'), Float32Array.from(index), c]);
   }
 
   scatterColumns(a: Tensor, index: Int32Array, values: Tensor): Tensor {
     const [n, c] = a.shape;
     this.checkIndex('scatterColumns', index, c, n, true);
-    return this.kernel('scatterColumns', GpujsBackend.src(K.scatterColumns), a.shape, [
+    return this.launch('scatterColumns', a.shape, [
       this.arr(a, 'scatterColumns'), Float32Array.from(index), this.arr(values, 'scatterColumns'), c,
     ]);
   }
@@ -300,7 +382,7 @@ export class GpujsBackend implements Backend {
   takeRows(a: Tensor, index: Int32Array): Tensor {
     const [rows, d] = a.shape;
     this.checkIndex('takeRows', index, rows, index.length, false);
-    return this.kernel('takeRows', GpujsBackend.src(K.takeRows), [index.length, d], [this.arr(a, 'takeRows'), Float32Array.from(index), d]);
+    return this.launch('takeRows', [index.length, d], [this.arr(a, 'takeRows'), Float32Array.from(index), d]);
   }
 
   scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor {
@@ -313,7 +395,7 @@ export class GpujsBackend implements Backend {
     const next = offsets.slice(0, rows);
     const order = new Float32Array(index.length);
     index.forEach((r, i) => (order[next[r]++] = i));
-    return this.kernel('scatterAddRows', GpujsBackend.src(K.scatterAddRows), [rows, d], [
+    return this.launch('scatterAddRows', [rows, d], [
       this.arr(src, 'scatterAddRows'), offsets, order.length > 0 ? order : new Float32Array(1), d,
     ]);
   }

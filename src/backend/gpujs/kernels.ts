@@ -8,6 +8,16 @@
  * output's flat index, and a matrix position is recovered as r = floor(x / cols), c = x − r·cols.
  * Flat layout is what makes uploads cheap (one typed array, no nested arrays) and lets one
  * compiled kernel serve every shape.
+ *
+ * On a GPU that split needs care. x/cols is a float division, which WGSL allows to be 2.5 ulp
+ * off (and even a correctly rounded float32 x/cols rounds up to the next integer above 2^23), so
+ * floor(x / cols) may come out one too large or too small; every kernel that splits a flat index
+ * corrects r by one either way, with products and differences that are exact integers in float32
+ * (x + cols ≤ 2^24). It is written out in each kernel, not called as a helper: a helper call per
+ * element doubled the time of an elementwise kernel in webasm mode. Float32 indices also bound
+ * every flat size on a GPU to 2^24 (gpu.js computes thread x and every index in float32 there).
+ * Loops count with integers from 0 (see head-kernels.ts: gpu.js types a loop variable started
+ * from a float as f32, and WGSL has no ++ for f32).
  */
 import type { BinaryFn, UnaryFn } from '../backend.js';
 
@@ -45,6 +55,12 @@ const BINARY_BODIES: Record<BinaryFn, string> = {
   greater: 'if (x > y) { return 1; } return 0;',
 };
 
+/** Every unary function, in the order of the kernel bodies (one compiled kernel each). */
+export const UNARY_FNS = Object.keys(UNARY_BODIES) as readonly UnaryFn[];
+
+/** Every binary function (one compiled kernel each). */
+export const BINARY_FNS = Object.keys(BINARY_BODIES) as readonly BinaryFn[];
+
 /** Kernel source of the elementwise `fn` over a flat array. */
 export function unarySource(fn: UnaryFn): string {
   return `function (a) { const x = a[this.thread.x]; ${UNARY_BODIES[fn]} }`;
@@ -57,7 +73,9 @@ export function unarySource(fn: UnaryFn): string {
 export function binarySource(fn: BinaryFn): string {
   return (
     'function (a, b, cols, ars, acs, brs, bcs) {' +
-    ' const r = Math.floor(this.thread.x / cols); const c = this.thread.x - r * cols;' +
+    ' let r = Math.floor(this.thread.x / cols);' +
+    ' if (r * cols > this.thread.x) { r = r - 1; } if (this.thread.x - r * cols >= cols) { r = r + 1; }' +
+    ' const c = this.thread.x - r * cols;' +
     ' const x = a[r * ars + c * acs]; const y = b[r * brs + c * bcs];' +
     ` ${BINARY_BODIES[fn]} }`
   );
@@ -66,6 +84,11 @@ export function binarySource(fn: BinaryFn): string {
 /** Kernel source applying the helper `fnName(x, p0, p1, p2, p3)` (a ScalarKernel) elementwise. */
 export function mapScalarSource(fnName: string): string {
   return `function (a, p0, p1, p2, p3) { return ${fnName}(a[this.thread.x], p0, p1, p2, p3); }`;
+}
+
+/** a itself (webgpu mode uploads host data with it: see GpujsBackend's `host`). */
+export function copy(this: KernelThis, a: Float32Array): number {
+  return a[this.thread.x];
 }
 
 /** `scale·a + shift`. */
@@ -256,7 +279,9 @@ export function crossEntropyBackward(
   this: KernelThis, a: Float32Array, labels: Float32Array, rowMax: Float32Array, rowTotal: Float32Array,
   rowOthers: Float32Array, cols: number, scale: number,
 ): number {
-  const r = Math.floor(this.thread.x / cols);
+  let r = Math.floor(this.thread.x / cols); // corrected by one either way: see the file header
+  if (r * cols > this.thread.x) { r = r - 1; }
+  if (this.thread.x - r * cols >= cols) { r = r + 1; }
   const j = this.thread.x - r * cols;
   const y = labels[r];
   if (y < 0) {
@@ -274,7 +299,8 @@ export function crossEntropyBackward(
  * different strides and no transpose is ever materialised. The inner loop is unrolled by four
  * into independent accumulators: it measured about twice as fast as the plain loop in webasm
  * mode (fewer loop tests, four multiply-adds in flight), and on GPUs it is the usual register tile
- * along k.
+ * along k. k4 = k − (k mod 4) comes from the host (a float division in the kernel may be an ulp
+ * off on WebGPU).
  */
 export function matmul(
   this: KernelThis,
@@ -286,12 +312,14 @@ export function matmul(
   sap: number,
   sbp: number,
   sbj: number,
+  k4: number,
 ): number {
-  const i = Math.floor(this.thread.x / m);
+  let i = Math.floor(this.thread.x / m); // corrected by one either way: see the file header
+  if (i * m > this.thread.x) { i = i - 1; }
+  if (this.thread.x - i * m >= m) { i = i + 1; }
   const j = this.thread.x - i * m;
   const ai = i * sai;
   const bj = j * sbj;
-  const k4 = Math.floor(k / 4) * 4;
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -303,15 +331,19 @@ export function matmul(
     s3 += a[ai + (p + 3) * sap] * b[(p + 3) * sbp + bj];
   }
   // A distinct loop variable: gpu.js's cpu mode declares every loop variable once per function.
-  for (let q = k4; q < k; q++) {
-    s0 += a[ai + q * sap] * b[q * sbp + bj];
+  // Counted from 0: a loop variable started from a float (k4) is an f32 in gpu.js's WGSL, which
+  // has no ++ for f32 (see head-kernels.ts).
+  for (let q = 0; q < k - k4; q++) {
+    s0 += a[ai + (k4 + q) * sap] * b[(k4 + q) * sbp + bj];
   }
   return s0 + s1 + (s2 + s3);
 }
 
 /** The transpose of an [n, cols] matrix: output [cols, n]. */
 export function transpose(this: KernelThis, a: Float32Array, n: number, cols: number): number {
-  const r = Math.floor(this.thread.x / n);
+  let r = Math.floor(this.thread.x / n); // corrected by one either way: see the file header
+  if (r * n > this.thread.x) { r = r - 1; }
+  if (this.thread.x - r * n >= n) { r = r + 1; }
   const c = this.thread.x - r * n;
   return a[c * cols + r];
 }
@@ -333,7 +365,9 @@ export function scatterColumns(
   values: Float32Array,
   cols: number,
 ): number {
-  const r = Math.floor(this.thread.x / cols);
+  let r = Math.floor(this.thread.x / cols); // corrected by one either way: see the file header
+  if (r * cols > this.thread.x) { r = r - 1; }
+  if (this.thread.x - r * cols >= cols) { r = r + 1; }
   const c = this.thread.x - r * cols;
   if (index[r] === c) {
     return values[r];
@@ -343,7 +377,9 @@ export function scatterColumns(
 
 /** Rows of a [*, d] matrix picked by `index`: output [k, d]. */
 export function takeRows(this: KernelThis, a: Float32Array, index: Float32Array, d: number): number {
-  const r = Math.floor(this.thread.x / d);
+  let r = Math.floor(this.thread.x / d); // corrected by one either way: see the file header
+  if (r * d > this.thread.x) { r = r - 1; }
+  if (this.thread.x - r * d >= d) { r = r + 1; }
   const c = this.thread.x - r * d;
   return a[index[r] * d + c];
 }
@@ -361,13 +397,16 @@ export function scatterAddRows(
   order: Float32Array,
   d: number,
 ): number {
-  const r = Math.floor(this.thread.x / d);
+  let r = Math.floor(this.thread.x / d); // corrected by one either way: see the file header
+  if (r * d > this.thread.x) { r = r - 1; }
+  if (this.thread.x - r * d >= d) { r = r + 1; }
   const c = this.thread.x - r * d;
   const lo = offsets[r];
-  const hi = offsets[r + 1];
+  const count = offsets[r + 1] - lo;
   let s = 0;
-  for (let p = lo; p < hi; p++) {
-    s += src[order[p] * d + c];
+  // Counted from 0, not from lo: see the loop note in matmul.
+  for (let p = 0; p < count; p++) {
+    s += src[order[lo + p] * d + c];
   }
   return s;
 }

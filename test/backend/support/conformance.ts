@@ -9,6 +9,7 @@ import { cpu } from '../../../src/backend/cpu.js';
 import { GpujsBackend } from '../../../src/backend/gpujs/gpujs-backend.js';
 import type { GpujsMode } from '../../../src/backend/gpujs/runtime.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
+import type { PrimitiveResult } from './primitive-checks.js';
 
 /** The gpu.js modes exercised on every run (both run on any CPU in Node). */
 export const CI_MODES: readonly GpujsMode[] = ['cpu', 'webasm'];
@@ -39,16 +40,49 @@ export function onBackend<T>(backend: Backend, value: T): T {
  * Float32 agreement: |got − want| ≤ tol·(1 + |want| + scale), where `scale` is the magnitude of
  * the terms that were summed into the result (a float32 sum of large terms can lose their digits).
  */
-export function expectClose(got: Tensor, want: Tensor, what: string, { tol = 1e-4, scale = 0 } = {}): void {
+export function expectClose(got: Tensor, want: Tensor, what: string, tolerance: Tolerance = {}): void {
   expect(got.shape, `${what}: shape`).toEqual(want.shape);
-  const g = got.toTypedArray();
-  const w = want.toTypedArray();
-  for (let i = 0; i < w.length; i++) {
-    const bound = tol * (1 + Math.abs(w[i]) + scale);
-    if (!(Math.abs(g[i] - w[i]) <= bound)) {
-      throw new Error(`${what}: element ${i} is ${g[i]} on ${got.backend.name} but ${w[i]} on the reference (bound ${bound.toExponential(2)})`);
+  expectValuesClose(got.toTypedArray(), want.toTypedArray(), what, got.backend.name, tolerance);
+}
+
+/** How close: relative tolerance `tol` (default 1e-4) over 1 + |want| + `scale` (default 0). */
+export interface Tolerance {
+  /** Relative tolerance. */
+  tol?: number;
+  /** The magnitude of the terms summed into a result. */
+  scale?: number;
+}
+
+/** `expectClose` on flat values (`on`: the backend that computed `got`, for the message). */
+export function expectValuesClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, on: string, { tol = 1e-4, scale = 0 }: Tolerance = {}): void {
+  expect(got.length, `${what}: number of values`).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const bound = tol * (1 + Math.abs(want[i]) + scale);
+    if (!(Math.abs(got[i] - want[i]) <= bound)) {
+      throw new Error(`${what}: element ${i} is ${got[i]} on ${on} but ${want[i]} on the reference (bound ${bound.toExponential(2)})`);
     }
   }
+}
+
+/** A primitive's result against the reference's: tensors at float32 tolerance, indices and flags exactly. */
+export function expectResult(got: PrimitiveResult, want: PrimitiveResult, what: string, tolerance: Tolerance = {}): void {
+  if (typeof want === 'boolean' || want instanceof Int32Array) {
+    expect(typeof got === 'boolean' ? got : Array.from(got as Int32Array), what).toEqual(typeof want === 'boolean' ? want : Array.from(want));
+  } else {
+    expectClose(got as Tensor, want, what, tolerance);
+  }
+}
+
+/** The names of the kernels `call` launches on `backend` (see `GpujsBackend.observe`). */
+export function record(backend: GpujsBackend, call: () => unknown): string[] {
+  const names: string[] = [];
+  const restore = backend.observe((launch) => names.push(launch.name));
+  try {
+    call();
+  } finally {
+    restore();
+  }
+  return names;
 }
 
 /** Largest |x| of a tensor (0 for an empty one). */
