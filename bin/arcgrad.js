@@ -11,3 +11,6 @@ if (!existsSync(main)) {
 }
 const { run } = await import(main);
 process.exitCode = await run(process.argv.slice(2));
+// Dawn (npm `webgpu`, installed by the WebGPU probe as navigator.gpu) keeps Node alive after the
+// command is done, and dropping it crashes the process at exit (webgpu 0.3.10): exit explicitly then.
+if (globalThis.navigator?.gpu) process.exit();

@@ -1,7 +1,8 @@
 /**
- * What every head benchmark shares: the problem's arrays and the error measure each contestant is
- * checked with against the float64 tape.
+ * What every head benchmark shares: the problem's arrays, its shape as the command lines write it
+ * (`NxDxC`), and the error measure each contestant is checked with against the float64 tape.
  */
+import { OptionError } from '../tensor/errors.js';
 
 /** One head problem at float32: X (n×d), W (c×d) and one label per row. */
 export interface HeadArrays {
@@ -25,4 +26,14 @@ export function relativeMaxError(a: ArrayLike<number>, b: ArrayLike<number>): nu
     den = Math.max(den, Math.abs(b[i]));
   }
   return num === 0 ? 0 : num / den;
+}
+
+/**
+ * Parses a head shape written `NxDxC` (samples × features × classes, e.g. `64x128x1000`); throws
+ * OptionError naming `flag` unless all three are positive integers.
+ */
+export function parseHeadShape(s: string, flag = '--shape'): [number, number, number] {
+  const parts = s.trim().split('x').map((t) => (/^\d+$/.test(t) ? Number(t) : NaN));
+  if (parts.length !== 3 || parts.some((v) => !Number.isSafeInteger(v) || v < 1)) throw new OptionError(`${flag} wants NxDxC with positive integers (e.g. 64x128x1000), got '${s}'`);
+  return parts as [number, number, number];
 }

@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cpu } from '../backend/cpu.js';
 import { shutdownFastPool } from '../backend/fast/pool.js';
-import { relativeMaxError } from '../bench/problem.js';
+import { parseHeadShape, relativeMaxError } from '../bench/problem.js';
 import { benchBackends, type BenchBackend, type HeadOutput, type Problem } from '../bench/peers.js';
 import { toyContestants, toyProblem, type ToyContestant, type ToyOutput, type ToyProblem } from '../bench/toy.js';
 import { marginLoss } from '../losses/margin-head.js';
@@ -63,12 +63,6 @@ export interface BenchEntry {
   gradError?: number;
   /** Why it did not run. */
   skipped?: string;
-}
-
-function parseShape(s: string): [number, number, number] {
-  const parts = s.trim().split('x').map(Number);
-  if (parts.length !== 3 || parts.some((v) => !Number.isInteger(v) || v < 1)) throw new OptionError(`--shape wants NxDxC, got '${s}'`);
-  return parts as [number, number, number];
 }
 
 /** A reproducible problem: X, W standard normal, labels uniform, ArcFace s = 64, m = 0.5. */
@@ -212,7 +206,7 @@ export async function runBench(argv: string[]): Promise<number> {
       throw new OptionError(`unknown backend '${n}' (known: ${[...new Set([...known, ...toyContestants].map((k) => k.name))].join(', ')})`);
     }
   }
-  const shapes = String(options.shape).split(',').map((s) => (s.trim() === 'toy' ? 'toy' : parseShape(s)));
+  const shapes = String(options.shape).split(',').map((s) => (s.trim() === 'toy' ? 'toy' : parseHeadShape(s)));
   const log = (s: string) => { if (!options.json) console.log(s); };
   const check = !options['skip-check'];
 
