@@ -3,16 +3,17 @@
 #   here:  npm ci && npm run build && bash ../shared/gpu/bundle.sh
 #   there: source .gpu/enter.sh && bash bench/gpu-run.sh        (device tool: carry [".gpu"])
 # Writes under $OUT (default out/gpu, git-ignored):
-#   device.txt         date, commit, nvidia-smi -L, node, the WebGPU adapter Dawn reports and its limits
+#   device.txt         date, commit, nvidia-smi -L, node, the WebGPU adapter Dawn reports and its limits,
+#                      and the accuracy of the driver's acos/cos/sin against arcgrad's (bench/webgpu-math.mjs)
 #   conformance.txt    the backend conformance and fused-head tests, webgpu blocks included
-#   cases.json, emit.txt, check-webgpu.txt   `arcgrad check --backend gpu.js:webgpu --dtype float32` on the emitted cases
+#   check-webgpu.txt   `arcgrad check --backend gpu.js:webgpu --dtype float32` on the emitted cases
 #   bench-gpujs.txt, gpu-head-bench-gpujs.json   the head benchmark, gpu.js:webgpu
 #   bench-tfjs.txt,  gpu-head-bench-tfjs.json    the same, @tensorflow/tfjs-backend-webgpu on the same Dawn
 #   steps.txt          one line per step: its exit status (124: timed out) and seconds
 # Each step runs in its own process under its own time limit, so a step that fails or hangs leaves
 # the other steps' files; the conformance suite runs last (fast-check shrinking a failure on a slow
 # device can take minutes: then it loses its own file, not the measurements). The limits add up
-# to 480 s (510 s with 5 s of kill grace each), which leaves enter.sh (unpacking node and
+# to 500 s (535 s with 5 s of kill grace each), which leaves enter.sh (unpacking node and
 # node_modules) room inside the device tool's 600 s per command. Inside its limit each benchmark
 # has a --budget (120 s, 85 s): on a device slower than expected it takes fewer steps, says so, and
 # still writes its JSON, rather than being killed with nothing. Exit status: 0 when every step
@@ -32,6 +33,9 @@ mkdir -p "$OUT"
 [[ $STEPS =~ ^([0-9]+)x([0-9]+)$ ]] || { echo "GPU_BENCH_STEPS must be WxR (warm-up x timed steps), got '$STEPS'" >&2; exit 2; }
 WARMUP=${BASH_REMATCH[1]} REPEATS=${BASH_REMATCH[2]}
 : > "$OUT/steps.txt"
+# The device tool brings back at most 8 files from $OUT: the ones listed above. Everything else
+# (the emitted cases, step logs that are folded into those files) goes to a scratch folder.
+SCRATCH=$(mktemp -d)
 failed=0
 
 # step NAME LIMIT_S FILE COMMAND...: runs COMMAND with stdout and stderr into FILE, killed after
@@ -64,10 +68,12 @@ step device 20 "$OUT/device-probe.txt" node --input-type=module -e "
   }
   process.exit(0);"
 cat "$OUT/device-probe.txt" >> "$OUT/device.txt" && rm "$OUT/device-probe.txt"
+step 'webgpu math' 20 "$SCRATCH/math.txt" node bench/webgpu-math.mjs
+cat "$SCRATCH/math.txt" >> "$OUT/device.txt"
 cat "$OUT/device.txt"
 
-step 'check --emit' 20 "$OUT/emit.txt" node bin/arcgrad.js check --emit "$OUT/cases.json"
-step 'check gpu.js:webgpu' 60 "$OUT/check-webgpu.txt" node bin/arcgrad.js check "$OUT/cases.json" --backend gpu.js:webgpu --dtype float32
+step 'check --emit' 20 "$SCRATCH/emit.txt" node bin/arcgrad.js check --emit "$SCRATCH/cases.json"
+step 'check gpu.js:webgpu' 60 "$OUT/check-webgpu.txt" node bin/arcgrad.js check "$SCRATCH/cases.json" --backend gpu.js:webgpu --dtype float32
 tail -3 "$OUT/check-webgpu.txt" | sed 's/^/  /'
 
 bench=(node bench/gpu-head.mjs --shape "$SHAPE" --warmup "$WARMUP" --repeats "$REPEATS")
@@ -77,7 +83,8 @@ step 'bench tfjs-webgpu' 110 "$OUT/bench-tfjs.txt" "${bench[@]}" --budget 85 --c
 sed 's/^/  /' "$OUT/bench-tfjs.txt"
 
 step conformance 120 "$OUT/conformance.txt" node node_modules/vitest/vitest.mjs run test/backend/head.test.ts \
-  test/backend/head-wgsl.test.ts test/backend/conformance.test.ts test/backend/select.test.ts --reporter=verbose
+  test/backend/head-wgsl.test.ts test/backend/conformance.test.ts test/backend/select.test.ts \
+  test/backend/portable-math.test.ts test/backend/device-release.test.ts --reporter=verbose
 echo "  $(grep -E 'Tests +[0-9]' "$OUT/conformance.txt" | tail -1 | sed 's/^ *//')"
 grep -E '^ *[✓↓×].*webgpu' "$OUT/conformance.txt" | head -20
 
