@@ -32,12 +32,22 @@ type WireArg = number | Float32Array | { input: Float32Array; size: number[] } |
 
 /** A kernel result that lives in the worker (a device buffer); `toArray` reads it back. */
 export class BridgedArray {
+  /**
+   * An untouched host buffer as large as the device buffer: V8 counts it as external memory, so
+   * the garbage collector — whose finalizers free device buffers — runs as device memory grows,
+   * not only as the (tiny) handles pile up. Untouched pages cost address space, not memory.
+   */
+  private readonly weight: ArrayBuffer;
+
   /** @hidden */
   constructor(
     private readonly bridge: WebGpuBridge,
     /** The worker's id of the result. */
     readonly id: number,
-  ) {}
+    bytes: number,
+  ) {
+    this.weight = new ArrayBuffer(bytes);
+  }
 
   /** The values, flat, read back from the device (blocks until they are). */
   toArray(): Float32Array {
@@ -103,7 +113,7 @@ export class WebGpuBridge implements SyncWebGpu {
     const code = first ? source() : undefined;
     const answer = this.request({ op: 'launch', name, code, settings: first ? settings : undefined, output, args: args.map((a) => this.wire(a, name)) }, `kernel '${name}'`);
     this.compiled.add(name);
-    return new BridgedArray(this, answer.id!);
+    return new BridgedArray(this, answer.id!, 4 * output.reduce((a, b) => a * b, 1));
   }
 
   /** The values of result `id`, flat. */
