@@ -175,8 +175,8 @@ export class GpujsBackend implements Backend {
 
   /**
    * Test seam: `listener` sees every kernel launch from now on (undefined stops it); returns a
-   * function restoring the previous listener. The webgpu conformance block records a primitive's
-   * launches in a synchronous mode and replays them, same sources, arguments and sizes, on WebGPU
+   * function restoring the previous listener. The conformance suite records which kernels each
+   * primitive check launches, to fail when a kernel of `BACKEND_KERNELS` has no check
    * (test/backend/conformance.test.ts). Nothing in arcgrad calls it.
    * @hidden
    */
