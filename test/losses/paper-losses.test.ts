@@ -40,6 +40,10 @@ describe('ArcFace §2.3 losses', () => {
     fc.assert(
       fc.property(headProblem(), (p) => {
         fc.pre(wellConditioned(p));
+        // Inter-Loss takes arccos of center–center cosines too: duplicate (or opposite) centers sit
+        // on arccos' infinite slope (found: six centers, five of them equal).
+        const ws = rows(p.W, p.d).map(unit);
+        fc.pre(p.labels.every((l) => l < 0 || ws.every((wj, j) => j === l || Math.abs(dot(ws[l], wj)) < 1 - 1e-3)));
         const x = cpu.fromArray(p.X, [p.n, p.d], 'float64');
         const w = cpu.fromArray(p.W, [p.c, p.d], 'float64');
         for (const f of [
