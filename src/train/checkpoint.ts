@@ -167,10 +167,12 @@ export function decodeCheckpoint(text: string, source = 'checkpoint'): Checkpoin
   if (f.version !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`${source}: checkpoint version ${JSON.stringify(f.version)}; this arcgrad reads version ${CHECKPOINT_VERSION}`);
   }
-  const body = f.body as Record<string, unknown> | undefined;
+  const body = f.body as Record<string, unknown> | null | undefined;
   if (body === undefined || typeof body !== 'object' || f.sha256 !== digest(JSON.stringify(body))) {
     throw new CheckpointError(`${source}: checksum mismatch: the file is damaged`);
   }
+  // A body edited with its checksum recomputed passes the check above: its shape is checked too.
+  if (body === null || Array.isArray(body)) throw new CheckpointError(`${source}: the body is ${JSON.stringify(body)}, not a checkpoint's fields`);
   if (!Number.isInteger(body.step) || (body.step as number) < 0) throw new CheckpointError(`${source}: bad step ${JSON.stringify(body.step)}`);
   return {
     step: body.step as number,

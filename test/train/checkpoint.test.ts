@@ -56,6 +56,11 @@ describe('checkpoint encoding', () => {
       ['null', /not an arcgrad checkpoint/],
       [text.replace('"version":1', '"version":2'), /version 2/],
       [text.replace('"step":1', '"step":2'), /checksum/],
+      // edited, checksum recomputed (the damaged-run fuzzer found null: a TypeError before)
+      ...['null', '[]', '7'].map((body): [string, RegExp] => [
+        `{"format":"arcgrad-checkpoint","version":1,"sha256":"${createHash('sha256').update(body).digest('hex')}","body":${body}}`,
+        body === '7' ? /checksum/ : /not a checkpoint's fields/,
+      ]),
     ];
     for (const [bad, message] of cases) expect(() => decodeCheckpoint(bad, 'x.ckpt')).toThrow(message);
     for (const [bad] of cases) expect(() => decodeCheckpoint(bad)).toThrow(CheckpointError);
