@@ -65,7 +65,7 @@ function applyEdit(text: string, e: { at: number; value: unknown }): unknown {
   return edited(json, all[e.at % all.length], e.value);
 }
 function rehashed(body: unknown): string {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(body) ?? 'null'; // an edit that removed the body: JSON writes null
   return `{"format":"arcgrad-checkpoint","version":1,"sha256":"${createHash('sha256').update(text).digest('hex')}","body":${text}}`;
 }
 

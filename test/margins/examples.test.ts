@@ -57,8 +57,9 @@ const setups: Record<keyof typeof exampleMargins, GradSetup> = {
     freeze: (h) => Object.assign(h.state, { t: 0.3 }),
     pre: (p, o) => {
       const { cos } = plainCosines(p);
-      // The hard-negative mask jumps where cos θ_j = cos(θ_y + m); th/mm jumps at cos θ_y = cos(π − m).
-      return cos.every((row, i) => p.labels[i] < 0 || (away(row.filter((_, j) => j !== p.labels[i]), [arcTarget(row[p.labels[i]], o.m as number)]) &&
+      // The hard-negative mask jumps where cos θ_j = cos(θ_y + m); th/mm jumps at cos θ_y = cos(π − m);
+      // at cos θ_y = ±1 acos turns two roundings of the cosine into ~4e-10 of loss.
+      return cos.every((row, i) => p.labels[i] < 0 || (Math.abs(row[p.labels[i]]) < 1 - 1e-6 && away(row.filter((_, j) => j !== p.labels[i]), [arcTarget(row[p.labels[i]], o.m as number)]) &&
         (!o.thmm || away([row[p.labels[i]]], [Math.cos(Math.PI - (o.m as number))]))));
     },
   },
