@@ -24,3 +24,8 @@ export function describeAdapter(info: AdapterInfoLike | undefined): { adapter: s
   const name = [i.vendor, i.architecture, i.device, i.description].filter((s) => s).join(' ') || 'unnamed adapter';
   return { adapter: name, software: i.isFallbackAdapter === true || SOFTWARE_RENDERER.test(name) };
 }
+
+/** The adapter's name, marked when it is software: how the backend and the margin head name their device. */
+export function adapterLine(a: { readonly adapter: string; readonly software: boolean }): string {
+  return `${a.adapter}${a.software ? ' (software: a CPU, not a GPU)' : ''}`;
+}

@@ -11,10 +11,11 @@ import { unitRoundoff, type DType, type TypedArray } from '../../tensor/dtype.js
 import { DTypeError, ShapeError, formatShape } from '../../tensor/errors.js';
 import { Tensor, sizeOf } from '../../tensor/tensor.js';
 import type { HeadResult, HeadSpec } from '../head.js';
+import { adapterLine } from './adapter-info.js';
 import { KernelError } from './errors.js';
 import { GpujsMarginHead } from './head.js';
 import * as K from './kernels.js';
-import { GpujsRuntime, type DeviceArray, type GpujsMode, type KernelArg } from './runtime.js';
+import { GpujsRuntime, isGpuMode, type DeviceArray, type GpujsMode, type KernelArg } from './runtime.js';
 
 /** Largest integer a float32 holds exactly: indices are passed to kernels as float32. */
 const MAX_EXACT_INDEX = 2 ** 24;
@@ -92,8 +93,7 @@ export class GpujsBackend implements Backend {
   /** What runs the kernels: the WebGPU adapter (marked when it is software) in webgpu mode, else the gpu.js mode. */
   get device(): string {
     const a = this.rt.adapter;
-    if (a === undefined) return `gpu.js ${this.rt.mode} mode`;
-    return `${a.adapter}${a.software ? ' (software: a CPU, not a GPU)' : ''}`;
+    return a === undefined ? `gpu.js ${this.rt.mode} mode` : adapterLine(a);
   }
 
   /** The gpu.js mode the kernels run in. */
@@ -104,7 +104,7 @@ export class GpujsBackend implements Backend {
   // ─── storage ───────────────────────────────────────────────────────────────────────────────
 
   /** Device buffers made while a mark is open (host arrays are not tracked): `made[i - madeBefore]` is the i-th. */
-  private made: DeviceArray[] = [];
+  private made: Exclude<DeviceArray, Float32Array>[] = [];
   private madeBefore = 0;
   private openMarks = 0;
 
@@ -133,18 +133,15 @@ export class GpujsBackend implements Backend {
     const kept = new Set<unknown>();
     for (const t of keep) kept.add(t.handle);
     const from = Math.max(0, mark - this.madeBefore);
-    const since = this.made.slice(from);
-    const stay: DeviceArray[] = [];
-    for (const array of since) {
-      if (kept.has(array) || released.has(array)) {
-        if (kept.has(array)) stay.push(array);
-        continue;
-      }
+    // Released buffers leave `made`, so everything after the mark is live: kept, or freed now.
+    const stay = this.made.slice(from).filter((array) => {
+      if (kept.has(array)) return true;
       released.add(array);
-      if (!(array instanceof Float32Array)) array.delete?.();
-    }
+      array.delete?.();
+      return false;
+    });
     // Kept buffers move up to the mark, so positions before it stay where the caller saw them.
-    this.made = [...this.made.slice(0, from), ...new Set(stay)];
+    this.made = [...this.made.slice(0, from), ...stay];
     if (done && this.openMarks > 0 && --this.openMarks === 0) {
       this.madeBefore += this.made.length;
       this.made = [];
@@ -192,7 +189,7 @@ export class GpujsBackend implements Backend {
   private kernel(name: KernelName, source: () => string, shape: readonly number[], args: readonly KernelArg[], functions: Function[] = []): Tensor {
     const size = sizeOf(shape);
     if (size === 0) return this.wrap(new Float32Array(0), shape);
-    if (size > MAX_EXACT_INDEX && this.mode !== 'cpu' && this.mode !== 'webasm') {
+    if (size > MAX_EXACT_INDEX && isGpuMode(this.mode)) {
       // On a GPU gpu.js computes a flat kernel's thread index in float32: past 2^24 two threads
       // would write one element and another would be skipped, silently.
       throw new ShapeError(

@@ -19,6 +19,7 @@ import type { HeadSpec } from '../head.js';
 import { KernelError } from './errors.js';
 import { checkHeadDims, headStepPlan, nonFinite, unpack, uploadPlan, type HeadDims, type Plan, type StepOutcome } from './head-plan.js';
 import { GpujsRuntime, gpujs, type GpujsMode } from './runtime.js';
+import { adapterLine } from './adapter-info.js';
 import { probeWebGpu } from './webgpu-probe.js';
 
 /** What a step returns on the host. */
@@ -97,8 +98,7 @@ export class GpujsMarginHead {
     if (mode === 'webgpu') {
       const probe = await probeWebGpu();
       if (!probe.ok) throw new BackendUnavailableError(`gpu.js:webgpu margin head: ${probe.reason}`);
-      const device = `WebGPU adapter ${probe.adapter}${probe.software ? ' (software: a CPU, not a GPU)' : ''}`;
-      return new GpujsMarginHead(new GpujsRuntime(mode), device);
+      return new GpujsMarginHead(new GpujsRuntime(mode), `WebGPU adapter ${adapterLine(probe)}`);
     }
     return new GpujsMarginHead(new GpujsRuntime(mode));
   }

@@ -34,11 +34,10 @@ export interface SyncWebGpu {
   readonly adapter: string;
   /** Whether that adapter is a CPU (SwiftShader, lavapipe, …). */
   readonly software: boolean;
-  /** Runs a kernel (compiled from `source()` on first use) and returns its result, left on the device. */
+  /** Runs a kernel (compiled from `source()`, with its settings, on first use) and returns its result, left on the device. */
   launch(
     name: string,
-    source: () => { text: string; functions: string[] },
-    settings: object,
+    source: () => { text: string; functions: string[]; settings: object },
     output: readonly number[],
     args: readonly unknown[],
   ): { toArray(): Float32Array; delete(): void };

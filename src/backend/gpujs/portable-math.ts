@@ -49,43 +49,33 @@ export function arcgradAcos(x: number): number {
 
 /** cos(x); accurate to a few float32 ulp for |x| up to about 10⁴ (the kernels use |x| ≤ 4π). */
 export function arcgradCos(x: number): number {
-  const a = Math.abs(x);
-  let j = Math.floor(a * 1.2732395447351628);
-  j = j + (j - 2 * Math.floor(j * 0.5)); // odd → next even
-  const r = a - j * 0.78515625 - j * 2.4187564849853515625e-4 - j * 3.77489497744594108e-8;
-  let octant = j - 8 * Math.floor(j * 0.125);
-  let sign = 1;
-  if (octant > 3) {
-    octant = octant - 4;
-    sign = -sign;
-  }
-  if (octant > 1) {
-    sign = -sign;
-  }
-  const z = r * r;
-  let v = 0;
-  if (octant > 1 - 0.5 && octant < 2 + 0.5) {
-    v = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 0.16666654611) * z * r + r;
-  } else {
-    v = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 0.04166664568298827) * z * z - 0.5 * z + 1;
-  }
-  return sign * v;
+  return arcgradSinOfOctants(Math.abs(x), 2, 1); // cos x = sin(|x| + 2·π/4)
 }
 
 /** sin(x); accurate to a few float32 ulp for |x| up to about 10⁴ (the kernels use |x| ≤ 4π). */
 export function arcgradSin(x: number): number {
-  const a = Math.abs(x);
-  let j = Math.floor(a * 1.2732395447351628);
-  j = j + (j - 2 * Math.floor(j * 0.5));
-  const r = a - j * 0.78515625 - j * 2.4187564849853515625e-4 - j * 3.77489497744594108e-8;
-  let octant = j - 8 * Math.floor(j * 0.125);
   let sign = 1;
   if (x < 0) {
     sign = -1;
   }
+  return arcgradSinOfOctants(Math.abs(x), 0, sign);
+}
+
+/**
+ * sign·sin(a + shift·π/4) for a ≥ 0 and an even shift: a is reduced by its own octant count j
+ * (exactly, as in the file header) and the shift only moves the octant, so cos loses nothing to
+ * the π/2 it adds.
+ */
+export function arcgradSinOfOctants(a: number, shift: number, sign: number): number {
+  let j = Math.floor(a * 1.2732395447351628);
+  j = j + (j - 2 * Math.floor(j * 0.5)); // odd → next even
+  const r = a - j * 0.78515625 - j * 2.4187564849853515625e-4 - j * 3.77489497744594108e-8;
+  const k = j + shift;
+  let octant = k - 8 * Math.floor(k * 0.125);
+  let s = sign;
   if (octant > 3) {
     octant = octant - 4;
-    sign = -sign;
+    s = -s;
   }
   const z = r * r;
   let v = 0;
@@ -94,11 +84,11 @@ export function arcgradSin(x: number): number {
   } else {
     v = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 0.16666654611) * z * r + r;
   }
-  return sign * v;
+  return s * v;
 }
 
 /** The helpers, for a kernel's `functions` setting. */
-export const PORTABLE_MATH: readonly Function[] = [arcgradAcos, arcgradCos, arcgradSin];
+export const PORTABLE_MATH: readonly Function[] = [arcgradAcos, arcgradCos, arcgradSin, arcgradSinOfOctants];
 
 const REWRITES: Readonly<Record<string, string>> = { acos: arcgradAcos.name, cos: arcgradCos.name, sin: arcgradSin.name };
 

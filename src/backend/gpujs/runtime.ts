@@ -76,6 +76,16 @@ const KERNEL_SETTINGS = {
   tactic: 'precision' as const,
 };
 
+/** The settings a kernel is compiled with: the shared ones, the launch's own choices, its output size. */
+function kernelSettings(output: KernelDims, options: LaunchOptions): object {
+  return { ...KERNEL_SETTINGS, ...(options.immutable === undefined ? {} : { immutable: options.immutable }), output: [...output] };
+}
+
+/** Whether kernels in `mode` run on a GPU (webgpu, webgl2, headless-gl), not in this process's CPU. */
+export function isGpuMode(mode: GpujsMode): boolean {
+  return mode !== 'cpu' && mode !== 'webasm';
+}
+
 /** What the runtime uses of a gpu.js `GPU`; a fake from `injectGpu` provides the same. */
 export interface GpuLike {
   /** The mode the GPU runs in (checked against the one asked for). */
@@ -179,12 +189,11 @@ export class GpujsRuntime {
    */
   launch(name: string, source: () => string, output: KernelDims, args: readonly unknown[], options: LaunchOptions = {}): unknown {
     if (this.bridge !== undefined) {
-      const settings = { ...KERNEL_SETTINGS, ...(options.immutable === undefined ? {} : { immutable: options.immutable }), output: [...output] };
       const code = () => {
         const { text, functions } = this.kernelSources(source(), options.functions ?? []);
-        return { text, functions: functions.map((f) => f.toString()) };
+        return { text, functions: functions.map((f) => f.toString()), settings: kernelSettings(output, options) };
       };
-      return this.bridge.launch(name, code, settings, output, args);
+      return this.bridge.launch(name, code, output, args);
     }
     if (this.isAsync) {
       throw new KernelError(`gpu.js (webgpu) kernel '${name}': webgpu kernels are asynchronous; call launchAsync (or make the runtime synchronous)`);
@@ -230,12 +239,7 @@ export class GpujsRuntime {
     let kernel = this.kernels.get(key);
     if (kernel === undefined) {
       const { text, functions } = this.kernelSources(source(), options.functions ?? []);
-      const settings = {
-        ...KERNEL_SETTINGS,
-        ...(options.immutable === undefined ? {} : { immutable: options.immutable }),
-        output: [...output],
-        functions,
-      };
+      const settings = { ...kernelSettings(output, options), functions };
       try {
         kernel = this.gpu.createKernel(text, settings as never);
       } catch (e) {
@@ -254,7 +258,7 @@ export class GpujsRuntime {
    * and keep the text as it is.
    */
   private kernelSources(text: string, functions: readonly Function[]): { text: string; functions: (Function | string)[] } {
-    if (this.mode === 'cpu' || this.mode === 'webasm') return { text, functions: [...functions] };
+    if (!isGpuMode(this.mode)) return { text, functions: [...functions] };
     const helpers = functions.map((f) => portableKernelSource(f.toString()));
     const rewritten = portableKernelSource(text);
     const needed = [rewritten, ...helpers].some((t) => /\barcgrad(Acos|Cos|Sin)\(/.test(t));

@@ -105,13 +105,12 @@ export class WebGpuBridge implements SyncWebGpu {
   }
 
   /**
-   * Runs kernel `name` (compiled from `source()` and `functions` with `settings` the first time)
-   * over `output`, and returns its result, left on the device.
+   * Runs kernel `name` (compiled from `source()`'s text, helper functions and settings the first
+   * time; later calls send only the name) over `output`, and returns its result, left on the device.
    */
-  launch(name: string, source: () => { text: string; functions: string[] }, settings: object, output: readonly number[], args: readonly unknown[]): BridgedArray {
-    const first = !this.compiled.has(name);
-    const code = first ? source() : undefined;
-    const answer = this.request({ op: 'launch', name, code, settings: first ? settings : undefined, output, args: args.map((a) => this.wire(a, name)) }, `kernel '${name}'`);
+  launch(name: string, source: () => { text: string; functions: string[]; settings: object }, output: readonly number[], args: readonly unknown[]): BridgedArray {
+    const code = this.compiled.has(name) ? undefined : source();
+    const answer = this.request({ op: 'launch', name, code, output, args: args.map((a) => this.wire(a, name)) }, `kernel '${name}'`);
     this.compiled.add(name);
     return new BridgedArray(this, answer.id!, 4 * output.reduce((a, b) => a * b, 1));
   }
@@ -245,7 +244,7 @@ async function handle(m) {
     case 'launch': {
       let kernel = kernels.get(m.name);
       if (kernel === undefined) {
-        kernel = gpu.createKernel(m.code.text, Object.assign({}, m.settings, { functions: m.code.functions }));
+        kernel = gpu.createKernel(m.code.text, Object.assign({}, m.code.settings, { functions: m.code.functions }));
         kernels.set(m.name, kernel);
       }
       kernel.setOutput(m.output);
