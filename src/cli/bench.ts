@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cpu } from '../backend/cpu.js';
-import { shutdownFastPool } from '../backend/fast/pool.js';
+import { shutdownFastPool } from '../backend/wasm/pool.js';
 import { parseHeadShape, relativeMaxError } from '../bench/problem.js';
 import { benchBackends, type BenchBackend, type HeadOutput, type Problem } from '../bench/peers.js';
 import { toyContestants, toyProblem, type ToyContestant, type ToyOutput, type ToyProblem } from '../bench/toy.js';
