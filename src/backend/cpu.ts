@@ -16,7 +16,7 @@ type Nd = NdArray<TypedArray>;
 
 /** The reference backend: float64 (or float32-rounded) arrays in this process. */
 export class CpuBackend implements Backend {
-  readonly name = 'cpu';
+  readonly name: string = 'cpu';
 
   private wrap(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
     return new Tensor(this, ndarray(data, shape.length === 0 ? [1] : [...shape]), [...shape], dtype);
