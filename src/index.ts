@@ -20,8 +20,8 @@ export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type Gradc
 export * from './ops/index.js';
 export { GpujsBackend } from './backend/gpujs/gpujs-backend.js';
 export { DeviceLostError, KernelError } from './backend/gpujs/errors.js';
-export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
-export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/gpujs/cli-option.js';
+export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/select.js';
+export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/select.js';
 export type { GpujsMode } from './backend/gpujs/runtime.js';
 export type { FusedMarginHead, HeadResult, HeadSpec, HeadTarget } from './backend/head.js';
 export { GpujsMarginHead, type HeadArrays, type HeadStepOptions } from './backend/gpujs/head.js';

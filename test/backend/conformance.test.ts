@@ -29,7 +29,7 @@ import { KernelError } from '../../src/backend/gpujs/errors.js';
 import { BACKEND_KERNELS, type GpujsBackend } from '../../src/backend/gpujs/gpujs-backend.js';
 import type { GpujsMode } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
-import { selectBackend } from '../../src/backend/gpujs/select.js';
+import { selectBackend } from '../../src/backend/select.js';
 import { WasmBackend } from '../../src/backend/wasm/backend.js';
 import { shutdownFastPool } from '../../src/backend/wasm/pool.js';
 import { allOps } from '../../src/ops/index.js';
