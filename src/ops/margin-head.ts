@@ -96,7 +96,9 @@ export const marginHeadOp = defineOp<'x' | 'w', MarginHeadAttrs>({
   },
   vjp: (be, _x, loss, dy) => {
     const r = stored.get(loss) as HeadResult;
-    return { x: () => be.binary('mul', r.dX, dy), w: () => be.binary('mul', r.dW, dy) };
+    // dy is a scalar: one affine pass, none at all when dy = 1 (a loss differentiated directly)
+    const times = (g: Tensor) => { const k = dy.item(); return k === 1 ? g : be.affine(g, k, 0); };
+    return { x: () => times(r.dX), w: () => times(r.dW) };
   },
 });
 
