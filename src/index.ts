@@ -121,3 +121,9 @@ export { epochSeed, train, type CheckpointOptions, type HeadLoss, type HeadState
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';
 export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './losses/fast-margin-head.js';
 export { shutdownFastPool } from './backend/wasm/pool.js';
+
+// ── wasm: the float32 WebAssembly SIMD backend, the default training backend, the head's shared target (issue 18) ──
+export { WasmBackend, wasmBackend, type WasmBackendOptions } from './backend/wasm/backend.js';
+export { wasmMarginHeadArrays, type WasmHeadArrays, type WasmHeadOptions } from './backend/wasm/head.js';
+export { defaultBackend } from './backend/select.js';
+export { targetAndSlope, type TargetAndSlope } from './backend/head.js';

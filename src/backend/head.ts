@@ -61,13 +61,21 @@ export interface HeadResult {
  */
 export type FusedMarginHead = (x: Tensor, w: Tensor, labels: Int32Array, spec: HeadSpec) => HeadResult;
 
+/** The blended target logit and its slope at one target cosine (see `targetAndSlope`). */
+export interface TargetAndSlope {
+  /** f′(c) = (λ·c + f(c))/(1 + λ), before the scale s. */
+  readonly value: number;
+  /** df′/dc, or 1 when straight-through. */
+  readonly slope: number;
+}
+
 /**
  * The target logit f′(c) (before the scale s) and its slope df′/dc at a clamped target cosine c:
  * f′ = (λ·c + f(c))/(1 + λ), slope (λ + f_c(c))/(1 + λ), or 1 when straight-through. The one
  * place a host-side driver (the wasm head) evaluates λ's blend; the tape composition
  * (src/losses/margin-head.ts `targetLogit`) is its reference.
  */
-export function targetAndSlope(spec: HeadSpec, c: number): { value: number; slope: number } {
+export function targetAndSlope(spec: HeadSpec, c: number): TargetAndSlope {
   const { value, valueParams: p, slope, slopeParams: q } = spec.target;
   const f = value.fn(c, p[0], p[1], p[2], p[3]);
   const blend = 1 + spec.lambda;
