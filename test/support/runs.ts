@@ -47,8 +47,24 @@ export const RUN_WEIGHTS = {
   sliders: 2 / 3,
   /** Bad-input properties: one per op and bad input (5 each: hundreds of them). */
   badInput: 1 / 6,
+  /** A bad input's dtype mix, one property per op and input (2). */
+  badInputDType: 1 / 15,
   /** Op invariants (25). */
   opInvariants: 5 / 6,
+  /** Each op in float32 against float64 (10). */
+  opFloat32: 1 / 3,
+  /** Every op's gradients have their inputs' shapes (10). */
+  gradientShapes: 1 / 3,
+  /** The fast kernels' rowMax and rowExp against their scalar definition (300: cheap). */
+  fastKernelRows: 10,
+  /** The CPU matmul bit for bit against the triple loop (150: small matrices). */
+  cpuMatmulBits: 5,
+  /** The fast head on the CPU against the tape (300: every option and chunking). */
+  fastHeadCpu: 10,
+  /** PartialFC's sampling (90). */
+  partialFcSampling: 3,
+  /** The margin head against the loop reference (120). */
+  marginHeadReference: 4,
 } as const;
 
 /** The runs of a property of the given weight (at least 1). */
@@ -61,3 +77,8 @@ export function runs(weight = 1): number {
  * page's long device runs), else runs(RUN_WEIGHTS.backendConformance).
  */
 export const CONFORMANCE_RUNS = positiveInteger('ARCGRAD_CONFORMANCE_RUNS', process.env.ARCGRAD_CONFORMANCE_RUNS, runs(RUN_WEIGHTS.backendConformance));
+
+/** The run-count variables this process was given, as `NAME=value` words (for a reproduce line). */
+export const RUNS_ENV: readonly string[] = (['ARCGRAD_PROPERTY_RUNS', 'ARCGRAD_CONFORMANCE_RUNS'] as const)
+  .filter((name) => process.env[name] !== undefined && process.env[name] !== '')
+  .map((name) => `${name}=${process.env[name]}`);

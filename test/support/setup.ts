@@ -8,7 +8,7 @@
 import { relative } from 'node:path';
 import fc from 'fast-check';
 import { beforeEach, expect } from 'vitest';
-import { PROPERTY_RUNS } from './runs.js';
+import { RUNS_ENV } from './runs.js';
 import { randomSeed, seedChoice } from './seed.js';
 
 const choice = seedChoice();
@@ -20,7 +20,6 @@ fc.configureGlobal({ seed });
 
 beforeEach(({ onTestFailed, task }) => {
   onTestFailed(() => {
-    const runs = process.env.ARCGRAD_PROPERTY_RUNS === undefined ? '' : ` ARCGRAD_PROPERTY_RUNS=${PROPERTY_RUNS}`;
-    console.error(`reproduce: ARCGRAD_SEED=${seed}${runs} npx vitest run ${file} -t ${JSON.stringify(task.name)}`);
+    console.error(`reproduce: ${['ARCGRAD_SEED=' + seed, ...RUNS_ENV].join(' ')} npx vitest run ${file} -t ${JSON.stringify(task.name)}`);
   });
 });
