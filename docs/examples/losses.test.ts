@@ -29,6 +29,24 @@ describe('docs/losses.md', () => {
     shows(fixed(f.combined, 4), '0.0675');
   });
 
+  it('§3: a margin lowers the target logit, except ArcFace (\'none\') past θ = π − m2/2', () => {
+    const r = ex.marginBelowCosine();
+    // f and cos θ are O(1) values, each a few roundings from exact: the gap is 0 up to 4u, u = 2⁻⁵³
+    // (SphereFace meets cos θ at θ = 0; NormFace is cos(arccos c) itself)
+    const roundoff = 4 * 2 ** -53;
+    for (const name of ['normface', 'sphereface', 'sphereface λ=5', 'cosface', 'combined']) {
+      expect(r.largestGap[name], name).toBeLessThanOrEqual(roundoff);
+    }
+    expect(r.largestGap.arcface).toBeGreaterThan(0);
+    // the first grid angle with f > cos θ is the first one past π − m2/2 (grid step π/3600)
+    expect(r.arcfacePositiveFrom).toBeGreaterThan(r.arcfaceCrossing);
+    expect(r.arcfacePositiveFrom - r.arcfaceCrossing).toBeLessThanOrEqual(Math.PI / 3600);
+    shows(fixed(r.arcfaceCrossing, 4), '2.8916');
+    shows(`${fixed((r.arcfaceCrossing * 180) / Math.PI, 1)}°`, '165.7°');
+    shows(fixed(r.arcfaceAtPi, 4), '−0.8776');
+    expect(doc).not.toContain('f(θ) ≤ cos θ');
+  });
+
   it('§4: SphereFace λ schedule and insightface dropping m2', () => {
     const l = ex.lambdaSchedule();
     shows(fixed(l.first, 3), '892.857');

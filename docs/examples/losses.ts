@@ -161,3 +161,31 @@ export function insightfaceDropsM2(theta = 1): { combined: number; insightface: 
     insightface: angularMargin(c, { m1: 1, m2: 0, m3: 0.2 }).item(), // what its m3 > 0 branch computes
   };
 }
+
+/**
+ * Where f(θ) − cos θ is positive on a grid of `points` angles over [0, π], per preset (the margin
+ * makes the target *easier* to score there), and ArcFace's crossing π − m2/2 with f(π).
+ */
+export function marginBelowCosine(points = 3601): {
+  largestGap: Record<string, number>;
+  arcfacePositiveFrom: number;
+  arcfaceCrossing: number;
+  arcfaceAtPi: number;
+} {
+  const theta = Array.from({ length: points }, (_, i) => (Math.PI * i) / (points - 1));
+  const c = tensor(theta.map((t) => Math.max(-1, Math.min(1, Math.cos(t)))));
+  const largestGap: Record<string, number> = {};
+  let arcfacePositiveFrom = NaN;
+  for (const head of [normface(), sphereface(), sphereface({ lambda: 5 }), cosface(), arcface(), combined()]) {
+    const name = head.name + (head.options.lambda ? ' λ=5' : '');
+    const gap = targetLogit(c, resolveMarginOptions(head.options)).toArray().map((f, i) => f - c.toArray()[i]);
+    largestGap[name] = Math.max(...gap);
+    if (head.name === 'arcface') {
+      const first = gap.findIndex((g) => g > 0);
+      // every angle after the first positive gap has one too: one crossing, not several
+      if (gap.slice(first).some((g) => g <= 0)) throw new Error('ArcFace gap changes sign more than once');
+      arcfacePositiveFrom = theta[first];
+    }
+  }
+  return { largestGap, arcfacePositiveFrom, arcfaceCrossing: Math.PI - 0.25, arcfaceAtPi: f(Math.PI, 'none') };
+}
