@@ -6,7 +6,7 @@
  *
  * with the iteration counter incremented before use, so the first training step is iter = 1:
  * λ(1) = 1000/1.12 = 892.857…, and λ reaches λmin = 5 at iter 1659 (λ(1658) = 5.0010).
- * The loss blends f′(θ) = (λ·cos θ + f(θ))/(1 + λ): a large λ starts training as NormFace and
+ * The loss blends f_λ(θ) = (λ·cos θ + f(θ))/(1 + λ): a large λ starts training as NormFace and
  * the margin takes over as λ decays.
  */
 import { OptionError } from '../tensor/errors.js';
