@@ -47,6 +47,17 @@ describe('docs/losses.md', () => {
     expect(doc).not.toContain('f(θ) ≤ cos θ');
   });
 
+  it('§4: where the boundary lines end (f = −1)', () => {
+    const e = ex.boundaryEnds();
+    shows(fixed(e.cosface, 4), '2.2784');
+    expect(e.cosface).toBeCloseTo(Math.acos(-0.65), 12);
+    shows(fixed(e.combined, 4), '2.1981');
+    shows(fixed(e.sphereface, 4), '0.7854');
+    // ψ meets −1 with slope 0 (a joint of its bands): f(θ) + 1 ≈ f″·δ²/2 there, so rounding f by
+    // u moves the root by about √u = 1.5e-8; CosFace's root, on a slope, is good to u.
+    expect(Math.abs(e.sphereface - Math.PI / 4)).toBeLessThan(4 * Math.sqrt(2 ** -53));
+  });
+
   it('§4: SphereFace λ schedule and insightface dropping m2', () => {
     const l = ex.lambdaSchedule();
     shows(fixed(l.first, 3), '892.857');

@@ -189,3 +189,22 @@ export function marginBelowCosine(points = 3601): {
   }
   return { largestGap, arcfacePositiveFrom, arcfaceCrossing: Math.PI - 0.25, arcfaceAtPi: f(Math.PI, 'none') };
 }
+
+/**
+ * The angle θ1 past which each boundary line of the figure ends (f(θ1) < −1: no θ2 solves
+ * f(θ1) = cos θ2), found by bisection on the head's own target logit, which decreases there.
+ */
+export function boundaryEnds(): { cosface: number; combined: number; sphereface: number } {
+  const end = (options: MarginOptions) => {
+    const r = resolveMarginOptions(options);
+    const f = (t: number) => targetLogit(tensor([Math.cos(t)]), r).item();
+    let [lo, hi] = [0, Math.PI]; // f(lo) ≥ −1 > f(hi)
+    for (let k = 0; k < 60; k++) {
+      const mid = (lo + hi) / 2;
+      if (f(mid) >= -1) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return { cosface: end(cosface().options), combined: end(combined().options), sphereface: end(sphereface().options) };
+}

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { DomainError, OptionError, ShapeError } from '../tensor/errors.js';
-import { decisionBoundary, type Curve } from './curves.js';
+import { decisionBoundary, type BoundaryLine, type Curve } from './curves.js';
 import { renderVegaLite } from './vega.js';
 
 const PANEL_WIDTH = 300;
@@ -96,26 +96,66 @@ export interface DecisionBoundaryOptions {
   columns?: number;
 }
 
+/** The legend of `decisionBoundaryFigure`, in order. */
+export const DECISION_BOUNDARY_SERIES = [
+  'class 1 boundary: f(θ1) = cos θ2',
+  'class 2 boundary: f(θ2) = cos θ1',
+  "fold-back: f rises again past φ = π ('none')",
+  'no margin: θ1 = θ2',
+] as const;
+
+/**
+ * One boundary line as figure rows: NaN points (no solution) are left out and start a new segment,
+ * and the points where the curve folds back (f rising with θ) go to the fold-back series, in a
+ * segment of their own that shares its first point with the line it continues.
+ */
+function boundaryRows(loss: string, series: string, line: BoundaryLine, folds: readonly boolean[], firstSegment: number): { rows: Record<string, unknown>[]; segments: number } {
+  const rows: Record<string, unknown>[] = [];
+  let segment = firstSegment - 1;
+  let previous: { x: number; y: number; fold: boolean } | undefined;
+  for (let i = 0; i < line.x.length; i++) {
+    const [x, y] = [line.x[i], line.y[i]];
+    if (Number.isNaN(x) || Number.isNaN(y)) {
+      previous = undefined;
+      continue;
+    }
+    const name = folds[i] ? DECISION_BOUNDARY_SERIES[2] : series;
+    if (previous === undefined || previous.fold !== folds[i]) {
+      segment++;
+      if (previous !== undefined) rows.push({ loss, series: name, segment, x: previous.x, y: previous.y, i: i - 1 });
+    }
+    rows.push({ loss, series: name, segment, x, y, i });
+    previous = { x, y, fold: folds[i] };
+  }
+  return { rows, segments: segment + 1 - firstSegment };
+}
+
 /**
  * The binary decision boundaries of each loss in the (θ1, θ2) plane (the ArcFace paper's figure),
  * as `decisionBoundary` computes them: class 1 wins above θ2 = arccos f(θ1), class 2 right of the
  * mirror image. The gap between the two lines is the decision margin; the diagonal is the
- * boundary without margin.
+ * boundary without margin. A line ends where f < −1 (no angle solves f = cos θ there), and the
+ * part where f rises again with θ (fallback 'none' past φ = π, ArcFace's fold-back) is drawn as its
+ * own series.
  */
 export async function decisionBoundaryFigure(curves: readonly Curve[], options: DecisionBoundaryOptions = {}): Promise<string> {
   nonEmpty(curves, 'curves', 'decisionBoundaryFigure');
   const columns = options.columns ?? 3;
   if (!Number.isInteger(columns) || columns < 1) throw new OptionError(`decisionBoundaryFigure: columns must be a positive integer, got ${columns}`);
-  const SERIES = ['class 1 boundary: f(θ1) = cos θ2', 'class 2 boundary: f(θ2) = cos θ1', 'no margin: θ1 = θ2'];
+  const SERIES = DECISION_BOUNDARY_SERIES;
+  let segments = 0;
   const values = curves.flatMap((c) => {
     checkCurve(c, 'decisionBoundaryFigure');
-    const { class1, class2 } = decisionBoundary(c);
-    return [
-      ...Array.from(class1.x, (x, i) => ({ loss: c.name, series: SERIES[0], x, y: class1.y[i], i })),
-      ...Array.from(class2.x, (x, i) => ({ loss: c.name, series: SERIES[1], x, y: class2.y[i], i })),
-      { loss: c.name, series: SERIES[2], x: 0, y: 0, i: 0 },
-      { loss: c.name, series: SERIES[2], x: Math.PI, y: Math.PI, i: 1 },
-    ];
+    const { class1, class2, folds } = decisionBoundary(c);
+    const rows: Record<string, unknown>[] = [];
+    for (const [series, line] of [[SERIES[0], class1], [SERIES[1], class2]] as const) {
+      const r = boundaryRows(c.name, series, line, folds, segments);
+      rows.push(...r.rows);
+      segments += r.segments;
+    }
+    segments++;
+    rows.push({ loss: c.name, series: SERIES[3], segment: segments - 1, x: 0, y: 0, i: 0 }, { loss: c.name, series: SERIES[3], segment: segments - 1, x: Math.PI, y: Math.PI, i: 1 });
+    return rows;
   });
   const axis = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [0, Math.PI] } });
   return renderVegaLite({
@@ -130,8 +170,9 @@ export async function decisionBoundaryFigure(curves: readonly Curve[], options: 
       encoding: {
         x: { field: 'x', ...axis('θ1 (radians)') },
         y: { field: 'y', ...axis('θ2 (radians)') },
-        color: { field: 'series', type: 'nominal', title: null, sort: SERIES },
-        strokeDash: { field: 'series', type: 'nominal', title: null, sort: SERIES, scale: { range: [[1, 0], [1, 0], [4, 3]] } },
+        color: { field: 'series', type: 'nominal', title: null, sort: [...SERIES], scale: { domain: [...SERIES], range: ['#4c78a8', '#f58518', '#e45756', '#888888'] } },
+        strokeDash: { field: 'series', type: 'nominal', title: null, sort: [...SERIES], scale: { domain: [...SERIES], range: [[1, 0], [1, 0], [2, 2], [4, 3]] } },
+        detail: { field: 'segment', type: 'nominal' },
         order: { field: 'i', type: 'quantitative' },
       },
     },

@@ -95,10 +95,29 @@ describe('figures', () => {
     expect(legendLabels(svgs.boundary)).toEqual([
       'class 1 boundary: f(θ1) = cos θ2',
       'class 2 boundary: f(θ2) = cos θ1',
+      "fold-back: f rises again past φ = π ('none')",
       'no margin: θ1 = θ2',
     ]);
     for (const c of LOSS_CURVES) expect(svgs.boundary).toContain(`>${c.name}</text>`);
-    expect(count(svgs.boundary, 'line mark')).toBe(3 * LOSS_CURVES.length);
+    // one line per piece: both classes and the diagonal in every panel, and ArcFace's two fold-backs
+    expect(count(svgs.boundary, 'line mark')).toBe(3 * LOSS_CURVES.length + 2);
+  });
+
+  it('decision boundaries: no segment along the θ = π edges, where f < −1 has no solution', () => {
+    // the panels are 200 px: θ2 = π is y = 0, θ1 = π is x = 200. Before, CosFace, SphereFace and the
+    // combined margin ran along those edges (arccos of a clamped f); a line may now touch them only
+    // at a point, never over a stretch.
+    const lines = [...svgs.boundary.matchAll(/aria-roledescription="line mark"[^>]*d="(M[^"]+)"/g)].map(([, d]) =>
+      d.slice(1).split('L').map((p) => p.split(',').map(Number)),
+    );
+    expect(lines.length).toBe(3 * LOSS_CURVES.length + 2);
+    for (const points of lines) {
+      for (let k = 1; k < points.length; k++) {
+        const [[x0, y0], [x1, y1]] = [points[k - 1], points[k]];
+        expect(y0 === 0 && y1 === 0, `segment along θ2 = π at x ${x0}–${x1}`).toBe(false);
+        expect(x0 === 200 && x1 === 200, `segment along θ1 = π at y ${y0}–${y1}`).toBe(false);
+      }
+    }
   });
 
   it('scatter: every point drawn, classes in the legend, two panels', () => {
