@@ -52,7 +52,9 @@ describe('docs/losses.md', () => {
     shows(fixed(e.cosface, 4), '2.2784');
     expect(e.cosface).toBeCloseTo(Math.acos(-0.65), 12);
     shows(fixed(e.combined, 4), '2.1981');
-    shows(fixed(e.sphereface, 4), '0.7854');
+    shows(fixed(e.spherefaceAsTrained, 4), '1.9736');
+    shows(`${fixed((e.spherefaceAsTrained * 180) / Math.PI, 1)}°`, '113.1°');
+    expect(doc).toContain('π/4, where\n4·θ1 = π');
     // ψ meets −1 with slope 0 (a joint of its bands): f(θ) + 1 ≈ f″·δ²/2 there, so rounding f by
     // u moves the root by about √u = 1.5e-8; CosFace's root, on a slope, is good to u.
     expect(Math.abs(e.sphereface - Math.PI / 4)).toBeLessThan(4 * Math.sqrt(2 ** -53));

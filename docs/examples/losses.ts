@@ -194,7 +194,7 @@ export function marginBelowCosine(points = 3601): {
  * The angle θ1 past which each boundary line of the figure ends (f(θ1) < −1: no θ2 solves
  * f(θ1) = cos θ2), found by bisection on the head's own target logit, which decreases there.
  */
-export function boundaryEnds(): { cosface: number; combined: number; sphereface: number } {
+export function boundaryEnds(): { cosface: number; combined: number; sphereface: number; spherefaceAsTrained: number } {
   const end = (options: MarginOptions) => {
     const r = resolveMarginOptions(options);
     const f = (t: number) => targetLogit(tensor([Math.cos(t)]), r).item();
@@ -206,5 +206,10 @@ export function boundaryEnds(): { cosface: number; combined: number; sphereface:
     }
     return lo;
   };
-  return { cosface: end(cosface().options), combined: end(combined().options), sphereface: end(sphereface().options) };
+  return {
+    cosface: end(cosface().options),
+    combined: end(combined().options),
+    sphereface: end(sphereface().options),
+    spherefaceAsTrained: end({ ...sphereface().options, lambda: 5 }),
+  };
 }

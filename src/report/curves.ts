@@ -52,11 +52,13 @@ export interface Curve {
 /**
  * The losses of the ArcFace paper's target-logit figure. Softmax and NormFace share cos θ in cos
  * units (Softmax's logit is ‖W‖‖x‖·cos θ). ArcFace, CosFace and the combined margin use 'none', as
- * insightface's current arcface_torch does; SphereFace needs ψ ('psi') to be monotone at m1 = 4.
+ * insightface's current arcface_torch does; SphereFace needs ψ ('psi') to be monotone at m1 = 4,
+ * and is drawn as it trains: blended with λ = 5, the value `sphereFaceLambda` holds from iteration
+ * 1659 to the end, (5·cos θ + ψ(θ))/6 — the bare ψ is a curve no SphereFace run optimizes.
  */
 export const LOSS_CURVES: readonly MarginCurveSpec[] = [
   { name: 'Softmax / NormFace: cos θ', m1: 1, m2: 0, m3: 0, fallback: 'none' },
-  { name: 'SphereFace m1=4 (psi)', m1: 4, m2: 0, m3: 0, fallback: 'psi' },
+  { name: 'SphereFace m1=4 (psi), λ=5 as trained', m1: 4, m2: 0, m3: 0, fallback: 'psi', lambda: 5 },
   { name: 'CosFace m3=0.35', m1: 1, m2: 0, m3: 0.35, fallback: 'none' },
   { name: 'ArcFace m2=0.5', m1: 1, m2: 0.5, m3: 0, fallback: 'none' },
   { name: 'Combined (1, 0.3, 0.2)', m1: 1, m2: 0.3, m3: 0.2, fallback: 'none' },

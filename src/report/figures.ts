@@ -29,6 +29,44 @@ function nonEmpty<T>(items: readonly T[], what: string, where: string): void {
   if (items.length === 0) throw new ShapeError(`${where}: no ${what}`);
 }
 
+/**
+ * Where training lives, in degrees: the ArcFace paper's notes on its target-logit figure have θ_y
+ * start near 90° (random features are orthogonal to their centers) and end near 30°; the start,
+ * the end and the slope of a curve between them are what matter. Shaded in both margin figures.
+ */
+export const TRAINING_WINDOW_DEGREES: readonly [number, number] = [30, 90];
+
+const DEGREE = 180 / Math.PI;
+
+/** An angle axis in degrees, every 30°, each tick with its value in radians beside it. */
+function angleAxis(title: string): Record<string, unknown> {
+  return {
+    type: 'quantitative',
+    title: `${title} (degrees; radians in parentheses)`,
+    scale: { domain: [0, 180] },
+    // two-line labels ("90°" over "(1.57)") so that seven fit under a 200-pixel panel
+    axis: { values: [0, 30, 60, 90, 120, 150, 180], labelExpr: "[datum.value + '°', '(' + format(datum.value * PI / 180, '.2f') + ')']", labelAngle: 0, labelFontSize: 9, labelOverlap: false, labelFlush: false },
+  };
+}
+
+/**
+ * The training window, shaded across the plot along `channel` (the angle θ_y on that axis), as a
+ * layer over the rows with kind 'window' (fields lo, hi in degrees).
+ */
+function trainingWindowLayer(channel: 'x' | 'y', axisTitle: string): Record<string, unknown> {
+  return {
+    transform: [{ filter: "datum.kind === 'window'" }],
+    mark: { type: 'rect', color: '#f2c14e', opacity: 0.2 },
+    encoding: { [channel]: { field: 'lo', ...angleAxis(axisTitle) }, [`${channel}2`]: { field: 'hi' } },
+  };
+}
+
+/** The row that `trainingWindowLayer` draws. */
+function trainingWindowRow(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const [lo, hi] = TRAINING_WINDOW_DEGREES;
+  return { ...extra, kind: 'window', lo, hi };
+}
+
 /** A panel of curves for `targetLogitFigure`. */
 export interface CurvePanel {
   /** Panel title. */
@@ -62,21 +100,30 @@ export async function targetLogitFigure(panels: readonly CurvePanel[], options: 
     nonEmpty(panel.curves, 'curves', `targetLogitFigure ('${panel.title}')`);
     panel.curves.forEach((c) => checkCurve(c, 'targetLogitFigure'));
     const cut = panel.curves.filter((c) => c.value.some((v) => v < yMin)).map((c) => c.name);
-    const values = panel.curves.flatMap((c) =>
-      Array.from(c.theta, (theta, i) => ({ series: c.name, theta, f: c.value[i], i })),
+    const values: Record<string, unknown>[] = panel.curves.flatMap((c) =>
+      Array.from(c.theta, (theta, i) => ({ kind: 'curve', series: c.name, degrees: theta * DEGREE, f: c.value[i], i })),
     );
+    values.push(trainingWindowRow());
+    const [lo, hi] = TRAINING_WINDOW_DEGREES;
+    const subtitle = [...(cut.length ? [`cut at ${yMin}: ${cut.join(', ')}`] : []), `shaded: θ_y during training, ${lo}°–${hi}°`];
     return {
-      title: { text: panel.title, subtitle: cut.length ? `cut at ${yMin}: ${cut.join(', ')}` : '' },
+      title: { text: panel.title, subtitle: subtitle.join('; ') },
       width: PANEL_WIDTH,
       height: PANEL_HEIGHT,
       data: { values },
-      mark: { type: 'line', clip: true },
-      encoding: {
-        x: { field: 'theta', type: 'quantitative', title: 'θ (radians)', scale: { domain: [0, Math.PI] } },
-        y: { field: 'f', type: 'quantitative', title: 'target logit f(θ) (cos units)', scale: { domain: [yMin, 1] } },
-        color: { field: 'series', type: 'nominal', title: null, sort: panel.curves.map((c) => c.name) },
-        order: { field: 'i', type: 'quantitative' },
-      },
+      layer: [
+        trainingWindowLayer('x', 'θ'),
+        {
+          transform: [{ filter: "datum.kind === 'curve'" }],
+          mark: { type: 'line', clip: true },
+          encoding: {
+            x: { field: 'degrees', ...angleAxis('θ') },
+            y: { field: 'f', type: 'quantitative', title: 'target logit f(θ) (cos units)', scale: { domain: [yMin, 1] } },
+            color: { field: 'series', type: 'nominal', title: null, sort: panel.curves.map((c) => c.name) },
+            order: { field: 'i', type: 'quantitative' },
+          },
+        },
+      ],
     };
   });
   const columns = options.columns;
@@ -85,7 +132,7 @@ export async function targetLogitFigure(panels: readonly CurvePanel[], options: 
     title: options.title ?? 'Target logit f(θ) = cos(m1·θ + m2) − m3',
     ...(columns === undefined ? { hconcat: specs } : { concat: specs, columns }),
     resolve: { scale: { color: 'independent' } },
-  } as TopLevelSpec);
+  } as unknown as TopLevelSpec); // the layers are built as plain objects by the helpers above
 }
 
 /** Options of `decisionBoundaryFigure`. */
@@ -155,9 +202,11 @@ export async function decisionBoundaryFigure(curves: readonly Curve[], options: 
     }
     segments++;
     rows.push({ loss: c.name, series: SERIES[3], segment: segments - 1, x: 0, y: 0, i: 0 }, { loss: c.name, series: SERIES[3], segment: segments - 1, x: Math.PI, y: Math.PI, i: 1 });
-    return rows;
+    return [
+      ...rows.map((r) => ({ ...r, kind: 'line', x: (r.x as number) * DEGREE, y: (r.y as number) * DEGREE })),
+      trainingWindowRow({ loss: c.name }),
+    ];
   });
-  const axis = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [0, Math.PI] } });
   return renderVegaLite({
     title: options.title ?? 'Binary decision boundaries in the (θ1, θ2) plane',
     data: { values },
@@ -166,17 +215,24 @@ export async function decisionBoundaryFigure(curves: readonly Curve[], options: 
     spec: {
       width: 200,
       height: 200,
-      mark: { type: 'line', clip: true },
-      encoding: {
-        x: { field: 'x', ...axis('θ1 (radians)') },
-        y: { field: 'y', ...axis('θ2 (radians)') },
+      layer: [
+        trainingWindowLayer('x', 'θ1'),
+        trainingWindowLayer('y', 'θ2'),
+        {
+          transform: [{ filter: "datum.kind === 'line'" }],
+          mark: { type: 'line', clip: true },
+          encoding: {
+        x: { field: 'x', ...angleAxis('θ1') },
+        y: { field: 'y', ...angleAxis('θ2') },
         color: { field: 'series', type: 'nominal', title: null, sort: [...SERIES], scale: { domain: [...SERIES], range: ['#4c78a8', '#f58518', '#e45756', '#888888'] } },
         strokeDash: { field: 'series', type: 'nominal', title: null, sort: [...SERIES], scale: { domain: [...SERIES], range: [[1, 0], [1, 0], [2, 2], [4, 3]] } },
         detail: { field: 'segment', type: 'nominal' },
         order: { field: 'i', type: 'quantitative' },
-      },
+          },
+        },
+      ],
     },
-  } as TopLevelSpec);
+  } as unknown as TopLevelSpec); // the layers are built as plain objects by the helpers above
 }
 
 /** One panel of 2-D embeddings for `embeddingScatterFigure`. */
