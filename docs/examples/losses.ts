@@ -213,3 +213,23 @@ export function boundaryEnds(): { cosface: number; combined: number; sphereface:
     spherefaceAsTrained: end({ ...sphereface().options, lambda: 5 }),
   };
 }
+
+/**
+ * The Intra-Loss's cone at θ_y = 0: the norm of ∂L5/∂x_0 − ∂L2/∂x_0 (the angle term's pull on row
+ * 0) for a unit feature at `theta` from its center, on `problem()`'s other rows (V = 4).
+ */
+export function intraLossCone(theta: number): number {
+  const { x, w, labels } = problem();
+  const rows = x.toNested() as number[][];
+  const center = (w.toNested() as number[][])[labels[0]];
+  const norm = (v: number[]) => Math.hypot(...v);
+  const u = center.map((c) => c / norm(center));
+  // a unit vector orthogonal to u (Gram–Schmidt on row 1), then x_0 = cos θ·u + sin θ·v
+  const r = rows[1].map((a, k) => a - rows[1].reduce((t, b, m) => t + b * u[m], 0) * u[k]);
+  const v = r.map((a) => a / norm(r));
+  rows[0] = u.map((a, k) => Math.cos(theta) * a + Math.sin(theta) * v[k]);
+  const x0 = tensor(rows);
+  const dx = (loss: (a: Tensor) => Tensor) => (valueAndGrad(loss)(x0).grads[0].toNested() as number[][])[0];
+  const [intra, plain] = [dx((a) => intraLoss(a, w, labels)), dx((a) => normface().loss(a, w, labels))];
+  return norm(intra.map((g, k) => g - plain[k]));
+}

@@ -1,6 +1,7 @@
 /**
  * SphereFace's λ annealing, as the Caffe MarginInnerProduct layer computes it
- * (wy1iu/sphereface, margin_inner_product_layer.cpp; constants from sphereface_model.prototxt):
+ * (wy1iu/sphereface, margin_inner_product_layer.cpp; constants from sphereface_model.prototxt;
+ * explained in docs/losses.md#sphereface-lambda):
  *
  *   λ(iter) = max(λmin, base·(1 + γ·iter)^(−power)),   base 1000, γ 0.12, power 1, λmin 5
  *
