@@ -60,6 +60,45 @@ describe('docs/losses.md', () => {
     expect(Math.abs(e.sphereface - Math.PI / 4)).toBeLessThan(4 * Math.sqrt(2 ** -53));
   });
 
+  it('§3: the pipeline as ops is the head, bit for bit', () => {
+    const r = ex.pipelineAsOps();
+    expect(r.ops).toBe(r.head);
+    shows(fixed(r.ops, 4), '38.7018');
+  });
+
+  it('§4: original SphereFace scales by ‖x‖: s = ‖x‖ on one row is the hand-written original', () => {
+    const r = ex.sphereFaceFeatureNorm();
+    shows(fixed(r.norm, 4), '2.5446');
+    shows(fixed(r.byHand, 4), '3.7349');
+    // the same operations in another order: within a few roundings of a loss of size 4
+    expect(Math.abs(r.withNormAsS - r.byHand)).toBeLessThan(8 * 2 ** -53 * 4);
+    shows(fixed(r.withS64, 4), '66.7504');
+  });
+
+  it('§4: CM1 and CM2', () => {
+    const { cm1, cm2 } = ex.combinedSettings();
+    shows(fixed(cm2.at0, 4), '0.7711');
+    shows(fixed(cm1.at0, 4), '0.7553');
+    shows(fixed(cm2.at1, 4), '0.1175');
+    shows(fixed(cm1.at1, 4), '0.0675');
+    expect(cm2.at1 - cm1.at1).toBeCloseTo(0.05, 14); // m1·θ + m2 = 1.3 for both at θ = 1
+    shows(fixed(cm2.phiReachesPi, 4), '3.0462');
+    shows(fixed(cm1.phiReachesPi, 4), '2.8416');
+  });
+
+  it('§4: the binary boundaries: the logits tie on them, and the figure draws them', () => {
+    const r = ex.binaryBoundaries();
+    for (const [name, { tie, figure }] of Object.entries(r)) {
+      // logits up to s = 64 in size, each a few roundings off: the tie is ln 2 to about 64·8u = 6e-14
+      expect(tie, name).toBeLessThan(64 * 8 * 2 ** -53);
+      // arccos magnifies f's few roundings by 1/sin θ2, at most 1/sin(π/720) on this grid's angles
+      // off θ2 = 0 (where both sides are exactly 0)
+      expect(figure, name).toBeLessThan((8 * 2 ** -53) / Math.sin(Math.PI / 720));
+    }
+    expect(doc).toContain('within **2e-14**');
+    expect(Math.max(...Object.values(r).map((v) => v.tie))).toBeLessThan(2e-14);
+  });
+
   it('§4: SphereFace λ schedule', () => {
     const l = ex.lambdaSchedule();
     shows(fixed(l.first, 3), '892.857');

@@ -6,6 +6,7 @@ import {
   Random, angularMargin, angularTripletLoss, arcface, combined, combinedMargin, cosface, crossEntropy, interLoss,
   intraLoss, marginLoss, normface, randomNormal, sampledMarginLoss, scale, softmaxLoss, sphereFaceLambda, sphereface,
   subCenterArcFaceLoss, targetLogit, tensor, valueAndGrad, pickColumns, replaceColumns, resolveMarginOptions, type FallbackPolicy, type MarginOptions, type Tensor,
+  clamp, l2Normalize, matmul, decisionBoundary, targetLogitCurves,
 } from '../../src/index.js';
 
 /** A small problem: N = 4 features and C = 5 centers in d = 8, labels y. */
@@ -232,4 +233,87 @@ export function intraLossCone(theta: number): number {
   const dx = (loss: (a: Tensor) => Tensor) => (valueAndGrad(loss)(x0).grads[0].toNested() as number[][])[0];
   const [intra, plain] = [dx((a) => intraLoss(a, w, labels)), dx((a) => normface().loss(a, w, labels))];
   return norm(intra.map((g, k) => g - plain[k]));
+}
+
+/**
+ * The binary case on a two-class problem in the plane: a sample x at angle 0, class 1's center at
+ * angle θ1 above it and class 2's at θ2 below it, so the angles between x and the centers are θ1
+ * and θ2. At a point of the derived boundary the two logits tie and the loss of the class-1
+ * sample is ln 2; returns |L − ln 2| there for each loss, and the largest difference between the
+ * boundary the figure draws (`decisionBoundary`) and the closed form, over the angles where it holds.
+ */
+export function binaryBoundaries(): Record<'sphereface' | 'cosface' | 'arcface', { tie: number; figure: number }> {
+  const cases = {
+    // cos(m1·θ1) = cos θ2 ⇒ θ2 = m1·θ1 while m1·θ1 ≤ π (SphereFace without λ)
+    sphereface: { options: { ...sphereface().options, lambda: 0 }, theta2: (t: number) => (4 * t <= Math.PI ? 4 * t : NaN) },
+    // cos θ1 − m3 = cos θ2 ⇒ θ2 = arccos(cos θ1 − m3) while cos θ1 − m3 ≥ −1
+    cosface: { options: cosface().options, theta2: (t: number) => (Math.cos(t) - 0.35 >= -1 ? Math.acos(Math.cos(t) - 0.35) : NaN) },
+    // cos(θ1 + m2) = cos θ2 ⇒ θ2 = θ1 + m2 while θ1 + m2 ≤ π
+    arcface: { options: arcface().options, theta2: (t: number) => (t + 0.5 <= Math.PI ? t + 0.5 : NaN) },
+  };
+  const out = {} as ReturnType<typeof binaryBoundaries>;
+  for (const [name, { options, theta2 }] of Object.entries(cases) as [keyof typeof cases, (typeof cases)[keyof typeof cases]][]) {
+    const theta1 = 0.3;
+    const t2 = theta2(theta1);
+    const x = tensor([[1, 0]]);
+    const w = tensor([[Math.cos(theta1), Math.sin(theta1)], [Math.cos(t2), -Math.sin(t2)]]);
+    const tie = Math.abs(marginLoss(x, w, [0], options).item() - Math.LN2);
+    const { m1, m2, m3, fallback, lambda } = options;
+    const curve = targetLogitCurves([{ name, m1, m2, m3, fallback, lambda }], 721)[0];
+    const { class1 } = decisionBoundary(curve);
+    let figure = 0;
+    curve.theta.forEach((t, i) => {
+      const want = theta2(t);
+      if (!Number.isNaN(want)) figure = Math.max(figure, Math.abs(class1.y[i] - want));
+    });
+    out[name] = { tie, figure };
+  }
+  return out;
+}
+
+/** The margin head's steps as ops (the pipeline of §3) against `arcface().loss`: both losses. */
+export function pipelineAsOps(): { ops: number; head: number } {
+  const { x, w, labels } = problem();
+  const cosines = clamp(matmul(l2Normalize(x), l2Normalize(w), { transB: true }), -1, 1);
+  const target = angularMargin(pickColumns(cosines, labels), { m1: 1, m2: 0.5, m3: 0 });
+  const ops = crossEntropy(scale(replaceColumns(cosines, target, labels), 64), labels).item();
+  return { ops, head: arcface().loss(x, w, labels).item() };
+}
+
+/**
+ * Original SphereFace on one sample: logits ‖x‖·cos θ_j, the target ‖x‖·(λ·cos θ_y + ψ(θ_y))/(1 + λ)
+ * with λ = 5 — the feature's own norm where the later losses have a constant s — written out in
+ * plain arithmetic, against arcgrad's `sphereface({ s: ‖x‖, lambda: 5 })`, and the preset's s = 64.
+ */
+export function sphereFaceFeatureNorm(): { norm: number; byHand: number; withNormAsS: number; withS64: number } {
+  const { x, w, labels } = problem();
+  const row = (x.toNested() as number[][])[0];
+  const y = labels[0];
+  const norm = Math.hypot(...row);
+  const centers = w.toNested() as number[][];
+  const cosines = centers.map((c) => row.reduce((t, v, k) => t + v * c[k], 0) / (norm * Math.hypot(...c)));
+  const theta = Math.acos(cosines[y]);
+  const k = Math.floor((4 * theta) / Math.PI);
+  const psi = (k % 2 === 0 ? 1 : -1) * Math.cos(4 * theta) - 2 * k;
+  const logits = cosines.map((c, j) => norm * (j === y ? (5 * c + psi) / 6 : c));
+  const top = Math.max(...logits);
+  const byHand = top + Math.log(logits.reduce((t, z) => t + Math.exp(z - top), 0)) - logits[y];
+  const one = tensor([row]);
+  return {
+    norm,
+    byHand,
+    withNormAsS: sphereface({ s: norm, lambda: 5 }).loss(one, w, [y]).item(),
+    withS64: sphereface({ lambda: 5 }).loss(one, w, [y]).item(),
+  };
+}
+
+/** The ArcFace paper's two combined settings, CM1 (1, 0.3, 0.2) and CM2 (0.9, 0.4, 0.15): f at θ = 1 and θ = 0, and where φ reaches π. */
+export function combinedSettings(): Record<'cm1' | 'cm2', { at1: number; at0: number; phiReachesPi: number }> {
+  const at = (m: { m1: number; m2: number; m3: number }, t: number) => angularMargin(tensor([Math.cos(t)]), m).item();
+  const settings = { cm1: { m1: 1, m2: 0.3, m3: 0.2 }, cm2: { m1: 0.9, m2: 0.4, m3: 0.15 } };
+  const out = {} as ReturnType<typeof combinedSettings>;
+  for (const [name, m] of Object.entries(settings) as ['cm1' | 'cm2', { m1: number; m2: number; m3: number }][]) {
+    out[name] = { at1: at(m, 1), at0: at(m, 0), phiReachesPi: (Math.PI - m.m2) / m.m1 };
+  }
+  return out;
 }

@@ -52,7 +52,8 @@ export interface Curve {
 /**
  * The losses of the ArcFace paper's target-logit figure. Softmax and NormFace share cos θ in cos
  * units (Softmax's logit is ‖W‖‖x‖·cos θ). ArcFace, CosFace and the combined margin use 'none', as
- * insightface's current arcface_torch does; SphereFace needs ψ ('psi') to be monotone at m1 = 4,
+ * insightface's current arcface_torch does (the combined margin at both settings the ArcFace paper
+ * reports, CM1 and CM2); SphereFace needs ψ ('psi') to be monotone at m1 = 4,
  * and is drawn as it trains: blended with λ = 5, the value `sphereFaceLambda` holds from iteration
  * 1659 to the end, (5·cos θ + ψ(θ))/6 — the bare ψ is a curve no SphereFace run optimizes.
  */
@@ -61,7 +62,8 @@ export const LOSS_CURVES: readonly MarginCurveSpec[] = [
   { name: 'SphereFace m1=4 (psi), λ=5 as trained', m1: 4, m2: 0, m3: 0, fallback: 'psi', lambda: 5 },
   { name: 'CosFace m3=0.35', m1: 1, m2: 0, m3: 0.35, fallback: 'none' },
   { name: 'ArcFace m2=0.5', m1: 1, m2: 0.5, m3: 0, fallback: 'none' },
-  { name: 'Combined (1, 0.3, 0.2)', m1: 1, m2: 0.3, m3: 0.2, fallback: 'none' },
+  { name: 'Combined CM1 (1, 0.3, 0.2)', m1: 1, m2: 0.3, m3: 0.2, fallback: 'none' },
+  { name: 'Combined CM2 (0.9, 0.4, 0.15)', m1: 0.9, m2: 0.4, m3: 0.15, fallback: 'none' },
 ];
 
 /** ArcFace (m2 = 0.5) under every fallback policy. */
