@@ -166,6 +166,14 @@ describe('docs/losses.md', () => {
     shows(fixed(near, 6), '0.079577');
   });
 
+  it("§9: L6's and L7's gradients, as written, are the tape's", () => {
+    const r = ex.paperLossGradients();
+    // sums of a few O(1) terms with 1/sin of angles not near 0 or π (random vectors in d = 8):
+    // agreement to 1e-12 relative leaves room for conditioning up to 1e3 over u
+    expect(r.triplet).toBeLessThan(1e-12);
+    expect(r.inter).toBeLessThan(1e-12);
+  });
+
   it('§9: the §2.3 losses and sub-center ArcFace', () => {
     const r = ex.paperLosses();
     shows(`| NormFace L2 | ${fixed(r.normface, 4)} |`, '| NormFace L2 | 13.2489 |');

@@ -317,3 +317,56 @@ export function combinedSettings(): Record<'cm1' | 'cm2', { at1: number; at0: nu
   }
   return out;
 }
+
+/** Rows of a matrix as arrays, and small vector helpers for the written-out gradients below. */
+const rowsOf = (t: Tensor) => t.toNested() as number[][];
+const dot = (a: number[], b: number[]) => a.reduce((t, v, k) => t + v * b[k], 0);
+const unit = (a: number[]) => a.map((v) => v / Math.hypot(...a));
+/** ∂(âᵀb̂)/∂a = (b̂ − (âᵀb̂)·â)/‖a‖: the tangent part of b̂ at â, over ‖a‖. */
+const cosineGradient = (a: number[], b: number[]) => {
+  const [ah, bh] = [unit(a), unit(b)];
+  const c = dot(ah, bh);
+  return bh.map((v, k) => (v - c * ah[k]) / Math.hypot(...a));
+};
+const largestDifference = (a: number[][], b: number[][]) => {
+  const scaleOf = Math.max(...a.flat().map(Math.abs));
+  return Math.max(...a.flat().map((v, k) => Math.abs(v - b.flat()[k]))) / scaleOf;
+};
+
+/**
+ * §9's written-out gradients against the tape: L7's with respect to the anchors, and L6's angle
+ * term with respect to W (the tape's ∂L6/∂W minus NormFace's). Returns the largest difference
+ * relative to the largest entry, for each.
+ */
+export function paperLossGradients(): { triplet: number; inter: number } {
+  const rng = new Random(2);
+  const [a, pos, neg] = [randomNormal([4, 8], rng), randomNormal([4, 8], rng), randomNormal([4, 8], rng)];
+  const tape = rowsOf(valueAndGrad((t: Tensor) => angularTripletLoss(t, pos, neg))(a).grads[0]);
+  const [A, P, M] = [rowsOf(a), rowsOf(pos), rowsOf(neg)];
+  const n = A.length;
+  const triplet = A.map((ai, i) => {
+    const [cp, cn] = [dot(unit(ai), unit(P[i])), dot(unit(ai), unit(M[i]))];
+    const [tp, tn] = [Math.acos(cp), Math.acos(cn)];
+    if (tp + 0.35 - tn <= 0) return ai.map(() => 0); // the hinge is off
+    // ∂L7/∂cos θ⁺ = −1/(N·sin θ⁺), ∂L7/∂cos θ⁻ = +1/(N·sin θ⁻)
+    const [gp, gn] = [cosineGradient(ai, P[i]), cosineGradient(ai, M[i])];
+    return ai.map((_, k) => (-gp[k] / Math.sin(tp) + gn[k] / Math.sin(tn)) / n);
+  });
+  const { x, w, labels } = problem();
+  const dW = (loss: (t: Tensor) => Tensor) => rowsOf(valueAndGrad(loss)(w).grads[0]);
+  const [withInter, plain] = [dW((t) => interLoss(x, t, labels)), dW((t) => normface().loss(x, t, labels))];
+  const tapeInter = withInter.map((row, j) => row.map((g, k) => g - plain[j][k]));
+  const W = rowsOf(w);
+  const [C, V] = [W.length, labels.length];
+  const inter = W.map((row) => row.map(() => 0));
+  for (const y of labels) {
+    for (let j = 0; j < C; j++) {
+      if (j === y) continue;
+      // ∂L6/∂(ŵ_yᵀŵ_j) = +1/(π·V·(C − 1)·sin α), α = arccos(ŵ_yᵀŵ_j); into w_y and into w_j
+      const g = 1 / (Math.PI * V * (C - 1) * Math.sin(Math.acos(dot(unit(W[y]), unit(W[j])))));
+      cosineGradient(W[y], W[j]).forEach((v, k) => (inter[y][k] += g * v));
+      cosineGradient(W[j], W[y]).forEach((v, k) => (inter[j][k] += g * v));
+    }
+  }
+  return { triplet: largestDifference(tape, triplet), inter: largestDifference(tapeInter, inter) };
+}
