@@ -8,6 +8,7 @@ import {
   subCenterArcFaceLoss, targetLogit, tensor, valueAndGrad, pickColumns, replaceColumns, resolveMarginOptions, type FallbackPolicy, type MarginOptions, type Tensor,
   clamp, l2Normalize, matmul, decisionBoundary, targetLogitCurves,
 } from '../../src/index.js';
+import { relativeMaxError } from '../../src/bench/problem.js';
 
 /** A small problem: N = 4 features and C = 5 centers in d = 8, labels y. */
 export function problem(seed = 1): { x: Tensor; w: Tensor; labels: number[] } {
@@ -328,10 +329,6 @@ const cosineGradient = (a: number[], b: number[]) => {
   const c = dot(ah, bh);
   return bh.map((v, k) => (v - c * ah[k]) / Math.hypot(...a));
 };
-const largestDifference = (a: number[][], b: number[][]) => {
-  const scaleOf = Math.max(...a.flat().map(Math.abs));
-  return Math.max(...a.flat().map((v, k) => Math.abs(v - b.flat()[k]))) / scaleOf;
-};
 
 /**
  * §9's written-out gradients against the tape: L7's with respect to the anchors, and L6's angle
@@ -368,5 +365,5 @@ export function paperLossGradients(): { triplet: number; inter: number } {
       cosineGradient(W[j], W[y]).forEach((v, k) => (inter[j][k] += g * v));
     }
   }
-  return { triplet: largestDifference(tape, triplet), inter: largestDifference(tapeInter, inter) };
+  return { triplet: relativeMaxError(triplet.flat(), tape.flat()), inter: relativeMaxError(inter.flat(), tapeInter.flat()) };
 }
