@@ -34,8 +34,9 @@ import { vjp } from '../../src/tape/grad.js';
 import { sampleArbitrary } from '../support/arbitraries.js';
 import { CI_MODES, expectClose, expectResult, gpujsBackend, maxAbs, onBackend, pair, record } from './support/conformance.js';
 import { SCALAR_KERNELS, primitiveChecks, sizeOfShape, values } from './support/primitive-checks.js';
+import { CONFORMANCE_RUNS } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_CONFORMANCE_RUNS ?? 8);
+const RUNS = CONFORMANCE_RUNS;
 
 /** Dimensions up to 13: small enough to be quick, odd enough to straddle every tile and chunk size. */
 const dim = fc.integer({ min: 1, max: 13 });

@@ -28,8 +28,9 @@ import { BackendUnavailableError } from '../../src/tensor/errors.js';
 import { valueAndGrad } from '../../src/tape/grad.js';
 import { cli } from '../cli/run-cli.js';
 import { fakeSeam, type Faults } from '../../src/backend/gpujs/fake-gpu.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 20);
+const RUNS = runs(RUN_WEIGHTS.faults);
 
 const restores: (() => void)[] = [];
 afterEach(() => restores.splice(0).reverse().forEach((r) => r()));

@@ -29,8 +29,9 @@ import { uniformIn } from '../support/arbitraries.js';
 import { headCosines, marginOptions, type HeadProblem } from '../support/head-samples.js';
 import { relativeError } from '../support/reference-head.js';
 import { CI_MODES, gpujsBackend } from './support/conformance.js';
+import { CONFORMANCE_RUNS } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_CONFORMANCE_RUNS ?? 8);
+const RUNS = CONFORMANCE_RUNS;
 
 type Problem = HeadProblem;
 
