@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import * as ex from './losses.js';
 import { exp, fixed, page, shows as showsOn, tsBlocksNotFromExamples } from './pages.js';
+import { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError } from '../../src/index.js';
+
+// Tolerances follow the one rule of docs/numerics.md §8: roundings · u · scale · condition.
+const u = UNIT_ROUNDOFF.float64;
 
 const doc = page('losses.md');
 const shows = showsOn(doc);
@@ -33,7 +37,7 @@ describe('docs/losses.md', () => {
     const r = ex.marginBelowCosine();
     // f and cos θ are O(1) values, each a few roundings from exact: the gap is 0 up to 4u, u = 2⁻⁵³
     // (SphereFace meets cos θ at θ = 0; NormFace is cos(arccos c) itself)
-    const roundoff = 4 * 2 ** -53;
+    const roundoff = roundingError({ u, scale: 1, roundings: 4 });
     for (const name of ['normface', 'sphereface', 'sphereface λ=5', 'cosface', 'combined']) {
       expect(r.largestGap[name], name).toBeLessThanOrEqual(roundoff);
     }
@@ -57,7 +61,7 @@ describe('docs/losses.md', () => {
     expect(doc).toContain('π/4, where\n4·θ1 = π');
     // ψ meets −1 with slope 0 (a joint of its bands): f(θ) + 1 ≈ f″·δ²/2 there, so rounding f by
     // u moves the root by about √u = 1.5e-8; CosFace's root, on a slope, is good to u.
-    expect(Math.abs(e.sphereface - Math.PI / 4)).toBeLessThan(4 * Math.sqrt(2 ** -53));
+    expect(Math.abs(e.sphereface - Math.PI / 4)).toBeLessThan(Math.sqrt(roundingError({ u, scale: 1, roundings: 16 })));
   });
 
   it('§3: the pipeline as ops is the head, bit for bit', () => {
@@ -71,7 +75,7 @@ describe('docs/losses.md', () => {
     shows(fixed(r.norm, 4), '2.5446');
     shows(fixed(r.byHand, 4), '3.7349');
     // the same operations in another order: within a few roundings of a loss of size 4
-    expect(Math.abs(r.withNormAsS - r.byHand)).toBeLessThan(8 * 2 ** -53 * 4);
+    expect(Math.abs(r.withNormAsS - r.byHand)).toBeLessThan(roundingError({ u, scale: 4, roundings: 8 }));
     shows(fixed(r.withS64, 4), '66.7504');
   });
 
@@ -90,10 +94,10 @@ describe('docs/losses.md', () => {
     const r = ex.binaryBoundaries();
     for (const [name, { tie, figure }] of Object.entries(r)) {
       // logits up to s = 64 in size, each a few roundings off: the tie is ln 2 to about 64·8u = 6e-14
-      expect(tie, name).toBeLessThan(64 * 8 * 2 ** -53);
+      expect(tie, name).toBeLessThan(roundingError({ u, scale: 64, roundings: 8 }));
       // arccos magnifies f's few roundings by 1/sin θ2, at most 1/sin(π/720) on this grid's angles
       // off θ2 = 0 (where both sides are exactly 0)
-      expect(figure, name).toBeLessThan((8 * 2 ** -53) / Math.sin(Math.PI / 720));
+      expect(figure, name).toBeLessThan(roundingError({ u, scale: 1, condition: 1 / Math.sin(Math.PI / 720), roundings: 8 }));
     }
     expect(doc).toContain('within **2e-14**');
     expect(Math.max(...Object.values(r).map((v) => v.tie))).toBeLessThan(2e-14);
@@ -159,19 +163,22 @@ describe('docs/losses.md', () => {
     const near = ex.intraLossCone(1e-3);
     const far = ex.intraLossCone(1);
     const want = 1 / (Math.PI * 4);
-    // sums of O(1/(πV)) terms after acos′ at cos θ near 1 (conditioning 1/sin²θ = 1e6 at 1e-3 rad):
-    // relative error up to about 1e6·u·(a few), so 1e-8 relative is the rule's bound at 1e-3
-    expect(Math.abs(near - want) / want).toBeLessThan(1e-8);
-    expect(Math.abs(far - want) / want).toBeLessThan(1e-12);
+    // acos′ at cos θ near 1 is conditioned like acos itself (acosCondition), squared by the
+    // tangent projection's cancellation: κ = acosCondition² ≈ 1e6 at 1e-3 rad, over d = 8 terms
+    const kappa = (t: number) => acosCondition(Math.cos(t)) ** 2;
+    expect(relativeError(near, want)).toBeLessThan(roundingError({ u, scale: 1, condition: kappa(1e-3), roundings: 8 }));
+    expect(relativeError(far, want)).toBeLessThan(roundingError({ u, scale: 1, condition: kappa(1), roundings: 8 }));
     shows(fixed(near, 6), '0.079577');
   });
 
   it("§9: L6's and L7's gradients, as written, are the tape's", () => {
     const r = ex.paperLossGradients();
-    // sums of a few O(1) terms with 1/sin of angles not near 0 or π (random vectors in d = 8):
-    // agreement to 1e-12 relative leaves room for conditioning up to 1e3 over u
-    expect(r.triplet).toBeLessThan(1e-12);
-    expect(r.inter).toBeLessThan(1e-12);
+    // sums of O(1) terms over d = 8, each divided by a sin of an angle between random vectors: the
+    // condition is acos's at the least favourable of those cosines (1/sin), squared as in the cone;
+    // the L6 term is read off as L6's tape gradient minus NormFace's, which are interScale times larger
+    const bound = (scale: number) => roundingError({ u, scale, condition: r.condition ** 2, roundings: 8 });
+    expect(r.triplet).toBeLessThan(bound(1));
+    expect(r.inter).toBeLessThan(bound(r.interScale));
   });
 
   it('§9: the §2.3 losses and sub-center ArcFace', () => {

@@ -335,7 +335,8 @@ const cosineGradient = (a: number[], b: number[]) => {
  * term with respect to W (the tape's ∂L6/∂W minus NormFace's). Returns the largest difference
  * relative to the largest entry, for each.
  */
-export function paperLossGradients(): { triplet: number; inter: number } {
+export function paperLossGradients(): { triplet: number; inter: number; condition: number; interScale: number } {
+  let condition = 1; // the largest 1/sin of the angles the formulas divide by: acos's condition there
   const rng = new Random(2);
   const [a, pos, neg] = [randomNormal([4, 8], rng), randomNormal([4, 8], rng), randomNormal([4, 8], rng)];
   const tape = rowsOf(valueAndGrad((t: Tensor) => angularTripletLoss(t, pos, neg))(a).grads[0]);
@@ -347,6 +348,7 @@ export function paperLossGradients(): { triplet: number; inter: number } {
     if (tp + 0.35 - tn <= 0) return ai.map(() => 0); // the hinge is off
     // ∂L7/∂cos θ⁺ = −1/(N·sin θ⁺), ∂L7/∂cos θ⁻ = +1/(N·sin θ⁻)
     const [gp, gn] = [cosineGradient(ai, P[i]), cosineGradient(ai, M[i])];
+    condition = Math.max(condition, 1 / Math.sin(tp), 1 / Math.sin(tn));
     return ai.map((_, k) => (-gp[k] / Math.sin(tp) + gn[k] / Math.sin(tn)) / n);
   });
   const { x, w, labels } = problem();
@@ -360,10 +362,14 @@ export function paperLossGradients(): { triplet: number; inter: number } {
     for (let j = 0; j < C; j++) {
       if (j === y) continue;
       // ∂L6/∂(ŵ_yᵀŵ_j) = +1/(π·V·(C − 1)·sin α), α = arccos(ŵ_yᵀŵ_j); into w_y and into w_j
-      const g = 1 / (Math.PI * V * (C - 1) * Math.sin(Math.acos(dot(unit(W[y]), unit(W[j])))));
+      const sinAlpha = Math.sin(Math.acos(dot(unit(W[y]), unit(W[j]))));
+      condition = Math.max(condition, 1 / sinAlpha);
+      const g = 1 / (Math.PI * V * (C - 1) * sinAlpha);
       cosineGradient(W[y], W[j]).forEach((v, k) => (inter[y][k] += g * v));
       cosineGradient(W[j], W[y]).forEach((v, k) => (inter[j][k] += g * v));
     }
   }
-  return { triplet: relativeMaxError(triplet.flat(), tape.flat()), inter: relativeMaxError(inter.flat(), tapeInter.flat()) };
+  // the angle term is the difference of two tape gradients much larger than it: their size over its
+  const interScale = Math.max(...withInter.flat().map(Math.abs)) / Math.max(...tapeInter.flat().map(Math.abs));
+  return { triplet: relativeMaxError(triplet.flat(), tape.flat()), inter: relativeMaxError(inter.flat(), tapeInter.flat()), condition, interScale };
 }
