@@ -48,6 +48,7 @@ describe('docs/losses.md', () => {
     shows(fixed(r.arcfaceCrossing, 4), '2.8916');
     shows(`${fixed((r.arcfaceCrossing * 180) / Math.PI, 1)}°`, '165.7°');
     shows(fixed(r.arcfaceAtPi, 4), '−0.8776');
+    shows(`(${fixed(((Math.PI - 0.5) * 180) / Math.PI, 1)}°)`, '(151.4°)'); // where 'thmm' jumps, in the figure's text
     expect(doc).not.toContain('f(θ) ≤ cos θ');
   });
 

@@ -14,6 +14,13 @@ describe('docs/reference-code.md', () => {
     expect(d.insightface).toBeCloseTo(Math.cos(1) - 0.2, 14);
   });
 
+  it("clcarwin's λ = max(5, 1500/(1 + 0.1·iter)) reaches 5 at iteration 2990", () => {
+    let iter = 1;
+    while (Math.max(5, 1500 / (1 + 0.1 * iter)) > 5) iter++;
+    expect(iter).toBe(2990);
+    expect(doc).toContain('which reaches 5 at\niteration 2990');
+  });
+
   it("holds the code history that the concept pages no longer carry", () => {
     expect(doc).toContain('657ae30e');
     for (const name of ['losses.md', 'ops.md', 'notation.md', 'numerics.md']) {
