@@ -270,9 +270,9 @@ export class WasmBackend extends CpuBackend {
     P[g + 4] = transA ? 1 : k; P[g + 5] = transA ? n : 1; // A's (row, k) strides: Aᵀ is a stride
     P[g + 6] = Bp; P[g + 7] = 8; P[g + 8] = bps; P[g + 9] = C; P[g + 10] = mp; P[g + 11] = 0;
     pool.run(3);
+    if (mp === m) return super.fromArray(f32.subarray(C >> 2, (C >> 2) + n * m), [n, m], 'float32'); // copied once (no fill before the copy)
     const { out, t } = this.output([n, m]);
-    if (mp === m) out.set(f32.subarray(C >> 2, (C >> 2) + n * m));
-    else for (let i = 0; i < n; i++) out.set(f32.subarray((C >> 2) + i * mp, (C >> 2) + i * mp + m), i * m);
+    for (let i = 0; i < n; i++) out.set(f32.subarray((C >> 2) + i * mp, (C >> 2) + i * mp + m), i * m);
     return t;
   }
 
