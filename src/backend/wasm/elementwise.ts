@@ -1,7 +1,7 @@
 /**
  * The wasm backend's O(size) primitives as WebAssembly SIMD kernels, emitted by wasm-asm.ts like
  * the gemm: binary maps with broadcasting, the exact unary maps, where, clamp, between, affine, and
- * the finite check. They run on the main thread in a memory of their own (a pass over a few
+ * the finite check, and column sums. They run on the main thread in a memory of their own (a pass over a few
  * hundred thousand floats costs less than waking a worker), four lanes at a time.
  *
  * Every kernel gives the CPU reference's float32 result bit for bit: +, −, ·, /, √ of float32
@@ -145,6 +145,31 @@ function affineCode(withShift: boolean): Code {
 }
 
 /**
+ * sum0(X, n, pairs, ACC): ACC[j] += X[i, j] for every row i in order, j < 2·pairs, in float64
+ * (f64x2 lanes, one pair of columns at a time): the reference's column sums, in its order, so its
+ * result bit for bit. ACC (2·pairs doubles) is zeroed by the caller.
+ */
+function sum0Code(): Code {
+  const c = new Code(4);
+  const [X, n, pairs, ACC] = [0, 1, 2, 3];
+  const g = c.local(I32), pa = c.local(I32);
+  c.block().loop();
+  c.get(n).eqz().brIf(1);
+  c.get(ACC).set(pa);
+  c.get(pairs).set(g);
+  c.block().loop();
+  c.get(g).eqz().brIf(1);
+  c.get(pa).get(pa).vload(0).get(X).vload64Zero(0).f64x2PromoteLow().f64x2Add().vstore(0);
+  c.get(X).i32(8).add().set(X);
+  c.get(pa).i32(16).add().set(pa);
+  c.get(g).i32(1).sub().set(g);
+  c.br(0).end().end();
+  c.get(n).i32(1).sub().set(n);
+  c.br(0).end().end();
+  return c;
+}
+
+/**
  * finite(P, n) → 1 when the n floats at P are all finite: x·0 is ±0 for finite x and NaN for NaN
  * or ±∞ (the reference's test), summed in four lanes, the last n mod 4 floats one at a time.
  */
@@ -183,6 +208,7 @@ export interface ElementwiseKernels {
   affine(A: number, OUT: number, pairs: number, scale: number, shift: number): void;
   scale(A: number, OUT: number, pairs: number, scale: number, shift: number): void;
   finite(P: number, n: number): number;
+  sum0(X: number, n: number, pairs: number, ACC: number): void;
 }
 
 const PAGE = 65536;
@@ -205,6 +231,7 @@ export class ElementwiseEngine {
         { name: 'affine', params: [I32, I32, I32, F64, F64], code: affineCode(true) },
         { name: 'scale', params: [I32, I32, I32, F64, F64], code: affineCode(false) },
         { name: 'finite', params: [I32, I32], results: [I32], code: finiteCode() },
+        { name: 'sum0', params: i32(4), code: sum0Code() },
       ],
       { initial: 16, maximum: 65536, shared: false },
     );
@@ -213,7 +240,7 @@ export class ElementwiseEngine {
     this.kernels = {
       bin: Object.fromEntries(BINARY.map((fn) => [fn, e[`bin_${fn}`]])) as unknown as ElementwiseKernels['bin'],
       unary: Object.fromEntries(SIMD_UNARY.map((fn) => [fn, e[`un_${fn}`]])) as unknown as ElementwiseKernels['unary'],
-      where: e.where, clamp: e.clamp, between: e.between, affine: e.affine, scale: e.scale, finite: e.finite,
+      where: e.where, clamp: e.clamp, between: e.between, affine: e.affine, scale: e.scale, finite: e.finite, sum0: e.sum0,
     };
     this.f32 = new Float32Array(this.memory.buffer);
   }
@@ -239,6 +266,11 @@ export class ElementwiseEngine {
   putSplat(data: ArrayLike<number>, at: number): void {
     const o = at >> 2;
     for (let i = 0; i < data.length; i++) this.f32.fill(data[i], o + 4 * i, o + 4 * i + 4);
+  }
+
+  /** A view of `size` doubles at byte offset `at` (8-aligned; valid until the next `regions`). */
+  view64(at: number, size: number): Float64Array {
+    return new Float64Array(this.memory.buffer, at, size);
   }
 
   /** A view of `size` floats at byte offset `at` (valid until the next `regions`). */
