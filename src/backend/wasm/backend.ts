@@ -2,10 +2,12 @@
  * The wasm backend: float32 tensors in this process, with the work that dominates training on
  * WebAssembly SIMD kernels that the project emits itself (kernels.ts) and, where the machine has
  * them, both cores (pool.ts): every matmul (all four transpose variants) is the packed 4×8-tile
- * gemm, and the margin head is the fused head of head.ts. The remaining primitives — elementwise
- * maps, reductions, gathers and scatters, O(size) work next to the gemm's O(n·k·m) — run the CPU
- * reference's loops on Float32Array storage (inherited from CpuBackend), so every stored result
- * is rounded to float32 exactly as the CPU reference rounds a float32 tensor.
+ * gemm, and the margin head is the fused head of head.ts. The O(size) primitives of a training
+ * step — binary maps with their broadcasts, the exact unary maps, affine, clamp, between, where,
+ * column sums and the finite check — run on the SIMD kernels of elementwise.ts, bit-identical to
+ * the CPU reference's float32 results; the rest (transcendental maps, row reductions, gathers and
+ * scatters, small tensors) run the reference's loops on Float32Array storage (inherited from
+ * CpuBackend), so every stored result is rounded to float32 exactly as the reference rounds it.
  * The conformance suite (test/backend/conformance.test.ts) checks every primitive and every op
  * against the float64 CPU reference, as it does the gpu.js backend.
  */
