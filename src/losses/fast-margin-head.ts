@@ -14,7 +14,7 @@ import { cpu } from '../backend/cpu.js';
 import { angularMarginKernel, angularMarginSlopeKernel, FALLBACK_POLICIES } from '../ops/angular-margin.js';
 import { toLabels, type Labels } from '../ops/_labels.js';
 import { checkHeadInputs } from './margin-head.js';
-import { resolveMarginOptions, type MarginOptions } from './options.js';
+import { assertNoTapeOnlyOptions, resolveMarginOptions, type MarginOptions } from './options.js';
 import { DomainError, OptionError, ShapeError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defaultThreads, fastPool } from '../backend/fast/pool.js';
@@ -62,6 +62,7 @@ export function fastMarginHeadArrays(
   options: MarginOptions, fast: FastHeadOptions = {},
 ): FastHeadResult {
   const o = resolveMarginOptions(options, 'fastMarginHead');
+  assertNoTapeOnlyOptions(o, 'fastMarginHead');
   if (![n, d, c].every((v) => Number.isInteger(v) && v >= 1)) {
     throw new ShapeError(`fastMarginHead: N, d and C must be positive integers, got ${n}, ${d}, ${c}`);
   }

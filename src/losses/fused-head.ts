@@ -12,11 +12,12 @@ import { valueAndGrad } from '../tape/grad.js';
 import { unitRoundoff } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkHeadInputs, marginLoss } from './margin-head.js';
-import { resolveMarginOptions, type MarginOptions } from './options.js';
+import { assertNoTapeOnlyOptions, resolveMarginOptions, type MarginOptions } from './options.js';
 
 /** The fused head's description of `options` (validated, defaults filled in) for float32 kernels. */
 export function headSpec(options: MarginOptions, where = 'headSpec'): HeadSpec {
   const o = resolveMarginOptions(options, where);
+  assertNoTapeOnlyOptions(o, where);
   const policy = FALLBACK_POLICIES.indexOf(o.fallback);
   return {
     s: o.s,
