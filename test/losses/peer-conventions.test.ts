@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
-import { gradcheck, marginLogits, marginLoss, subCenterArcFaceLoss, type MarginOptions } from '../../src/index.js';
+import { angularMargin, defineMargin, gradcheck, marginLogits, marginLoss, mul, replaceColumns, reshape, subCenterArcFaceLoss, type MarginOptions } from '../../src/index.js';
 import { OptionError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { headCosines, headProblem, marginOptions, wellConditioned, type HeadProblem } from '../support/head-samples.js';
@@ -138,6 +138,29 @@ describe('peer conventions of the margin head', () => {
           return idx % p.c === p.labels[i] ? Math.cos(Math.min(Math.acos(c) + m2, cap)) - m3 : c;
         });
         expect(relativeError(got, want)).toBeLessThan(1e-12);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it("defineMargin's context gives ‖x_i‖ and ‖w_j‖ on the tape: a ‖x‖·‖w‖-scaled margin made with it is the head with both scalings", () => {
+    const lSoftmax = defineMargin({
+      name: 'test-norm-scaled-arcface',
+      citation: 'test: ArcFace with the L-Softmax norm scaling',
+      defaults: { s: 2, m2: 0.5 },
+      targetLogit: (c, ctx) => angularMargin(c, { m1: 1, m2: ctx.params.m2, m3: 0 }),
+      logits: (f, ctx) => mul(mul(replaceColumns(ctx.cosines, f, ctx.labels), reshape(ctx.featureNorms, [ctx.labels.length, 1])), ctx.weightNorms),
+    });
+    fc.assert(
+      fc.property(headProblem(), (p) => {
+        fc.pre(wellConditioned(p));
+        const x = cpu.fromArray(p.X, [p.n, p.d], 'float64');
+        const w = cpu.fromArray(p.W, [p.c, p.d], 'float64');
+        const head = lSoftmax.head();
+        const o = { s: 2, m2: 0.5, scaleByFeatureNorm: true, scaleByWeightNorm: true };
+        expect(relativeError(head.logits(x, w, p.labels).toArray(), logitsOf(p, o))).toBeLessThan(1e-14);
+        const result = gradcheck((a, b) => head.loss(a, b, p.labels), [x, w], { directions: 3, seed: 3, rtol: 1e-5, atol: 1e-6 });
+        if (!result.ok) throw new Error(JSON.stringify(result.inputs));
       }),
       { numRuns: runs },
     );
