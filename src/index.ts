@@ -121,3 +121,8 @@ export { epochSeed, train, type CheckpointOptions, type HeadLoss, type HeadState
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';
 export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './losses/fast-margin-head.js';
 export { shutdownFastPool } from './backend/fast/pool.js';
+
+// check (issue 17): the peers' conventions, SphereFace2, binary case files.
+export { TAPE_ONLY_OPTIONS, assertNoTapeOnlyOptions } from './losses/options.js';
+export { rowNorms } from './losses/margin-head.js';
+export { resolveSphereFace2Options, sphereFace2InitialBias, sphereFace2Loss, type ResolvedSphereFace2Options, type SphereFace2Options } from './losses/sphereface2.js';

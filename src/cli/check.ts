@@ -29,11 +29,28 @@ const specs: Record<string, OptionSpec> = {
 };
 
 const usage = `Usage: arcgrad check FILE.json [options]
+       arcgrad check - [options]            (the case file on standard input: python dump.py | arcgrad check -)
        arcgrad check --emit FILE.json [--seed N] [--margins all|NAME,…]
 
 Recomputes the margin loss and its gradients for each case in FILE.json and compares them with the
 file's loss, dX and dW (normwise relative error ‖ours − theirs‖∞ / ‖theirs‖∞).
+With --json, an error that is NaN or ±Infinity (the file's value was) is written as the string
+"NaN", "Infinity" or "-Infinity" (JSON has no such numbers).
 Exit status: 0 all passed, 1 a case failed, 2 unreadable input.`;
+
+/** A number for --json: finite numbers as they are, NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity". */
+export function jsonNumber(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+/** The case file's text: FILE, or standard input for '-' (read to its end). */
+function readCaseText(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    throw new CaseFileError(`cannot read ${path === '-' ? 'standard input' : path}: ${(e as Error).message}`);
+  }
+}
 
 const fmt = (e: number | undefined) => (e === undefined ? '—' : e.toExponential(2));
 
@@ -75,13 +92,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   if (head) console.error(`backend: ${head.name} (float32) on ${head.device}: asked for; the fused margin head (src/backend/gpujs/head.ts)`);
   const backend = head ? undefined : await resolveBackendOption(String(options.backend), dtype);
   const backendName = head?.name ?? backend!.name;
-  let text: string;
-  try {
-    text = readFileSync(positional[0], 'utf8');
-  } catch (e) {
-    throw new CaseFileError(`cannot read ${positional[0]}: ${(e as Error).message}`);
-  }
-  const cases = parseCaseFile(text);
+  const cases = parseCaseFile(readCaseText(positional[0]));
   const results: CaseResult[] = [];
   for (const c of cases) {
     try {
@@ -95,7 +106,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   const passed = results.filter((r) => r.pass).length;
   const failed = results.length - passed;
   if (options.json) {
-    console.log(JSON.stringify({ backend: backendName, dtype, tol, passed, failed, cases: results }, null, 1));
+    console.log(JSON.stringify({ backend: backendName, dtype, tol, passed, failed, cases: results }, jsonNumber, 1));
   } else {
     const width = Math.max(4, ...results.map((r) => r.name.length));
     console.log(`arcgrad check: ${results.length} cases on ${backendName} in ${dtype}, tolerance ${tol}`);

@@ -29,7 +29,9 @@ import { replaceColumnsOp } from './replace-columns.js';
 import { reshapeOp } from './reshape.js';
 import { scaleOp } from './scale.js';
 import { selectOp } from './select.js';
+import { shiftedPowerOp } from './shifted-power.js';
 import { sinOp } from './sin.js';
+import { softplusOp } from './softplus.js';
 import { sqrtOp } from './sqrt.js';
 import { squareOp } from './square.js';
 import { subOp } from './sub.js';
@@ -103,6 +105,10 @@ export const opRegistry = {
   reshape: reshapeOp,
   /** The op behind {@link angularMargin}. */
   angularMargin: angularMarginOp,
+  /** The op behind {@link softplus}. */
+  softplus: softplusOp,
+  /** The op behind {@link shiftedPower}. */
+  shiftedPower: shiftedPowerOp,
 } as const satisfies Record<string, Op>;
 
 /** The name of a registered op. */
@@ -136,6 +142,8 @@ export { replaceColumns } from './replace-columns.js';
 export { reshape } from './reshape.js';
 export { scale } from './scale.js';
 export { select } from './select.js';
+export { shiftedPower } from './shifted-power.js';
+export { softplus } from './softplus.js';
 export { sin } from './sin.js';
 export { sqrt } from './sqrt.js';
 export { square } from './square.js';
