@@ -13,7 +13,7 @@
  * sub-centers K (cos θ_ij = max_k cos(x_i, w_{j,k}), W (C·K)×d), the clamp [−1 + ε, 1 − ε]
  * (`cosineEpsilon`), the cap φ ≤ cap of the target angle (`angleCap`: f = cos(cap) − m3 beyond it,
  * a constant), and logits scaled by ‖x_i‖ and/or ‖w_j‖ (logit_ij = s·‖x_i‖·‖w_j‖·f_ij, norms on
- * the tape).
+ * the tape). With straight-through gradients the ε clamp is straight-through as well (opensphere).
  *
  * Everything is a composition of registered ops, so its gradient is the tape's — exact, and
  * checked against finite differences in test/losses. The one fused piece, the target logit f,
@@ -125,11 +125,22 @@ function normScaled(logits: Tensor, x: Tensor, w: Tensor, o: ResolvedMarginOptio
   return out;
 }
 
+/**
+ * The N×C (sub-center) cosines with the clamp to [−1 + ε, 1 − ε]. With straight-through gradients
+ * the clamp is straight-through too, as opensphere computes it (under no_grad, with the margin):
+ * every logit's gradient then reaches cos θ unchanged, even where the clamp bites.
+ */
+function clampedCosines(x: Tensor, w: Tensor, o: ResolvedMarginOptions): Tensor {
+  const straight = o.gradient === 'straight-through' && o.cosineEpsilon > 0;
+  const cosines = subCenterCosines(x, w, o.subCenters, o.eps, straight ? 0 : o.cosineEpsilon);
+  return straight ? straightThrough(clamp(cosines, -1 + o.cosineEpsilon, 1 - o.cosineEpsilon), cosines) : cosines;
+}
+
 /** The N×C logits of the margin head: s·cos θ with each row's target replaced by s·f(θ_y). */
 export function marginLogits(x: Tensor, w: Tensor, labels: Labels, options: MarginOptions): Tensor {
   const o = resolveMarginOptions(options, 'marginLogits');
   const y = checkHeadInputs('marginLogits', x, w, labels, o.subCenters);
-  let cosines = subCenterCosines(x, w, o.subCenters, o.eps, o.cosineEpsilon);
+  let cosines = clampedCosines(x, w, o);
   if (o.interclassFilteringThreshold > 0) cosines = interclassFilter(cosines, y, o.interclassFilteringThreshold);
   const target = targetLogit(pickColumns(cosines, y), o);
   return scale(normScaled(replaceColumns(cosines, target, y), x, w, o), o.s);

@@ -47,7 +47,8 @@ export interface MarginOptions {
   subCenters?: number;
   /**
    * Clamp every cosine to [−1 + ε, 1 − ε] instead of [−1, 1] (opensphere: ε = 1e-5 before acos).
-   * Value and gradient are the clamp's (zero gradient outside). Default 0.
+   * Exact gradients are the clamp's (zero outside); with 'straight-through' the clamp is
+   * straight-through too (opensphere clamps under no_grad). Default 0.
    */
   cosineEpsilon?: number;
   /**
