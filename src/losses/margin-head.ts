@@ -69,11 +69,14 @@ export function subCenterCosines(x: Tensor, w: Tensor, k: number, eps = 1e-12, c
   if (w.rank !== 2 || w.shape[0] % k !== 0) {
     throw new ShapeError(`subCenterCosines: W ${formatShape(w.shape)} does not hold C·K rows for K = ${k}`);
   }
-  const cosines = cosineMatrix(x, w, eps, cosineEpsilon);
+  return maxOverSubCenters(cosineMatrix(x, w, eps, cosineEpsilon), k);
+}
+
+/** The N×C max over each class's K columns of an N×(C·K) matrix (itself for K = 1). */
+function maxOverSubCenters(cosines: Tensor, k: number): Tensor {
   if (k === 1) return cosines;
-  const n = x.shape[0];
-  const c = w.shape[0] / k;
-  return reshape(maxRows(reshape(cosines, [n * c, k])), [n, c]);
+  const [n, ck] = cosines.shape;
+  return reshape(maxRows(reshape(cosines, [n * (ck / k), k])), [n, ck / k]);
 }
 
 /** ‖v_i‖ of each row of a matrix, as an [n] tensor on the tape. */
@@ -131,9 +134,10 @@ function normScaled(logits: Tensor, x: Tensor, w: Tensor, o: ResolvedMarginOptio
  * every logit's gradient then reaches cos θ unchanged, even where the clamp bites.
  */
 function clampedCosines(x: Tensor, w: Tensor, o: ResolvedMarginOptions): Tensor {
-  const straight = o.gradient === 'straight-through' && o.cosineEpsilon > 0;
-  const cosines = subCenterCosines(x, w, o.subCenters, o.eps, straight ? 0 : o.cosineEpsilon);
-  return straight ? straightThrough(clamp(cosines, -1 + o.cosineEpsilon, 1 - o.cosineEpsilon), cosines) : cosines;
+  if (!(o.gradient === 'straight-through' && o.cosineEpsilon > 0)) return subCenterCosines(x, w, o.subCenters, o.eps, o.cosineEpsilon);
+  // The raw x̂·ŵᵀ (no clamp to [−1, 1] either, whose gradient is 0 at 1 + 2⁻⁵² as opensphere's is not).
+  const raw = maxOverSubCenters(matmul(l2Normalize(x, o.eps), l2Normalize(w, o.eps), { transB: true }), o.subCenters);
+  return straightThrough(clamp(raw, -1 + o.cosineEpsilon, 1 - o.cosineEpsilon), raw);
 }
 
 /** The N×C logits of the margin head: s·cos θ with each row's target replaced by s·f(θ_y). */
