@@ -241,63 +241,86 @@ export function parseCaseFile(text: string): CheckCase[] {
   }
   const cases = (json as { cases?: unknown })?.cases;
   if (!Array.isArray(cases)) throw new CaseFileError("expected an object with a 'cases' array");
-  return cases.map((raw, k): CheckCase => {
-    if (raw === null || typeof raw !== 'object') throw new CaseFileError(`case ${k}: not an object`);
-    const r = raw as Record<string, unknown>;
-    const name = (typeof r.name === 'string' ? r.name : `#${k}`);
-    const where = `case '${name}'`;
-    field(r, 'name', where, 'string');
-    const [N, d, C] = (['N', 'd', 'C'] as const).map((f) => field(r, f, where, 'integer') as number);
-    const defined = r.margin !== undefined;
-    const binary = r.head !== undefined;
-    const c: CheckCase = {
-      name, N, d, C,
-      X: field(r, 'X', where, 'numbers') as number[],
-      W: field(r, 'W', where, 'numbers') as number[],
-      labels: field(r, 'labels', where, 'numbers') as number[],
-      lambda: field(r, 'lambda', where, 'number', true) as number | undefined,
-      interclassFilteringThreshold: field(r, 'interclassFilteringThreshold', where, 'number', true) as number | undefined,
-      loss: field(r, 'loss', where, 'result', true) as number | undefined,
-      dX: field(r, 'dX', where, 'results', true) as number[] | undefined,
-      dW: field(r, 'dW', where, 'results', true) as number[] | undefined,
-    };
-    const s = binary ? undefined : (field(r, 's', where, 'number', defined) as number | undefined);
-    if (s !== undefined) c.s = s;
-    if (binary) parseBinaryHead(r, c, where);
-    else if (defined) parseDefinedMargin(r, c, where);
-    else {
-      [c.m1, c.m2, c.m3] = (['m1', 'm2', 'm3'] as const).map((f) => field(r, f, where, 'number') as number);
-      parseConventions(r, c, where);
-    }
-    if (r.gradient !== undefined) {
-      if (!GRADIENT_MODES.includes(r.gradient as GradientMode)) throw new CaseFileError(`${where}: field 'gradient' must be 'exact' or 'straight-through', got ${JSON.stringify(r.gradient)}`);
-      c.gradient = r.gradient as GradientMode;
-    }
-    if (r.fallback !== undefined) {
-      if (!FALLBACK_POLICIES.includes(r.fallback as FallbackPolicy)) throw new CaseFileError(`${where}: field 'fallback' must be one of ${FALLBACK_POLICIES.join(', ')}, got ${JSON.stringify(r.fallback)}`);
-      c.fallback = r.fallback as FallbackPolicy;
-    }
-    if (!defined) {
-      try {
-        // ranges of s, λ, K, ε, the cap, r, α…, named as the loss API names them
-        if (binary) resolveSphereFace2Options(sphereFace2CaseOptions(c), C, `${where}: sphereFace2Loss`);
-        else resolveMarginOptions(caseOptions(c), `${where}: combinedMargin`);
-      } catch (e) {
-        if (e instanceof OptionError) throw new CaseFileError(e.message);
-        throw e;
-      }
-    }
-    const rows = C * (c.subCenters ?? 1); // W's rows: K sub-centers per class
-    const sizes: [keyof CheckCase, number][] = [['X', N * d], ['W', rows * d], ['labels', N], ['dX', N * d], ['dW', rows * d]];
-    for (const [f, n] of sizes) {
-      const v = c[f] as number[] | undefined;
-      if (v !== undefined && v.length !== n) throw new CaseFileError(`${where}: field '${f}' has ${v.length} numbers, expected ${n}`);
-    }
-    c.labels.forEach((l, i) => {
-      if (!Number.isInteger(l) || l < -1 || l >= C) throw new CaseFileError(`${where}: field 'labels' entry ${i} is ${l}, not an integer in [−1, ${C})`);
-    });
-    return c;
+  return cases.map((raw, k) => parseCase(raw, k));
+}
+
+/** The array fields of a case: in the JSON, or (an `.npz` case) in the archive. */
+const ARRAY_FIELDS = ['X', 'W', 'labels', 'loss', 'dX', 'dW'] as const;
+
+/**
+ * Parses and validates one case object. With `external` (a case whose arrays are in an `.npz`),
+ * the object holds only the options: its X, W, labels, loss, dX and dW come from the archive
+ * (they are left empty here), N and d from the arrays' shapes, and C from `C` or W's rows / K.
+ */
+export function parseCase(raw: unknown, k: number, external?: { N: number; d: number; wRows: number }): CheckCase {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new CaseFileError(`case ${k}: not an object`);
+  const r = raw as Record<string, unknown>;
+  const name = (typeof r.name === 'string' ? r.name : `#${k}`);
+  const where = `case '${name}'`;
+  field(r, 'name', where, 'string');
+  if (external) {
+    const inline = ARRAY_FIELDS.filter((f) => r[f] !== undefined);
+    if (inline.length > 0) throw new CaseFileError(`${where}: field '${inline[0]}' belongs in the .npz as an array, not in its options`);
+  }
+  const K = (field(r, 'subCenters', where, 'integer', true) as number | undefined) ?? 1;
+  const dims = (['N', 'd', 'C'] as const).map((f) => {
+    const given = field(r, f, where, 'integer', external !== undefined) as number | undefined;
+    if (!external) return given as number;
+    const actual = f === 'N' ? external.N : f === 'd' ? external.d : Math.floor(external.wRows / K);
+    if (given !== undefined && given !== actual && f !== 'C') throw new CaseFileError(`${where}: field '${f}' is ${given} but the arrays give ${actual}`);
+    return given ?? actual;
   });
+  const [N, d, C] = dims;
+  const defined = r.margin !== undefined;
+  const binary = r.head !== undefined;
+  const c: CheckCase = {
+    name, N, d, C,
+    X: external ? [] : (field(r, 'X', where, 'numbers') as number[]),
+    W: external ? [] : (field(r, 'W', where, 'numbers') as number[]),
+    labels: external ? [] : (field(r, 'labels', where, 'numbers') as number[]),
+    lambda: field(r, 'lambda', where, 'number', true) as number | undefined,
+    interclassFilteringThreshold: field(r, 'interclassFilteringThreshold', where, 'number', true) as number | undefined,
+    loss: field(r, 'loss', where, 'result', true) as number | undefined,
+    dX: field(r, 'dX', where, 'results', true) as number[] | undefined,
+    dW: field(r, 'dW', where, 'results', true) as number[] | undefined,
+  };
+  const s = binary ? undefined : (field(r, 's', where, 'number', defined) as number | undefined);
+  if (s !== undefined) c.s = s;
+  if (binary) parseBinaryHead(r, c, where);
+  else if (defined) parseDefinedMargin(r, c, where);
+  else {
+    [c.m1, c.m2, c.m3] = (['m1', 'm2', 'm3'] as const).map((f) => field(r, f, where, 'number') as number);
+    parseConventions(r, c, where);
+  }
+  if (r.gradient !== undefined) {
+    if (!GRADIENT_MODES.includes(r.gradient as GradientMode)) throw new CaseFileError(`${where}: field 'gradient' must be 'exact' or 'straight-through', got ${JSON.stringify(r.gradient)}`);
+    c.gradient = r.gradient as GradientMode;
+  }
+  if (r.fallback !== undefined) {
+    if (!FALLBACK_POLICIES.includes(r.fallback as FallbackPolicy)) throw new CaseFileError(`${where}: field 'fallback' must be one of ${FALLBACK_POLICIES.join(', ')}, got ${JSON.stringify(r.fallback)}`);
+    c.fallback = r.fallback as FallbackPolicy;
+  }
+  if (!defined) {
+    try {
+      // ranges of s, λ, K, ε, the cap, r, α…, named as the loss API names them
+      if (binary) resolveSphereFace2Options(sphereFace2CaseOptions(c), C, `${where}: sphereFace2Loss`);
+      else resolveMarginOptions(caseOptions(c), `${where}: combinedMargin`);
+    } catch (e) {
+      if (e instanceof OptionError) throw new CaseFileError(e.message);
+      throw e;
+    }
+  }
+  if (external) return c;
+  const rows = C * (c.subCenters ?? 1); // W's rows: K sub-centers per class
+  const sizes: [keyof CheckCase, number][] = [['X', N * d], ['W', rows * d], ['labels', N], ['dX', N * d], ['dW', rows * d]];
+  for (const [f, n] of sizes) {
+    const v = c[f] as number[] | undefined;
+    if (v !== undefined && v.length !== n) throw new CaseFileError(`${where}: field '${f}' has ${v.length} numbers, expected ${n}`);
+  }
+  c.labels.forEach((l, i) => {
+    if (!Number.isInteger(l) || l < -1 || l >= C) throw new CaseFileError(`${where}: field 'labels' entry ${i} is ${l}, not an integer in [−1, ${C})`);
+  });
+  return c;
 }
 
 /** The margin options of a case. */

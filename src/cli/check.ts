@@ -14,6 +14,8 @@ import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
 import { BACKEND_OPTION_HELP } from '../backend/gpujs/cli-option.js';
 import { registeredMargins } from '../losses/define-margin.js';
+import { readNpzCase, runArrayCase } from '../check/npz-case.js';
+import { ProgressBar } from './progress.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
@@ -30,6 +32,7 @@ const specs: Record<string, OptionSpec> = {
 
 const usage = `Usage: arcgrad check FILE.json [options]
        arcgrad check - [options]            (the case file on standard input: python dump.py | arcgrad check -)
+       arcgrad check FILE.npz [options]     (one case, arrays in a numpy .npz, options as JSON in its member 'case')
        arcgrad check --emit FILE.json [--seed N] [--margins all|NAME,…]
 
 Recomputes the margin loss and its gradients for each case in FILE.json and compares them with the
@@ -92,9 +95,24 @@ export async function runCheck(argv: string[]): Promise<number> {
   if (head) console.error(`backend: ${head.name} (float32) on ${head.device}: asked for; the fused margin head (src/backend/gpujs/head.ts)`);
   const backend = head ? undefined : await resolveBackendOption(String(options.backend), dtype);
   const backendName = head?.name ?? backend!.name;
-  const cases = parseCaseFile(readCaseText(positional[0]));
+  const path = positional[0];
+  const npz = path.toLowerCase().endsWith('.npz');
+  if (npz && head) throw new OptionError('check: an .npz case runs on the tape backends, not --backend gpu.js:webgpu');
+  const arrayCase = npz ? await readNpzCase(path) : undefined;
+  const cases = arrayCase ? [arrayCase.options] : parseCaseFile(readCaseText(path));
   const results: CaseResult[] = [];
-  for (const c of cases) {
+  if (arrayCase) {
+    const { C } = arrayCase.options;
+    const bar = new ProgressBar({ total: 100, label: `check ${arrayCase.options.name}` }); // percent of both passes
+    results.push(runArrayCase(arrayCase, {
+      tol, dtype, backend,
+      onProgress: (pass, done, blocks) => {
+        bar.update(Math.round(((pass - 1) / 2 + done / blocks / 2) * 100), `pass ${pass}/2, ${Math.min(C, Math.round((done / blocks) * C))} of ${C} classes`);
+      },
+    }));
+    bar.finish(100);
+  }
+  for (const c of arrayCase ? [] : cases) {
     try {
       results.push(head ? compareCase(c, await computeCaseFused(c, head), tol) : runCase(c, { tol, dtype, backend }));
     } catch (e) {
