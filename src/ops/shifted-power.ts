@@ -12,11 +12,11 @@ import { DomainError, OptionError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defineOp } from './op.js';
 
-function shiftedPowerValue(c: number, t: number): number {
+function shiftedPowerValue(c: number, t: number, _p1: number, _p2: number, _p3: number): number {
   return 2 * Math.pow((c + 1) / 2, t) - 1;
 }
 
-function shiftedPowerSlope(c: number, t: number): number {
+function shiftedPowerSlope(c: number, t: number, _p1: number, _p2: number, _p3: number): number {
   return t * Math.pow((c + 1) / 2, t - 1);
 }
 

@@ -14,15 +14,15 @@ import type { Tensor } from '../tensor/tensor.js';
 import { elementwiseCases } from './_domains.js';
 import { defineOp } from './op.js';
 
-/** log(1 + eˣ) in the gpu.js-compilable subset (the unused parameters keep mapScalar's signature). */
-function softplusValue(x: number): number {
+/** log(1 + eˣ) in the gpu.js-compilable subset (the unused parameters keep mapScalar's five-argument signature). */
+function softplusValue(x: number, _p0: number, _p1: number, _p2: number, _p3: number): number {
   const u = Math.exp(-Math.abs(x));
   const log1pU = u < 1e-4 ? u * (1 - u * (0.5 - u / 3)) : Math.log(1 + u);
   return Math.max(x, 0) + log1pU;
 }
 
 /** σ(x) = 1/(1 + e^{−x}), without overflow on either side. */
-function sigmoidValue(x: number): number {
+function sigmoidValue(x: number, _p0: number, _p1: number, _p2: number, _p3: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);
