@@ -61,12 +61,23 @@ export interface MarginOptions {
 /** The options that only the tape's margin head computes (the fused heads refuse them). */
 export const TAPE_ONLY_OPTIONS = ['scaleByFeatureNorm', 'scaleByWeightNorm', 'subCenters', 'cosineEpsilon', 'angleCap'] as const;
 
+const TAPE_ONLY_DEFAULTS: Pick<ResolvedMarginOptions, (typeof TAPE_ONLY_OPTIONS)[number]> = {
+  scaleByFeatureNorm: false, scaleByWeightNorm: false, subCenters: 1, cosineEpsilon: 0, angleCap: 0,
+};
+
+/** The tape-only options that `o` sets (not at their defaults). */
+function tapeOnlySet(o: ResolvedMarginOptions): string[] {
+  return TAPE_ONLY_OPTIONS.filter((k) => o[k] !== TAPE_ONLY_DEFAULTS[k]);
+}
+
+/** Whether `o` sets a peer convention that only the tape's margin head computes. */
+export function usesTapeOnlyOptions(o: ResolvedMarginOptions): boolean {
+  return tapeOnlySet(o).length > 0;
+}
+
 /** Throws an OptionError when `o` sets a peer convention that `where` (a fused head) does not compute. */
 export function assertNoTapeOnlyOptions(o: ResolvedMarginOptions, where: string): void {
-  const defaults: Pick<ResolvedMarginOptions, (typeof TAPE_ONLY_OPTIONS)[number]> = {
-    scaleByFeatureNorm: false, scaleByWeightNorm: false, subCenters: 1, cosineEpsilon: 0, angleCap: 0,
-  };
-  const set = TAPE_ONLY_OPTIONS.filter((k) => o[k] !== defaults[k]);
+  const set = tapeOnlySet(o);
   if (set.length > 0) throw new OptionError(`${where}: ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} computed by the tape's margin head only (marginLoss)`);
 }
 
