@@ -9,10 +9,11 @@ import { cpu } from '../../src/backend/cpu.js';
 import { angularMargin, defineMargin, gradcheck, marginLogits, marginLoss, mul, replaceColumns, reshape, subCenterArcFaceLoss, type MarginOptions } from '../../src/index.js';
 import { OptionError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
+import { PROPERTY_RUNS } from '../support/runs.js';
 import { headCosines, headProblem, marginOptions, wellConditioned, type HeadProblem } from '../support/head-samples.js';
 import { normwiseError as relativeError } from '../../src/check/cases.js'; // absolute where the expected values are all 0 (orthogonal rows give cos θ = 0 exactly)
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
+const runs = PROPERTY_RUNS;
 
 /** The conventions, each off or on (weight-norm scaling only with one sub-center: it is refused otherwise). */
 const conventions = fc

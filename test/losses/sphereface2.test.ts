@@ -9,10 +9,11 @@ import { cpu } from '../../src/backend/cpu.js';
 import { gradcheck, sphereFace2InitialBias, sphereFace2Loss, valueAndGrad, type SphereFace2Options } from '../../src/index.js';
 import { OptionError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
+import { PROPERTY_RUNS } from '../support/runs.js';
 import { headCosines, headProblem, wellConditioned, type HeadProblem } from '../support/head-samples.js';
 import { relativeError } from '../support/reference-head.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
+const runs = PROPERTY_RUNS;
 
 const options = fc.record({
   r: uniformIn(1, 64),
