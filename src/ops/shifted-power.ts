@@ -25,7 +25,10 @@ export const shiftedPowerKernel: ScalarKernel = { name: 'shiftedPowerValue', fn:
 /** The derivative kernel, for backends (see Backend.mapScalar). */
 export const shiftedPowerSlopeKernel: ScalarKernel = { name: 'shiftedPowerSlope', fn: shiftedPowerSlope };
 
-export const shiftedPowerOp = defineOp<'c', { t: number }>({
+export const shiftedPowerOp = defineOp<'c', {
+  /** The exponent t ≥ 1. */
+  t: number;
+}>({
   name: 'shiftedPower',
   summary: 'y = 2·((c + 1)/2)ᵗ − 1 for c ∈ [−1, 1], t ≥ 1 (SphereFace2’s g)',
   docs: 'docs/ops.md#shiftedpower',
