@@ -124,6 +124,9 @@ export { shutdownFastPool } from './backend/wasm/pool.js';
 // Test-suite reliability (issue 14): the one tolerance rule that tests, `arcgrad check` and `arcgrad reliability` compare with.
 export { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './check/tolerance.js';
 
+// Docs (issue 16): the margin figures' shaded training window and the decision-boundary legend.
+export { DECISION_BOUNDARY_SERIES, TRAINING_WINDOW_DEGREES } from './report/figures.js';
+
 // check (issue 17): the peers' conventions, SphereFace2, binary case files.
 export { TAPE_ONLY_OPTIONS, assertNoTapeOnlyOptions } from './losses/options.js';
 export { rowNorms } from './losses/margin-head.js';
