@@ -7,7 +7,8 @@
  */
 import type { Backend } from '../backend.js';
 import { cpu } from '../cpu.js';
-import { BackendUnavailableError, OptionError } from '../../tensor/errors.js';
+import { BackendUnavailableError, MissingExtraError, OptionError } from '../../tensor/errors.js';
+import type { GpujsModule } from './platform-types.js';
 import { GpujsBackend } from './gpujs-backend.js';
 import { GL_MODE, PLATFORM } from './platform.js';
 import { gpujs, injectedGpu, type GpujsMode } from './runtime.js';
@@ -90,7 +91,13 @@ async function selectAuto(): Promise<Selection> {
 async function unavailable(mode: GpujsMode): Promise<string | null> {
   const injected = injectedGpu();
   if (injected !== undefined) return injected.unavailable?.(mode) ?? null;
-  const { GPU } = gpujs();
+  let GPU: GpujsModule['GPU'];
+  try {
+    ({ GPU } = gpujs());
+  } catch (e) {
+    if (e instanceof MissingExtraError) return e.message; // 'auto' falls back to the CPU and says why
+    throw e;
+  }
   switch (mode) {
     case 'cpu':
       return null;
