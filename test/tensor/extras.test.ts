@@ -79,6 +79,11 @@ describe('EXTRAS', () => {
     peerDependenciesMeta: Record<string, { optional?: boolean }>;
     devDependencies: Record<string, string>;
   };
+  it('every optional peer dependency belongs to an extra (so a missing one has an install command)', () => {
+    const named = new Set(Object.values(EXTRAS).flatMap((e) => [...e.packages]));
+    for (const p of Object.keys(pkg.peerDependencies)) expect(named.has(p), p).toBe(true);
+  });
+
   for (const [name, extra] of Object.entries(EXTRAS) as [ExtraName, (typeof EXTRAS)[ExtraName]][]) {
     it(`${name}: every package is an optional peer dependency, never a dependency, and the install command names it`, () => {
       for (const p of extra.packages) {
