@@ -5,8 +5,9 @@
 import {
   Random, angularMargin, angularTripletLoss, arcface, combined, combinedMargin, cosface, crossEntropy, interLoss,
   intraLoss, marginLoss, normface, randomNormal, sampledMarginLoss, scale, softmaxLoss, sphereFaceLambda, sphereface,
-  subCenterArcFaceLoss, targetLogit, tensor, valueAndGrad, pickColumns, replaceColumns, resolveMarginOptions, type FallbackPolicy, type MarginOptions, type Tensor,
+  subCenterArcFaceLoss, targetLogit, tensor, valueAndGrad, pickColumns, replaceColumns, type FallbackPolicy, type MarginOptions, type Tensor,
 } from '../../src/index.js';
+import { resolveMarginOptions } from '../../src/losses/index.js';
 
 /** A small problem: N = 4 features and C = 5 centers in d = 8, labels y. */
 export function problem(seed = 1): { x: Tensor; w: Tensor; labels: number[] } {

@@ -17,7 +17,7 @@
  */
 import { cpu } from '../backend/cpu.js';
 import type { Backend } from '../backend/backend.js';
-import type { GpujsMarginHead } from '../backend/gpujs/head.js';
+import type { AsyncMarginHead } from '../backend/head.js';
 import { headSpec } from '../losses/fused-head.js';
 import { combinedMargin } from '../losses/presets.js';
 import { getMargin, type MarginParams } from '../losses/define-margin.js';
@@ -266,7 +266,7 @@ export function normwiseError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
  * --backend gpu.js:webgpu` computes — the fused head driven asynchronously in this thread, the way
  * the GPU benchmark times it (src/backend/gpujs/head.ts).
  */
-export async function computeCaseFused(c: CheckCase, head: GpujsMarginHead): Promise<{ loss: number; dX: number[]; dW: number[] }> {
+export async function computeCaseFused(c: CheckCase, head: AsyncMarginHead): Promise<{ loss: number; dX: number[]; dW: number[] }> {
   if (c.margin !== undefined) {
     throw new OptionError(`${head.name}: the fused head computes the combined margin; margin '${c.margin}' (defined with defineMargin) runs on the tape backends`);
   }

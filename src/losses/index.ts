@@ -1,6 +1,11 @@
 /**
  * The angular-margin loss family: the combined margin and its presets, plain softmax, SphereFace's
- * λ annealing, PartialFC class sampling, the ArcFace paper's §2.3 losses and sub-center ArcFace.
+ * λ annealing, PartialFC class sampling, the ArcFace paper's §2.3 losses and sub-center ArcFace,
+ * `defineMargin` and the margin registry, and the fused float32 head `fastMarginHead`.
+ *
+ * `arcgrad/losses`: all of them with the margin head's building blocks; the losses themselves are
+ * also in the root.
+ * @module arcgrad/losses
  */
 export { GRADIENT_MODES, resolveMarginOptions, type GradientMode, type MarginOptions, type ResolvedMarginOptions } from './options.js';
 export { checkHeadInputs, cosineMatrix, interclassFilter, marginLogits, marginLoss, targetLogit } from './margin-head.js';
@@ -19,3 +24,5 @@ export {
   type DefinedMargin, type DefinedMarginHead, type MarginContext, type MarginDefinition, type MarginParams,
   type DefinedCurveSpec, type ReferenceBehaviour, type ScaleParam, type TargetLogitAtOptions,
 } from './define-margin.js';
+export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './fast-margin-head.js';
+export { shutdownFastPool } from '../backend/fast/pool.js';

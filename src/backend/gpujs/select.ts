@@ -84,7 +84,8 @@ async function selectAuto(): Promise<Selection> {
     }
     return { backend, reason: `auto: ${backend.name} (float32) — ${isGl(mode) ? glRenderer(mode) : `WebGPU adapter ${backend.device}`}` };
   }
-  return { backend: cpu, reason: `auto: cpu (float64 reference) — ${missing.join('; ')}` };
+  // Each reason once: without gpu.js, every mode gives the same one.
+  return { backend: cpu, reason: `auto: cpu (float64 reference) — ${[...new Set(missing)].join('; ')}` };
 }
 
 /** Why gpu.js cannot run in `mode` here, or null when it can. */
