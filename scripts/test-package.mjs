@@ -98,8 +98,8 @@ try {
     // skipped when dist/ is newer than every source file.
     const built = statSync(join(root, 'dist', 'index.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
     const fresh = newestUnder(join(root, 'src')) < built && statSync(join(root, 'package.json')).mtimeMs < built;
-    const args = ['pack', '--json', '--pack-destination', work, ...(fresh ? ['--ignore-scripts'] : [])];
-    const out = execFileSync('npm', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    if (!fresh) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const [info] = JSON.parse(out);
     tarball = join(work, info.filename);
     return `${fresh ? 'dist/ up to date' : 'built dist/'}; ${info.filename}, ${info.entryCount} files, ${(info.size / 1e6).toFixed(2)} MB packed, ${(info.unpackedSize / 1e6).toFixed(2)} MB unpacked`;

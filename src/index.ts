@@ -5,7 +5,8 @@
  * `arcgrad/ops` (the op registry, `defineOp`, the tape), `arcgrad/losses` (the margin head's
  * building blocks), `arcgrad/margins`, `arcgrad/nn` (initializers, parameter records),
  * `arcgrad/optim`, `arcgrad/train` (checkpoint encoding, the progress bar), `arcgrad/eval`,
- * `arcgrad/check`, and the areas that need optional packages: `arcgrad/gpu` (gpu.js, webgpu),
+ * `arcgrad/check`, and the areas that need optional packages: `arcgrad/gpu` (gpu.js, webgpu:
+ * `selectBackend('auto' | 'gpu.js:webgpu' | …)`),
  * `arcgrad/data` (mnist), `arcgrad/report` (vega, vega-lite).
  *
  * Layers, each importing only from those before it:
@@ -23,7 +24,6 @@ export { EXTRAS, type Extra, type ExtraName } from './tensor/extras.js';
 export type { Backend, BinaryFn, ScalarKernel, UnaryFn } from './backend/backend.js';
 export { CpuBackend, cpu } from './backend/cpu.js';
 export { getBackend, setBackend, withBackend } from './backend/registry.js';
-export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
 // Autodiff
 export { grad, valueAndGrad, vjp, type TensorFunction, type ValueAndGrad } from './tape/grad.js';
 export { stopGradient, straightThrough } from './tape/surgery.js';

@@ -3,7 +3,7 @@
  * the fused margin head on the GPU, the WebGPU probe and the backend option of the CLI. Needs the
  * optional packages gpu.js and webgpu (`npm install gpu.js webgpu@0.3.10`); without them the
  * backends throw a MissingExtraError naming that command and `selectBackend('auto')` picks the CPU.
- * `selectBackend` and `createBackend` are also in the root.
+ * (Not in the root, so that a browser bundle of the root needs no gpu.js.)
  * @module arcgrad/gpu
  */
 export { GpujsBackend } from './gpujs-backend.js';
