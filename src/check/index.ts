@@ -6,5 +6,5 @@
  */
 export {
   CaseFileError, caseOptions, compareCase, computeCase, computeCaseFused, defaultTolerance, emitCases, normwiseError, parseCaseFile, runCase,
-  type CaseResult, type CheckCase, type CheckOptions,
+  type CaseResult, type CaseValues, type CheckCase, type CheckOptions,
 } from './cases.js';

