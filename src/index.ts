@@ -5,9 +5,10 @@
  * `arcgrad/ops` (the op registry, `defineOp`, the tape), `arcgrad/losses` (the margin head's
  * building blocks), `arcgrad/margins`, `arcgrad/nn` (initializers, parameter records),
  * `arcgrad/optim`, `arcgrad/train` (checkpoint encoding, the progress bar), `arcgrad/eval`,
- * `arcgrad/check`, and the areas that need optional packages: `arcgrad/gpu` (gpu.js, webgpu:
- * `selectBackend('auto' | 'gpu.js:webgpu' | …)`),
- * `arcgrad/data` (mnist), `arcgrad/report` (vega, vega-lite).
+ * `arcgrad/check`, `arcgrad/backends` (`selectBackend('auto' | 'wasm' | 'gpu.js:webgpu' | …)`,
+ * the gpu.js backend: its GPU modes need the optional packages gpu.js and webgpu), and the
+ * Node-only areas that need optional packages: `arcgrad/data` (mnist), `arcgrad/report`
+ * (vega, vega-lite).
  *
  * Layers, each importing only from those before it:
  * tensor → backend → tape → ops → losses → nn / optim → train → cli.
@@ -51,7 +52,7 @@ export {
   type DefinedMargin, type DefinedMarginHead, type MarginContext, type MarginDefinition, type MarginParams,
 } from './losses/define-margin.js';
 export { fastMarginHead, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './losses/fast-margin-head.js';
-export { shutdownFastPool } from './backend/fast/pool.js';
+export { shutdownFastPool } from './backend/wasm/pool.js';
 export * from './margins/index.js';
 // Modules and optimizers (initializers and parameter records: arcgrad/nn)
 export { valueAndGradParams, type Params, type ParamsValueAndGrad, type State } from './nn/params.js';
@@ -71,3 +72,5 @@ export {
 } from './eval/verification.js';
 // Checking another implementation (tolerances and the pieces of a case: arcgrad/check)
 export { CaseFileError, emitCases, parseCaseFile, runCase, type CaseResult, type CheckCase, type CheckOptions } from './check/cases.js';
+// Test-suite reliability (issue 14): the one tolerance rule that tests, `arcgrad check` and `arcgrad reliability` compare with.
+export { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './check/tolerance.js';

@@ -25,4 +25,4 @@ export {
   type DefinedCurveSpec, type ReferenceBehaviour, type ScaleParam, type TargetLogitAtOptions,
 } from './define-margin.js';
 export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './fast-margin-head.js';
-export { shutdownFastPool } from '../backend/fast/pool.js';
+export { shutdownFastPool } from '../backend/wasm/pool.js';

@@ -8,12 +8,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { exampleMargins, valueAndGrad, type Backend, type DefinedMargin, type MarginParams, type Tensor } from '../../src/index.js';
-import { createBackend } from '../../src/backend/gpujs/index.js';
+import { createBackend } from '../../src/backend/index.js';
 import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { softArc } from './fixtures/user-margin.js';
 import { plainCosines } from './plain.js';
+import { CONFORMANCE_RUNS } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_CONFORMANCE_RUNS ?? 8);
+const RUNS = CONFORMANCE_RUNS;
 
 let gpu: Backend | undefined;
 const backend = async () => (gpu ??= await createBackend('gpu.js:webasm'));

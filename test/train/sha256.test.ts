@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/train/sha256.js';
+import { runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
+const RUNS = runs();
 const nodeSha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('sha256Hex', () => {
