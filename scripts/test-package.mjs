@@ -12,17 +12,35 @@
 // Exit status 0 when every check passes; the first failing check stops the script with status 1.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const MAX_INSTALL_MB = 20;
 const started = performance.now();
-const work = mkdtempSync(join(tmpdir(), 'arcgrad-package-'));
+const work = mkdtempSync(join(cleanBase(), 'arcgrad-package-'));
 const project = join(work, 'project');
 let failed = false;
+
+/**
+ * A folder for the "empty" project with no node_modules in it or above it: Node resolves a
+ * package from every ancestor's node_modules, so one left in /tmp by anything else would make
+ * missing extras look installed. The first clean one of the temp folders and the home folder.
+ */
+function cleanBase() {
+  const candidates = [tmpdir(), '/var/tmp', '/dev/shm', homedir()];
+  const clean = (dir) => {
+    for (let d = resolve(dir); ; d = dirname(d)) {
+      if (existsSync(join(d, 'node_modules'))) return false;
+      if (d === dirname(d)) return true;
+    }
+  };
+  const base = candidates.find((d) => existsSync(d) && clean(d));
+  if (base === undefined) throw new Error(`no folder without a node_modules above it among ${candidates.join(', ')}`);
+  return base;
+}
 
 function step(name, fn) {
   const t0 = performance.now();
@@ -42,7 +60,9 @@ function check(condition, message) {
 
 /** Runs a command in the project; returns { status, stdout, stderr }. */
 function sh(command, args, options = {}) {
-  const r = spawnSync(command, args, { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, ...options });
+  const env = { ...process.env, NO_COLOR: '1', ...options.env };
+  delete env.NODE_PATH; // resolution from the project's own node_modules only
+  const r = spawnSync(command, args, { cwd: project, encoding: 'utf8', ...options, env });
   if (r.error) throw r.error;
   return r;
 }
@@ -246,7 +266,7 @@ export = loss;
       // … and on SwiftShader where Debian's Chromium ships it (as the repo's WebGPU tests run): it computes.
       const chromium = '/usr/lib/chromium';
       if (existsSync(join(chromium, 'vk_swiftshader_icd.json')) && !process.env.VK_ICD_FILENAMES) {
-        const env = { ...process.env, NO_COLOR: '1', LD_LIBRARY_PATH: [chromium, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), VK_ICD_FILENAMES: join(chromium, 'vk_swiftshader_icd.json') };
+        const env = { LD_LIBRARY_PATH: [chromium, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), VK_ICD_FILENAMES: join(chromium, 'vk_swiftshader_icd.json') };
         const soft = ok('npx', ['--no-install', 'arcgrad', 'check', 'cases.json', '--backend', 'gpu.js:webgpu', '--dtype', 'float32'], { env });
         const result = soft.trim().split('\n').at(-1);
         check(/^\d+ passed, 0 failed$/.test(result), `on SwiftShader:\n${soft}`);

@@ -3,18 +3,22 @@
  * the install command; one that is there but broken keeps its own error; the install commands
  * agree with package.json's optional peer dependencies.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MissingExtraError } from '../../src/tensor/errors.js';
 import { EXTRAS, assertExtras, importExtra, requireExtra, type ExtraName } from '../../src/tensor/extras.js';
 
-// An empty project: Node's resolution from here finds none of the extras.
-const empty = mkdtempSync(join(tmpdir(), 'arcgrad-extras-'));
+// An empty project: Node's resolution from here finds none of the extras. It must have no
+// node_modules above it either (Node looks in every ancestor's): the first such temp folder.
+const hasNodeModulesAbove = (dir: string): boolean => existsSync(join(dir, 'node_modules')) || (dirname(dir) !== dir && hasNodeModulesAbove(dirname(dir)));
+const base = [tmpdir(), '/var/tmp', '/dev/shm', homedir()].find((d) => existsSync(d) && !hasNodeModulesAbove(resolve(d)));
+if (base === undefined) throw new Error('no temp folder without a node_modules above it');
+const empty = mkdtempSync(join(base, 'arcgrad-extras-'));
 afterAll(() => rmSync(empty, { recursive: true, force: true }));
 const requireFromEmpty = createRequire(join(empty, 'index.js'));
 
