@@ -1,7 +1,8 @@
 /**
- * `arcgrad/backends`: choosing a backend (`selectBackend('auto' | 'cpu' | 'wasm' | 'gpu.js:webgpu' | …)`,
- * `defaultBackend`, the CLI's `--backend` option), the gpu.js backend (float32; modes cpu,
- * webasm, headlessgl/webgl2 and webgpu), the fused margin head on the GPU and the WebGPU probe.
+ * `arcgrad/backends`: choosing a backend (`selectBackend('auto' | 'cpu' | 'wasm' |
+ * 'gpu.js:webgpu' | …)`, `defaultBackend`, the CLI's `--backend` option), the wasm head's options
+ * and results, the gpu.js backend (float32; modes cpu, webasm, headlessgl/webgl2 and webgpu), the
+ * fused margin head on the GPU and the WebGPU probe.
  * The gpu.js modes need the optional packages gpu.js and webgpu (`npm install gpu.js
  * webgpu@0.3.10`; a browser bundle of this entry needs gpu.js installed); without them they
  * throw a MissingExtraError naming that command, and `selectBackend('auto')` picks another
@@ -19,3 +20,4 @@ export type { AsyncMarginHead, FusedMarginHead, HeadResult, HeadSpec, HeadTarget
 export { GpujsMarginHead, type HeadArrays, type HeadStepOptions } from './gpujs/head.js';
 export type { HeadDims } from './gpujs/head-plan.js';
 export { probeWebGpu, type WebGpuProbe } from './gpujs/webgpu-probe.js';
+export type { WasmHeadArrays, WasmHeadOptions } from './wasm/head.js';
