@@ -58,7 +58,7 @@ describe('selectBackend', () => {
 
   it('an unknown name is an OptionError listing the names', async () => {
     await expect(selectBackend('cuda')).rejects.toThrow(OptionError);
-    await expect(selectBackend('cuda')).rejects.toThrow(/'auto', 'cpu', 'gpu\.js:webgpu'/);
+    await expect(selectBackend('cuda')).rejects.toThrow(/'auto', 'cpu', 'wasm', 'gpu\.js:webgpu'/);
   });
 });
 
