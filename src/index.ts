@@ -4,7 +4,7 @@
  * and train a margin loss. The rest is in named subpaths, each a complete area:
  * `arcgrad/ops` (the op registry, `defineOp`, the tape), `arcgrad/losses` (the margin head's
  * building blocks), `arcgrad/margins`, `arcgrad/nn` (initializers, parameter records),
- * `arcgrad/optim`, `arcgrad/train` (checkpoint encoding, the progress bar), `arcgrad/eval`,
+ * `arcgrad/optim`, `arcgrad/train` (checkpoint encoding), `arcgrad/eval`,
  * `arcgrad/check`, `arcgrad/backends` (`selectBackend('auto' | 'wasm' | 'gpu.js:webgpu' | …)`,
  * the gpu.js backend: its GPU modes need the optional packages gpu.js and webgpu), and the
  * Node-only areas that need optional packages: `arcgrad/data` (mnist), `arcgrad/report`
@@ -62,9 +62,10 @@ export { PReLU, ReLU, type PReLUOptions } from './nn/activation.js';
 export { BatchNorm1d, type BatchNormOptions } from './nn/batch-norm.js';
 export { MLP, type MLPOptions } from './nn/mlp.js';
 export * from './optim/index.js';
-// Training (checkpoint encoding and the progress bar: arcgrad/train)
+// Training (checkpoint encoding: arcgrad/train)
 export { CheckpointError, loadCheckpoint, saveCheckpoint, type Checkpoint, type SaveOptions } from './train/checkpoint.js';
 export { train, type CheckpointOptions, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
+export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';
 // Evaluation (pairs, folds and ROC helpers: arcgrad/eval)
 export {
   closedSetAccuracy, evaluateVerification, roc, rocAuc, tarAtFar, tenFoldAccuracy,
