@@ -75,3 +75,9 @@ export {
 export { CaseFileError, emitCases, parseCaseFile, runCase, type CaseResult, type CheckCase, type CheckOptions } from './check/cases.js';
 // Test-suite reliability (issue 14): the one tolerance rule that tests, `arcgrad check` and `arcgrad reliability` compare with.
 export { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './check/tolerance.js';
+
+// ── wasm: the float32 WebAssembly SIMD backend, the default training backend, the head's shared target (issue 18) ──
+export { WasmBackend, wasmBackend, type WasmBackendOptions } from './backend/wasm/backend.js';
+export { wasmMarginHeadArrays, type WasmHeadArrays, type WasmHeadOptions } from './backend/wasm/head.js';
+// defaultBackend: in arcgrad/backends with the rest of the backend choice (it loads gpu.js's modules).
+export { targetAndSlope, type TargetAndSlope } from './backend/head.js';

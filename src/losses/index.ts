@@ -8,7 +8,7 @@
  * @module arcgrad/losses
  */
 export { GRADIENT_MODES, resolveMarginOptions, type GradientMode, type MarginOptions, type ResolvedMarginOptions } from './options.js';
-export { checkHeadInputs, cosineMatrix, interclassFilter, marginLogits, marginLoss, targetLogit } from './margin-head.js';
+export { canFuseHead, checkHeadInputs, composedMarginLoss, fusedMarginLoss, cosineMatrix, interclassFilter, marginLogits, marginLoss, targetLogit } from './margin-head.js';
 export {
   arcface, combined, combinedMargin, cosface, marginPresets, normface, softmaxLoss, sphereface,
   type MarginLossHead, type MarginPresetName, type PresetOverrides,

@@ -13,7 +13,7 @@ export {
 } from './curves.js';
 export { marginGeometryFigures, writeMarginGeometryFigures } from './margin-figures.js';
 export {
-  angleHistogramFigure, decisionBoundaryFigure, embeddingScatterFigure, rocFigure, targetLogitFigure,
+  DECISION_BOUNDARY_SERIES, TRAINING_WINDOW_DEGREES, angleHistogramFigure, decisionBoundaryFigure, embeddingScatterFigure, rocFigure, targetLogitFigure,
   type AngleStage, type CurvePanel, type DecisionBoundaryOptions, type RocSeries, type ScatterPanel, type TargetLogitOptions,
 } from './figures.js';
 export { formatNumber, renderReport, writeReport, type RenderedReport, type ReportFigure, type ReportInput, type ReportTable } from './report.js';
