@@ -3,23 +3,23 @@
  * the install command; one that is there but broken keeps its own error; the install commands
  * agree with package.json's optional peer dependencies.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MissingExtraError } from '../../src/tensor/errors.js';
+import { emptyProject } from '../support/empty-project.js';
 import { EXTRAS, assertExtras, importExtra, requireExtra, type ExtraName } from '../../src/tensor/extras.js';
 
-// An empty project: Node's resolution from here finds none of the extras. It must have no
-// node_modules above it either (Node looks in every ancestor's): the first such temp folder.
-const hasNodeModulesAbove = (dir: string): boolean => existsSync(join(dir, 'node_modules')) || (dirname(dir) !== dir && hasNodeModulesAbove(dirname(dir)));
-const base = [tmpdir(), '/var/tmp', '/dev/shm', homedir()].find((d) => existsSync(d) && !hasNodeModulesAbove(resolve(d)));
-if (base === undefined) throw new Error('no temp folder without a node_modules above it');
-const empty = mkdtempSync(join(base, 'arcgrad-extras-'));
-afterAll(() => rmSync(empty, { recursive: true, force: true }));
+// An empty project: Node's resolution from here finds none of the extras.
+const empty = emptyProject('arcgrad-extras-');
+// One with a broken vega: a folder of its own, as Node caches what require.resolve found.
+const broken = emptyProject('arcgrad-extras-broken-');
+afterAll(() => {
+  for (const dir of [empty, broken]) rmSync(dir, { recursive: true, force: true });
+});
 const requireFromEmpty = createRequire(join(empty, 'index.js'));
 
 describe('requireExtra', () => {
@@ -39,16 +39,13 @@ describe('requireExtra', () => {
   });
 
   it('keeps the error of a package that is installed but does not load (a missing dependency of its own)', () => {
-    const pkg = join(empty, 'node_modules', 'vega');
+    const pkg = join(broken, 'node_modules', 'vega');
     mkdirSync(pkg, { recursive: true });
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'vega', version: '0.0.0', main: 'index.js' }));
     writeFileSync(join(pkg, 'index.js'), "require('a-dependency-that-is-not-there');");
-    try {
-      expect(() => requireExtra('figures', () => requireFromEmpty('vega'))).toThrow(/Cannot find module 'a-dependency-that-is-not-there'/);
-      expect(() => requireExtra('figures', () => requireFromEmpty('vega'))).not.toThrow(MissingExtraError);
-    } finally {
-      rmSync(join(empty, 'node_modules'), { recursive: true, force: true });
-    }
+    const requireFromBroken = createRequire(join(broken, 'index.js'));
+    expect(() => requireExtra('figures', () => requireFromBroken('vega'))).toThrow(/Cannot find module 'a-dependency-that-is-not-there'/);
+    expect(() => requireExtra('figures', () => requireFromBroken('vega'))).not.toThrow(MissingExtraError);
   });
 
   it('returns what the load returns when the package is there', () => {

@@ -51,11 +51,11 @@ export const WEBGPU_VERSION = '0.3.10';
  * WebGPU bridge's worker loads it). A MissingExtraError when it is not installed, a
  * BackendUnavailableError naming the install command when it is another version than
  * WEBGPU_VERSION (gpu.js depends on 0.2.9, whose Dawn needs a newer libstdc++ than Debian 12's:
- * a project that installs gpu.js alone gets that one).
+ * a project that installs gpu.js alone gets that one). `resolve` is Node's resolution from this
+ * file; the tests pass another folder's.
  */
-export function webgpuEntry(): string {
-  const require = createRequire(import.meta.url);
-  const entry = requireExtra('gpu', () => require.resolve('webgpu'));
+export function webgpuEntry(resolve: (specifier: string) => string = createRequire(import.meta.url).resolve): string {
+  const entry = requireExtra('gpu', () => resolve('webgpu'));
   const version = packageVersion(entry, 'webgpu');
   if (version !== WEBGPU_VERSION) {
     throw new BackendUnavailableError(`npm package 'webgpu' is ${version ?? 'of an unknown version'}, arcgrad needs ${WEBGPU_VERSION}: npm install webgpu@${WEBGPU_VERSION}`);
