@@ -20,7 +20,7 @@
  */
 import { cpu } from '../backend/cpu.js';
 import type { Backend } from '../backend/backend.js';
-import type { GpujsMarginHead } from '../backend/gpujs/head.js';
+import type { AsyncMarginHead } from '../backend/head.js';
 import { headSpec } from '../losses/fused-head.js';
 import { combinedMargin } from '../losses/presets.js';
 import { resolveSphereFace2Options, sphereFace2InitialBias, sphereFace2Loss, type SphereFace2Options } from '../losses/sphereface2.js';
@@ -42,9 +42,13 @@ export class CaseFileError extends ArcgradError {
 
 /** One case of a case file (with `head: 'sphereface2'`, SphereFace2's options r, m, t, alpha, lw, b). */
 export interface CheckCase extends Pick<SphereFace2Options, 'r' | 'm' | 't' | 'alpha' | 'lw' | 'b'> {
+  /** The case's name, as the table prints it. */
   name: string;
+  /** Rows of X (features). */
   N: number;
+  /** Columns of X and W (the embedding size). */
   d: number;
+  /** Rows of W (classes). */
   C: number;
   /** The scale (required unless `margin` is given). */
   s?: number;
@@ -62,9 +66,13 @@ export interface CheckCase extends Pick<SphereFace2Options, 'r' | 'm' | 't' | 'a
   state?: Record<string, unknown>;
   /** Whether the forward updates the state before use (default true). */
   training?: boolean;
+  /** `'exact'` (default) or `'straight-through'` (see MarginOptions). */
   gradient?: GradientMode;
+  /** What happens where m1·θ + m2 leaves [0, π] (default `'none'`). */
   fallback?: FallbackPolicy;
+  /** SphereFace's blend λ (default 0). */
   lambda?: number;
+  /** insightface's inter-class filtering threshold (default 0: off). */
   interclassFilteringThreshold?: number;
   /** Logits × ‖x_i‖ (MarginOptions.scaleByFeatureNorm). */
   scaleByFeatureNorm?: boolean;
@@ -78,12 +86,28 @@ export interface CheckCase extends Pick<SphereFace2Options, 'r' | 'm' | 't' | 'a
   angleCap?: number;
   /** A binary head instead of the softmax: 'sphereface2' (then `r`, `m`, `t`, `alpha`, `lw`, `b` instead of s, m1, m2, m3). */
   head?: 'sphereface2';
+  /** The features, N·d row-major. */
   X: number[];
+  /** The class centers, C·d row-major. */
   W: number[];
+  /** One label per row, in [0, C), or −1 to ignore the row. */
   labels: number[];
+  /** The other implementation's mean loss. */
   loss?: number;
+  /** Its gradient of the mean loss with respect to the raw X, N·d. */
   dX?: number[];
+  /** Its gradient of the mean loss with respect to the raw W, C·d. */
   dW?: number[];
+}
+
+/** A loss and its gradients with respect to the raw X and W, row-major. */
+export interface CaseValues {
+  /** The mean loss. */
+  loss: number;
+  /** ∂loss/∂X, N·d. */
+  dX: number[];
+  /** ∂loss/∂W, C·d. */
+  dW: number[];
 }
 
 /** The outcome of one case. */
@@ -93,7 +117,7 @@ export interface CaseResult {
   /** arcgrad's loss. */
   loss: number;
   /** Relative errors against the file's values (absent where the file gives none). */
-  errors: { loss?: number; dX?: number; dW?: number };
+  errors: Partial<Record<'loss' | 'dX' | 'dW', number>>;
   /** Every given value within the tolerance. */
   pass: boolean;
 }
@@ -231,7 +255,24 @@ function definedHead(c: CheckCase) {
   return head;
 }
 
-/** Parses and validates a case file's text; throws a CaseFileError naming the case and the field. */
+/**
+ * Parses and validates a case file's text; throws a CaseFileError naming the case and the field.
+ *
+ * The case file's fields: [checking-your-implementation.md §1](../../docs/checking-your-implementation.md#1-the-case-file).
+ *
+ * @example
+ * ```ts
+ * import { parseCaseFile } from 'arcgrad';
+ * const [c] = parseCaseFile(JSON.stringify({ cases: [{ name: 'tiny', N: 1, d: 2, C: 2, s: 64, m1: 1, m2: 0.5, m3: 0,
+ *   X: [1, 0], W: [1, 0, 0, 1], labels: [0] }] }));
+ * console.log(c.name, c.N, c.C); // → tiny 1 2
+ * try {
+ *   parseCaseFile('{"cases": [{"name": "bad"}]}');
+ * } catch (e) {
+ *   console.log(e.name); // → CaseFileError
+ * }
+ * ```
+ */
 export function parseCaseFile(text: string): CheckCase[] {
   let json: unknown;
   try {
@@ -335,7 +376,7 @@ export function caseOptions(c: CheckCase): MarginOptions {
 }
 
 /** arcgrad's loss, dX and dW for a case. */
-export function computeCase(c: CheckCase, dtype: DType = 'float64', backend: Backend = cpu): { loss: number; dX: number[]; dW: number[] } {
+export function computeCase(c: CheckCase, dtype: DType = 'float64', backend: Backend = cpu): CaseValues {
   const head = c.head === 'sphereface2'
     ? { loss: (a: Tensor, b: Tensor, y: number[]) => sphereFace2Loss(a, b, y, sphereFace2CaseOptions(c)) }
     : c.margin === undefined ? combinedMargin(caseOptions(c)) : definedHead(c);
@@ -361,7 +402,7 @@ export function normwiseError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
  * --backend gpu.js:webgpu` computes — the fused head driven asynchronously in this thread, the way
  * the GPU benchmark times it (src/backend/gpujs/head.ts).
  */
-export async function computeCaseFused(c: CheckCase, head: GpujsMarginHead): Promise<{ loss: number; dX: number[]; dW: number[] }> {
+export async function computeCaseFused(c: CheckCase, head: AsyncMarginHead): Promise<CaseValues> {
   if (c.margin !== undefined) {
     throw new OptionError(`${head.name}: the fused head computes the combined margin; margin '${c.margin}' (defined with defineMargin) runs on the tape backends`);
   }
@@ -371,13 +412,26 @@ export async function computeCaseFused(c: CheckCase, head: GpujsMarginHead): Pro
   return { loss: r.loss, dX: Array.from(r.dX), dW: Array.from(r.dW ?? []) };
 }
 
-/** Recomputes a case and compares it with the values the file gives. */
+/**
+ * Recomputes a case and compares it with the values the file gives.
+ *
+ * What the errors mean and the tolerances: [checking-your-implementation.md §3–4](../../docs/checking-your-implementation.md#3-reading-the-report).
+ *
+ * @example
+ * ```ts
+ * import { emitCases, runCase } from 'arcgrad';
+ * const [c] = emitCases(); // a case with arcgrad's own values filled in
+ * const wrong = { ...c, dX: c.dX.map((g) => g * 1.01) }; // another implementation, 1 % off in dX
+ * console.log(runCase(c, { tol: 1e-10, dtype: 'float64' }).pass); // → true
+ * console.log(runCase(wrong, { tol: 1e-10, dtype: 'float64' }).pass); // → false
+ * ```
+ */
 export function runCase(c: CheckCase, options: CheckOptions): CaseResult {
   return compareCase(c, computeCase(c, options.dtype, options.backend), options.tol);
 }
 
 /** Compares arcgrad's values for a case (`ours`) with the values the file gives, at tolerance `tol`. */
-export function compareCase(c: CheckCase, ours: { loss: number; dX: number[]; dW: number[] }, tol: number): CaseResult {
+export function compareCase(c: CheckCase, ours: CaseValues, tol: number): CaseResult {
   const errors: CaseResult['errors'] = {};
   if (c.loss !== undefined) errors.loss = normwiseError([ours.loss], [c.loss]);
   if (c.dX !== undefined) errors.dX = normwiseError(ours.dX, c.dX);
@@ -392,6 +446,16 @@ export function compareCase(c: CheckCase, ours: { loss: number; dX: number[]; dW
  * opensphere's clamp and cap), ignored rows and a target at exactly cos θ = 1, with arcgrad's float64
  * loss and gradients filled in. Given `margins` (registered defined margins), instead one case
  * per margin, named after it, at its defaults, with its initial state written out and training on.
+ *
+ * What `arcgrad check --emit` writes, and a PyTorch script that dumps yours:
+ * [checking-your-implementation.md §1–2](../../docs/checking-your-implementation.md#2-dumping-cases-from-pytorch).
+ *
+ * @example
+ * ```ts
+ * import { emitCases } from 'arcgrad';
+ * const cases = emitCases();
+ * console.log(cases.length, cases[0].name); // → 22 normface
+ * ```
  */
 export function emitCases(seed = 1, margins: readonly string[] = []): CheckCase[] {
   const rng = new Random(seed);

@@ -211,7 +211,30 @@ function jsonCopy(v: unknown, where: string): unknown {
   throw new OptionError(`${where} is a ${v?.constructor?.name ?? typeof v}: margin state must be plain JSON data (numbers, arrays, objects)`);
 }
 
-/** Defines a margin loss from its target logit (see the file header); the gradient is the tape's. */
+/**
+ * Defines a margin loss from its target logit (see the file header); the gradient is the tape's.
+ *
+ * A margin from its paper to its training run, step by step: [prototype-your-own-margin.md](../../docs/prototype-your-own-margin.md#2-the-code).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, defineMargin, gradcheck, acos, cos, addScalar } from 'arcgrad';
+ * // ArcFace once more, as a margin of your own: f(cos θ) = cos(θ + m)
+ * const myArc = defineMargin({
+ *   name: 'my-arc',
+ *   citation: 'ArcFace, arXiv 1801.07698 (an example)',
+ *   defaults: { s: 64, m: 0.5 },
+ *   targetLogit: (cosTarget, ctx) => cos(addScalar(acos(cosTarget), ctx.params.m)),
+ * });
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng);
+ * const w = randomNormal([5, 8], rng);
+ * const head = myArc.head();
+ * // the same loss as arcface()'s:
+ * console.log(head.loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 38.701774
+ * console.log(gradcheck((x, w) => head.loss(x, w, [0, 3, 1, 4]), [x, w]).ok); // → true
+ * ```
+ */
 export function defineMargin<P extends MarginParams, S extends object = Record<string, unknown>>(
   definition: MarginDefinition<P, S>,
 ): DefinedMargin<P, S> {

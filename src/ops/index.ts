@@ -2,6 +2,10 @@
  * THE op registry: the single list that the property tests, the docs' op table and the backends'
  * conformance suite read. An op file that is not listed here fails test/ops/registry.test.ts; an
  * op listed here is gradient-checked by test/ops/gradcheck.test.ts over every case of its domain.
+ *
+ * `arcgrad/ops`: every op, the registry, `defineOp` and the tape, for writing ops of your own. The
+ * op functions themselves are also in the root.
+ * @module arcgrad/ops
  */
 import { addOp } from './add.js';
 import { addScalarOp } from './add-scalar.js';
@@ -158,3 +162,4 @@ export { transpose } from './transpose.js';
 export type { Labels } from './_labels.js';
 export type { AttrDomain, DomainCase, InputDomain, Op, OpDefinition } from './op.js';
 export { defineOp } from './op.js';
+export { Tape, checks, type TapeNode } from '../tape/tape.js';

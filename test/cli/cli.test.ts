@@ -27,6 +27,12 @@ describe('run()', () => {
     expect(out).toMatch(/^\s+ops\s/m);
   });
 
+  it.each([['--version'], ['-v'], ['version']])("%s returns 0 and prints package.json's version alone", async (flag) => {
+    const { status, out } = await cli([flag]);
+    expect(status).toBe(0);
+    expect(out).toBe((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
+  });
+
   it('no arguments prints the help', async () => {
     expect((await cli([])).status).toBe(0);
   });

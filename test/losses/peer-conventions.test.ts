@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
-import { angularMargin, defineMargin, gradcheck, marginLogits, marginLoss, mul, replaceColumns, reshape, subCenterArcFaceLoss, type MarginOptions } from '../../src/index.js';
+import { marginLogits } from '../../src/losses/index.js';
+import { angularMargin, defineMargin, gradcheck, marginLoss, mul, replaceColumns, reshape, subCenterArcFaceLoss, type MarginOptions } from '../../src/index.js';
 import { OptionError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { PROPERTY_RUNS } from '../support/runs.js';

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
-import { gradcheck, sphereFace2InitialBias, sphereFace2Loss, valueAndGrad, type SphereFace2Options } from '../../src/index.js';
+import { sphereFace2InitialBias } from '../../src/losses/index.js';
+import { gradcheck, sphereFace2Loss, valueAndGrad, type SphereFace2Options } from '../../src/index.js';
 import { OptionError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { PROPERTY_RUNS } from '../support/runs.js';
