@@ -68,9 +68,13 @@ export function roundingError({ u, scale, condition = 1, roundings = 1 }: FloorI
   return roundings * u * scale * condition;
 }
 
-/** The tolerance `rel` with the floor that lets `roundingError(inputs)` pass: floor = abs / rel. */
-export function tolerance(rel: number, inputs?: FloorInputs): Tolerance {
-  return { rel, floor: inputs === undefined ? 0 : roundingError(inputs) / rel };
+/**
+ * The tolerance `rel` with the floor that lets the rounding errors of `sources` (added: the parts
+ * of a quantity, each with its own scale and conditioning) pass: floor = Σ roundingError / rel.
+ * With no source the comparison is purely relative.
+ */
+export function tolerance(rel: number, ...sources: FloorInputs[]): Tolerance {
+  return { rel, floor: sources.reduce((sum, inputs) => sum + roundingError(inputs), 0) / rel };
 }
 
 /** Whether a matches b under the rule: relativeError(a, b, t.floor) ≤ t.rel. */
