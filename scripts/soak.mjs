@@ -35,7 +35,9 @@ const env = {
 };
 console.log(`soak: ${files.length} property files, ARCGRAD_PROPERTY_RUNS=${env.ARCGRAD_PROPERTY_RUNS}, ARCGRAD_CONFORMANCE_RUNS=${env.ARCGRAD_CONFORMANCE_RUNS}, a random seed per file`);
 const start = Date.now();
-// No per-test timeout: a property at 20× its runs may take minutes; the soak's budget is the whole run (≤ 15 min on 2 cores).
-const r = spawnSync('npx', ['vitest', 'run', '--testTimeout=0', '--hookTimeout=0', ...files], { env, stdio: 'inherit' });
+// No per-test timeout: a property at 20× its runs may take minutes; the soak's budget is the whole
+// run (≤ 15 min on 2 cores). Two workers, not vitest's default of cores − 1: the conformance file
+// alone is about half of the work.
+const r = spawnSync('npx', ['vitest', 'run', '--testTimeout=0', '--hookTimeout=0', '--maxWorkers=2', ...files], { env, stdio: 'inherit' });
 console.log(`soak: ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - start) / 1000).toFixed(0)} s`);
 process.exit(r.status ?? 1);

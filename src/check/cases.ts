@@ -6,7 +6,8 @@
  * "fallback"?, "lambda"?, "interclassFilteringThreshold"?, "X", "W", "labels", "loss"?, "dX"?,
  * "dW"? } ] }` with X (N·d) and W (C·d) row-major, labels −1 for ignored rows, and dX, dW the
  * gradients of the mean loss with respect to the raw X and W (through the normalization).
- * Errors are normwise: ‖ours − theirs‖∞ / ‖theirs‖∞ (absolute when theirs is 0).
+ * Errors are normwise, under the tolerance rule of src/check/tolerance.ts: ‖ours − theirs‖∞ /
+ * max(‖theirs‖∞, floor), the floor from the rounding of the terms (`caseTolerances`).
  *
  * A case of a margin made with `defineMargin` names it instead of m1, m2, m3: `"margin": NAME`
  * (an example margin, or one the user registered, e.g. through `arcgrad check --margin-module`),
@@ -27,6 +28,7 @@ import { valueAndGrad } from '../tape/grad.js';
 import type { DType } from '../tensor/dtype.js';
 import { ArcgradError, OptionError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
+import { UNIT_ROUNDOFF, relativeError, tolerance, type Tolerance } from './tolerance.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** A case file that cannot be read: names the case and the field. */
@@ -250,15 +252,17 @@ export function computeCase(c: CheckCase, dtype: DType = 'float64', backend: Bac
   return { loss: value.item(), dX: grads[0].toArray(), dW: grads[1].toArray() };
 }
 
-/** ‖a − b‖∞ / ‖b‖∞ (the absolute error when b is all zeros). */
-export function normwiseError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return den === 0 ? num : num / den;
+/**
+ * The floors of a case's comparisons under the tolerance rule (src/check/tolerance.ts): the loss
+ * is a log-sum-exp of logits of scale s, a gradient entry a sum of terms of scale s/V (V the
+ * labelled rows), each over the C classes and d features; a value smaller than its terms' rounding
+ * (a saturated loss of 1e-30, a gradient that cancels) is compared absolutely.
+ */
+export function caseTolerances(c: CheckCase, tol: number, dtype: DType = 'float64'): { loss: Tolerance; gradient: Tolerance } {
+  const s = Math.abs(Number(c.s ?? c.params?.s ?? (c.margin === undefined ? 1 : getMargin(c.margin).defaults.s)));
+  const labelled = Math.max(1, c.labels.filter((l) => l >= 0).length);
+  const at = (scale: number) => tolerance(tol, { u: UNIT_ROUNDOFF[dtype], scale, roundings: c.C + c.d });
+  return { loss: at(s), gradient: at(s / labelled) };
 }
 
 /**
@@ -277,15 +281,19 @@ export async function computeCaseFused(c: CheckCase, head: GpujsMarginHead): Pro
 
 /** Recomputes a case and compares it with the values the file gives. */
 export function runCase(c: CheckCase, options: CheckOptions): CaseResult {
-  return compareCase(c, computeCase(c, options.dtype, options.backend), options.tol);
+  return compareCase(c, computeCase(c, options.dtype, options.backend), options.tol, options.dtype);
 }
 
-/** Compares arcgrad's values for a case (`ours`) with the values the file gives, at tolerance `tol`. */
-export function compareCase(c: CheckCase, ours: { loss: number; dX: number[]; dW: number[] }, tol: number): CaseResult {
+/**
+ * Compares arcgrad's values for a case (`ours`, computed in `dtype`) with the values the file
+ * gives, at relative tolerance `tol` with the floors of `caseTolerances`.
+ */
+export function compareCase(c: CheckCase, ours: { loss: number; dX: number[]; dW: number[] }, tol: number, dtype: DType = 'float64'): CaseResult {
+  const t = caseTolerances(c, tol, dtype);
   const errors: CaseResult['errors'] = {};
-  if (c.loss !== undefined) errors.loss = normwiseError([ours.loss], [c.loss]);
-  if (c.dX !== undefined) errors.dX = normwiseError(ours.dX, c.dX);
-  if (c.dW !== undefined) errors.dW = normwiseError(ours.dW, c.dW);
+  if (c.loss !== undefined) errors.loss = relativeError(ours.loss, c.loss, t.loss.floor);
+  if (c.dX !== undefined) errors.dX = relativeError(ours.dX, c.dX, t.gradient.floor);
+  if (c.dW !== undefined) errors.dW = relativeError(ours.dW, c.dW, t.gradient.floor);
   const pass = Object.values(errors).every((e) => e !== undefined && e <= tol);
   return { name: c.name, loss: ours.loss, errors, pass };
 }

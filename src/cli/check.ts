@@ -85,7 +85,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   const results: CaseResult[] = [];
   for (const c of cases) {
     try {
-      results.push(head ? compareCase(c, await computeCaseFused(c, head), tol) : runCase(c, { tol, dtype, backend }));
+      results.push(head ? compareCase(c, await computeCaseFused(c, head), tol, 'float32') : runCase(c, { tol, dtype, backend }));
     } catch (e) {
       // A case arcgrad refuses to compute (s ≤ 0, a margin that overflows…): say which one.
       if (e instanceof ArcgradError) e.message = `case '${c.name}': ${e.message}`;

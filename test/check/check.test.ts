@@ -8,7 +8,8 @@ import { GpujsMarginHead } from '../../src/backend/gpujs/head.js';
 import { GpujsRuntime } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
 import { run } from '../../src/cli/main.js';
-import { referenceHead, relativeError } from '../support/reference-head.js';
+import { relativeError } from '../../src/check/tolerance.js';
+import { referenceHead } from '../support/reference-head.js';
 import { wellConditioned } from '../support/head-samples.js';
 
 let out: string[] = [];
@@ -105,7 +106,7 @@ describe('arcgrad check', () => {
   it('the fused head (how --backend gpu.js:webgpu computes), run here in gpu.js webasm mode, passes every emitted case in float32', async () => {
     const head = new GpujsMarginHead(new GpujsRuntime('webasm'));
     const results = [];
-    for (const c of emitCases(5)) results.push(compareCase(c, await computeCaseFused(c, head), defaultTolerance('float32')));
+    for (const c of emitCases(5)) results.push(compareCase(c, await computeCaseFused(c, head), defaultTolerance('float32'), 'float32'));
     expect(results.filter((r) => !r.pass)).toEqual([]);
     expect(results).toHaveLength(13);
   });

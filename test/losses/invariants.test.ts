@@ -13,7 +13,7 @@ import {
   sphereFaceLambda, targetLogit, tensor, valueAndGrad, type Tensor,
 } from '../../src/index.js';
 import { headProblem, wellConditioned } from '../support/head-samples.js';
-import { relativeError } from '../support/reference-head.js';
+import { relativeError } from '../../src/check/tolerance.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
 const t = (p: { n: number; d: number; c: number; X: number[]; W: number[] }) =>

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { gradcheck, marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
 import { awayFromJumps, headProblem, marginOptions, wellConditioned } from '../support/head-samples.js';
-import { referenceHead, relativeError } from '../support/reference-head.js';
+import { relativeError } from '../../src/check/tolerance.js';
+import { referenceHead } from '../support/reference-head.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
 

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { GpujsBackend } from '../../src/backend/gpujs/gpujs-backend.js';
-import { PRECISION_HEADS, PRECISION_STRATA, measureCell, relativeToFloat64 } from '../../src/reliability/precision.js';
+import { PRECISION_HEADS, PRECISION_STRATA, measureCell } from '../../src/reliability/precision.js';
+import { FLOAT32_MIN_NORMAL, relativeError } from '../../src/check/tolerance.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
 const webasm = new GpujsBackend('webasm'); // float32 inside every kernel
@@ -31,8 +32,8 @@ describe('float32 against float64', () => {
   });
 
   it('the error measure floors tiny references at FLT_MIN and reads NaN as infinitely wrong', () => {
-    expect(relativeToFloat64([0], [1e-110])).toBeLessThan(1e-70);
-    expect(relativeToFloat64([1.1], [1])).toBeCloseTo(0.1, 12);
-    expect(relativeToFloat64([Number.NaN], [1])).toBe(Infinity);
+    expect(relativeError([0], [1e-110], FLOAT32_MIN_NORMAL)).toBeLessThan(1e-70);
+    expect(relativeError([1.1], [1], FLOAT32_MIN_NORMAL)).toBeCloseTo(0.1, 12);
+    expect(relativeError([Number.NaN], [1], FLOAT32_MIN_NORMAL)).toBe(Infinity);
   });
 });
