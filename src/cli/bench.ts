@@ -16,7 +16,7 @@ import { cpu } from '../backend/cpu.js';
 import { shutdownFastPool } from '../backend/fast/pool.js';
 import { parseHeadShape } from '../bench/problem.js';
 import { relativeError } from '../check/tolerance.js';
-import { benchBackends, type BenchBackend, type HeadOutput, type Problem } from '../bench/peers.js';
+import { benchBackends, type HeadOutput, type Problem } from '../bench/peers.js';
 import { toyContestants, toyProblem, type ToyContestant, type ToyOutput, type ToyProblem } from '../bench/toy.js';
 import { marginLoss } from '../losses/margin-head.js';
 import { valueAndGrad } from '../tape/grad.js';
