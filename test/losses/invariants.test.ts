@@ -215,7 +215,7 @@ describe('edge strata', () => {
     const logits = combinedMargin({ s: 1, interclassFilteringThreshold: 0.9 }).logits(x, w, [0, 2]).toNested() as number[][];
     expect(logits[0][1]).toBe(0); // cos ≈ 0.999 > 0.9, not the target: filtered
     expect(logits[0][0]).toBeGreaterThan(0.9); // the target is never filtered
-    const { grads } = valueAndGrad((c) => crossEntropy(combinedMargin({ s: 1, interclassFilteringThreshold: 0.9 }).logits(x, w, [0, 2]), [0, 2]))(x);
+    const { grads } = valueAndGrad((c) => crossEntropy(combinedMargin({ s: 1, interclassFilteringThreshold: 0.9 }).logits(c, w, [0, 2]), [0, 2]))(x);
     expect(grads[0].toArray().every(Number.isFinite)).toBe(true);
   });
 });
