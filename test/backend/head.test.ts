@@ -28,7 +28,7 @@ import type { MarginOptions } from '../../src/losses/options.js';
 import { DomainError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { relativeError } from '../../src/check/tolerance.js';
-import { float32HeadTolerance, headCosines, marginOptions, type HeadProblem } from '../support/head-samples.js';
+import { headTolerance, headCosines, marginOptions, type HeadProblem } from '../support/head-samples.js';
 import { CI_MODES, gpujsBackend } from './support/conformance.js';
 import { CONFORMANCE_RUNS } from '../support/runs.js';
 
@@ -77,9 +77,9 @@ function reference(p: Problem, o: MarginOptions) {
 }
 
 function expectAgrees(got: { loss: number; dX: ArrayLike<number>; dW?: ArrayLike<number> }, want: ReturnType<typeof reference>, what: string, p: Problem, o: MarginOptions): void {
-  const l = float32HeadTolerance(1e-4, p, o.s, 'loss');
+  const l = headTolerance(1e-4, p, o.s, 'loss', 'float32');
   expect(relativeError(got.loss, want.loss, l.floor), `${what}: loss ${got.loss} vs ${want.loss}`).toBeLessThanOrEqual(l.rel);
-  const t = float32HeadTolerance(1e-3, p, o.s, 'gradient');
+  const t = headTolerance(1e-3, p, o.s, 'gradient', 'float32');
   expect(relativeError(got.dX, want.dX, t.floor), `${what}: dX`).toBeLessThanOrEqual(t.rel);
   expect(got.dW, `${what}: dW read back`).toBeDefined();
   expect(relativeError(got.dW!, want.dW, t.floor), `${what}: dW`).toBeLessThanOrEqual(t.rel);

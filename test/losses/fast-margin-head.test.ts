@@ -12,7 +12,7 @@ import { shutdownFastPool } from '../../src/backend/fast/pool.js';
 import { DomainError, LabelError, OptionError, ShapeError, marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { relativeError } from '../../src/check/tolerance.js';
-import { float32HeadTolerance, headCosines, marginOptions } from '../support/head-samples.js';
+import { headTolerance, headCosines, marginOptions } from '../support/head-samples.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
 afterAll(() => shutdownFastPool());
@@ -66,12 +66,12 @@ describe('fastMarginHead', () => {
         // s·cos θ carries float32's 6e-8 relative error times s ≤ 64 into every logit (measured
         // worst over 300 draws: 2e-8·s in the loss, 2e-7·s in the gradients)
         const tol = 1e-6 * (o.s ?? 1) + 1e-6;
-        const l = float32HeadTolerance(tol, p, o.s, 'loss');
+        const l = headTolerance(tol, p, o.s, 'loss', 'float32');
         expect(relativeError(got.loss, ref.loss, l.floor)).toBeLessThanOrEqual(l.rel);
         // A gradient that is small because its terms (each up to ~s/V) nearly cancel carries their
         // float32 error, which is absolute, not relative to the small result (found: s = 32.5, one
         // row, dX = 3.6e-4 off by 1.9e-6): the rule's floor for terms of scale s/V.
-        const g = float32HeadTolerance(tol, p, o.s, 'gradient');
+        const g = headTolerance(tol, p, o.s, 'gradient', 'float32');
         expect(relativeError(got.dX, ref.dX, g.floor)).toBeLessThanOrEqual(g.rel);
         expect(relativeError(got.dW, ref.dW, g.floor)).toBeLessThanOrEqual(g.rel);
       }),
@@ -108,9 +108,9 @@ describe('fastMarginHead', () => {
     expect(r.dX.dtype).toBe('float32');
     expect(r.dW.shape).toEqual([4, 3]);
     const p = { d: 3, c: 4, labels: [0, 3] };
-    const l = float32HeadTolerance(1e-5, p, 16, 'loss');
+    const l = headTolerance(1e-5, p, 16, 'loss', 'float32');
     expect(relativeError(r.loss, ref.loss, l.floor)).toBeLessThanOrEqual(l.rel);
-    const g = float32HeadTolerance(1e-4, p, 16, 'gradient');
+    const g = headTolerance(1e-4, p, 16, 'gradient', 'float32');
     expect(relativeError(r.dW.toTypedArray(), ref.dW, g.floor)).toBeLessThanOrEqual(g.rel);
   });
 });

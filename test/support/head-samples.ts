@@ -1,6 +1,7 @@
 /** fast-check generators of margin-head problems (X, W, labels) and options, shared by the loss tests. */
 import fc from 'fast-check';
 import { UNIT_ROUNDOFF, tolerance, type Tolerance } from '../../src/check/tolerance.js';
+import type { DType } from '../../src/tensor/dtype.js';
 import { uniformIn } from './arbitraries.js';
 
 /** One head problem. */
@@ -112,13 +113,14 @@ export function awayFromJumps(
 }
 
 /**
- * The tolerance rule (docs/numerics.md §8) for a float32 head against float64. The loss is a
- * log-sum-exp of logits of scale s; a gradient entry is a sum of terms of scale s/V (V the
- * labelled rows). Either sums over the classes and the feature dimensions, each term carrying
- * float32 rounding, so a value that is small because its terms nearly cancel keeps their absolute
- * error: abs = (C + d) · u32 · scale, relative above.
+ * The tolerance rule (docs/numerics.md §8) for a head's loss or gradients computed in `dtype`
+ * against a float64 reference. The loss is a log-sum-exp of logits of scale s; a gradient entry
+ * is a sum of terms of scale s/V (V the labelled rows). Either sums over the classes and the
+ * feature dimensions, each term carrying a rounding, so a value that is small because it
+ * saturates or its terms nearly cancel keeps their absolute error: abs = (C + d) · u · scale,
+ * relative above.
  */
-export function float32HeadTolerance(rel: number, p: { d: number; c: number; labels: readonly number[] }, s: number, of: 'loss' | 'gradient'): Tolerance {
+export function headTolerance(rel: number, p: { d: number; c: number; labels: readonly number[] }, s: number, of: 'loss' | 'gradient', dtype: DType): Tolerance {
   const labelled = Math.max(1, p.labels.filter((l) => l >= 0).length);
-  return tolerance(rel, { u: UNIT_ROUNDOFF.float32, scale: of === 'loss' ? s : s / labelled, roundings: p.c + p.d });
+  return tolerance(rel, { u: UNIT_ROUNDOFF[dtype], scale: of === 'loss' ? s : s / labelled, roundings: p.c + p.d });
 }
