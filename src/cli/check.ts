@@ -12,7 +12,7 @@ import { assertDType, type DType } from '../tensor/dtype.js';
 import { ArcgradError, DTypeError, OptionError } from '../tensor/errors.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
-import { BACKEND_OPTION_HELP } from '../backend/gpujs/cli-option.js';
+import { BACKEND_OPTION_HELP } from '../backend/select.js';
 import { registeredMargins } from '../losses/define-margin.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
@@ -32,7 +32,8 @@ const usage = `Usage: arcgrad check FILE.json [options]
        arcgrad check --emit FILE.json [--seed N] [--margins all|NAME,…]
 
 Recomputes the margin loss and its gradients for each case in FILE.json and compares them with the
-file's loss, dX and dW (normwise relative error ‖ours − theirs‖∞ / ‖theirs‖∞).
+file's loss, dX and dW (normwise relative error ‖ours − theirs‖∞ / max(‖theirs‖∞, floor), the
+floor what rounding cannot resolve: docs/numerics.md §8).
 Exit status: 0 all passed, 1 a case failed, 2 unreadable input.`;
 
 const fmt = (e: number | undefined) => (e === undefined ? '—' : e.toExponential(2));

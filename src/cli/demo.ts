@@ -16,9 +16,11 @@ import { OptionError } from '../tensor/errors.js';
 import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js';
 import { registeredMargins } from '../losses/define-margin.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
+  backend: TRAINING_BACKEND_SPEC,
   out: { type: 'string', help: 'folder for report.md, report.html, the figures and the models', default: 'out' },
   quick: { type: 'boolean', help: 'a small run (60 images per digit, 3 epochs): under a minute' },
   seed: { type: 'number', help: 'seed of the split, pairs, initialization and shuffling', default: 0 },
@@ -102,7 +104,8 @@ export async function runDemo(argv: string[]): Promise<number> {
     wallSeconds: 0,
   };
   console.error(`demo: ${losses.length} losses + 2 toy models, ${epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);
-  const results = runDemoExperiment(settings, out);
+  const backend = await trainingBackend(options.backend === undefined ? undefined : String(options.backend));
+  const results = runDemoExperiment(settings, out, backend);
   ctx.wallSeconds = (performance.now() - started) / 1000; // training and evaluation; the figures take a few seconds more
   const report = await demoReport(results, ctx);
   const written = writeReport(out, report);

@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instantiateKernels } from '../../src/backend/fast/kernels.js';
-import { WebAssemblyApi } from '../../src/backend/fast/wasm-types.js';
+import { instantiateKernels } from '../../src/backend/wasm/kernels.js';
+import { WebAssemblyApi } from '../../src/backend/wasm/wasm-types.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';
 import { FLOAT32_MIN_NORMAL, relativeError } from '../../src/check/tolerance.js';

@@ -20,7 +20,7 @@ import type { Backend } from '../../src/backend/backend.js';
 import { cpu } from '../../src/backend/cpu.js';
 import { DeviceLostError, KernelError } from '../../src/backend/gpujs/errors.js';
 import { injectGpu } from '../../src/backend/gpujs/runtime.js';
-import { selectBackend } from '../../src/backend/gpujs/select.js';
+import { selectBackend } from '../../src/backend/select.js';
 import { arcface } from '../../src/losses/presets.js';
 import { sgd } from '../../src/optim/sgd.js';
 import { Random } from '../../src/tensor/random.js';

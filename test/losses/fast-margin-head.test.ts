@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { fastMarginHead, fastMarginHeadArrays } from '../../src/losses/fast-margin-head.js';
-import { shutdownFastPool } from '../../src/backend/fast/pool.js';
+import { shutdownFastPool } from '../../src/backend/wasm/pool.js';
 import { DomainError, LabelError, OptionError, ShapeError, marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { relativeError } from '../../src/check/tolerance.js';
