@@ -123,3 +123,12 @@ export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHe
 export { shutdownFastPool } from './backend/wasm/pool.js';
 // Test-suite reliability (issue 14): the one tolerance rule that tests, `arcgrad check` and `arcgrad reliability` compare with.
 export { FLOAT32_MIN_NORMAL, UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './check/tolerance.js';
+
+// Docs (issue 16): the margin figures' shaded training window and the decision-boundary legend.
+export { DECISION_BOUNDARY_SERIES, TRAINING_WINDOW_DEGREES } from './report/figures.js';
+
+// ── wasm: the float32 WebAssembly SIMD backend, the default training backend, the head's shared target (issue 18) ──
+export { WasmBackend, wasmBackend, type WasmBackendOptions } from './backend/wasm/backend.js';
+export { wasmMarginHeadArrays, type WasmHeadArrays, type WasmHeadOptions } from './backend/wasm/head.js';
+export { defaultBackend } from './backend/select.js';
+export { targetAndSlope, type TargetAndSlope } from './backend/head.js';
