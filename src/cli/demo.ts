@@ -17,6 +17,7 @@ import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js'
 import { registeredMargins } from '../losses/define-margin.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
+import { assertInstalled } from './extras.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
@@ -86,6 +87,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     return 0;
   }
   if (positional.length > 0) throw new OptionError(`demo: unexpected argument '${positional[0]}' (options start with --)`);
+  assertInstalled('mnist', 'figures');
   const started = performance.now();
   const base = options.quick ? DEMO_SETTINGS.quick : DEMO_SETTINGS.full;
   const epochs = options.epochs === undefined ? base.epochs : Number(options.epochs);

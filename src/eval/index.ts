@@ -1,0 +1,11 @@
+/**
+ * `arcgrad/eval`: open-set verification as insightface evaluates LFW (pairs, 10 folds, ROC,
+ * TAR@FAR) and closed-set accuracy, with their building blocks. The main functions are also in the root.
+ * @module arcgrad/eval
+ */
+export {
+  INSIGHTFACE_COSINE_THRESHOLDS, classCenters, closedSetAccuracy, cosineScores, evaluateVerification, kFoldRanges, makePairs, meanStd,
+  normalizeRows, operatingPoint, roc, rocAuc, tarAtFar, tenFoldAccuracy,
+  type ClosedSetResult, type EvaluateVerificationOptions, type VerificationReport, type MakePairsOptions, type OperatingPoint, type Pairs,
+  type Roc, type TenFoldOptions, type TenFoldResult, type FoldRange, type MeanStd,
+} from './verification.js';
