@@ -9,7 +9,8 @@
  * The peers' conventions are optional fields of a combined-margin case, as the MarginOptions of
  * the same names: "scaleByFeatureNorm"?, "scaleByWeightNorm"? (booleans), "subCenters"? (K: then
  * W and dW are (C·K)×d), "cosineEpsilon"?, "angleCap"? (docs/checking-your-implementation.md).
- * Errors are normwise: ‖ours − theirs‖∞ / ‖theirs‖∞ (absolute when theirs is 0).
+ * Errors are normwise, by the one tolerance rule (`relativeError`, src/check/tolerance.ts):
+ * ‖ours − theirs‖∞ / ‖theirs‖∞ (absolute when theirs is 0; NaN when theirs holds a NaN or ±∞).
  *
  * A case of a margin made with `defineMargin` names it instead of m1, m2, m3: `"margin": NAME`
  * (an example margin, or one the user registered, e.g. through `arcgrad check --margin-module`),
@@ -31,6 +32,7 @@ import { valueAndGrad } from '../tape/grad.js';
 import type { DType } from '../tensor/dtype.js';
 import { ArcgradError, OptionError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
+import { relativeError } from './tolerance.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** A case file that cannot be read: names the case and the field. */
@@ -386,17 +388,6 @@ export function computeCase(c: CheckCase, dtype: DType = 'float64', backend: Bac
   return { loss: value.item(), dX: grads[0].toArray(), dW: grads[1].toArray() };
 }
 
-/** ‖a − b‖∞ / ‖b‖∞ (the absolute error when b is all zeros). */
-export function normwiseError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return den === 0 ? num : num / den;
-}
-
 /**
  * arcgrad's loss, dX and dW for a case from a fused margin head (float32): how `arcgrad check
  * --backend gpu.js:webgpu` computes — the fused head driven asynchronously in this thread, the way
@@ -433,9 +424,9 @@ export function runCase(c: CheckCase, options: CheckOptions): CaseResult {
 /** Compares arcgrad's values for a case (`ours`) with the values the file gives, at tolerance `tol`. */
 export function compareCase(c: CheckCase, ours: CaseValues, tol: number): CaseResult {
   const errors: CaseResult['errors'] = {};
-  if (c.loss !== undefined) errors.loss = normwiseError([ours.loss], [c.loss]);
-  if (c.dX !== undefined) errors.dX = normwiseError(ours.dX, c.dX);
-  if (c.dW !== undefined) errors.dW = normwiseError(ours.dW, c.dW);
+  if (c.loss !== undefined) errors.loss = relativeError([ours.loss], [c.loss]);
+  if (c.dX !== undefined) errors.dX = relativeError(ours.dX, c.dX);
+  if (c.dW !== undefined) errors.dW = relativeError(ours.dW, c.dW);
   const pass = Object.values(errors).every((e) => e !== undefined && e <= tol);
   return { name: c.name, loss: ours.loss, errors, pass };
 }

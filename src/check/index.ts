@@ -6,7 +6,11 @@
  * @module arcgrad/check
  */
 export {
-  CaseFileError, caseOptions, compareCase, computeCase, computeCaseFused, defaultTolerance, emitCases, normwiseError, parseCaseFile, runCase,
+  CaseFileError, caseOptions, compareCase, computeCase, computeCaseFused, defaultTolerance, emitCases, parseCaseFile, runCase,
   type CaseResult, type CaseValues, type CheckCase, type CheckOptions,
 } from './cases.js';
-export { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './tolerance.js';
+export {
+  RelativeErrorAccumulator, UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance,
+  /** @deprecated The one rule's `relativeError` (same result: it is that function). */
+  relativeError as normwiseError,
+} from './tolerance.js';

@@ -29,7 +29,8 @@ import { mul, sum } from '../ops/index.js';
 import { valueAndGrad } from '../tape/grad.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { CaseFileError, caseOptions, normwiseError, parseCase, type CaseResult, type CheckCase } from './cases.js';
+import { CaseFileError, caseOptions, parseCase, type CaseResult, type CheckCase } from './cases.js';
+import { RelativeErrorAccumulator, relativeError } from './tolerance.js';
 import { NpzError, NpzFile, type NpyArray } from './npz.js';
 
 type Values = Float64Array | Float32Array;
@@ -128,21 +129,6 @@ export async function readNpzCase(path: string): Promise<ArrayCase> {
   }
 }
 
-/** Running ‖ours − theirs‖∞ and ‖theirs‖∞ (normwiseError, accumulated block by block). */
-class NormwiseAccumulator {
-  private num = 0;
-  private den = 0;
-  add(ours: ArrayLike<number>, theirs: ArrayLike<number>, offset = 0): void {
-    for (let i = 0; i < ours.length; i++) {
-      this.num = Math.max(this.num, Math.abs(ours[i] - theirs[offset + i]));
-      this.den = Math.max(this.den, Math.abs(theirs[offset + i]));
-    }
-  }
-  get error(): number {
-    return this.den === 0 ? this.num : this.num / this.den;
-  }
-}
-
 /** The loss, dX and dW (as a callback per block of W's rows) of a case, computed class block by class block (file header). */
 export function computeArrayCase(
   c: ArrayCase,
@@ -217,14 +203,14 @@ export function computeArrayCase(
 
 /** Recomputes an array case block by block and compares it with its loss, dX and dW. */
 export function runArrayCase(c: ArrayCase, options: ArrayCheckOptions): CaseResult {
-  const dW = new NormwiseAccumulator();
+  const dW = new RelativeErrorAccumulator();
   const ours = computeArrayCase(c, options, (offset, block) => {
     if (c.dW !== undefined) dW.add(block, c.dW, offset);
   });
   const errors: CaseResult['errors'] = {};
-  if (c.loss !== undefined) errors.loss = normwiseError([ours.loss], [c.loss]);
-  if (c.dX !== undefined) errors.dX = normwiseError(ours.dX, c.dX);
-  if (c.dW !== undefined) errors.dW = dW.error;
+  if (c.loss !== undefined) errors.loss = relativeError([ours.loss], [c.loss]);
+  if (c.dX !== undefined) errors.dX = relativeError(ours.dX, c.dX);
+  if (c.dW !== undefined) errors.dW = dW.error();
   const pass = Object.values(errors).every((e) => e !== undefined && e <= options.tol);
   return { name: c.options.name, loss: ours.loss, errors, pass };
 }

@@ -13,7 +13,8 @@
  * quantity is computed from (not of the result: a sum of large terms that cancels to 0 keeps the
  * terms' rounding), κ its condition number at that point (e.g. 1/sin θ for θ = arccos c, near
  * c = ±1) and k the roundings it passes through. Above the floor the comparison is relative;
- * below it, absolute. NaN anywhere, or arrays of different lengths, are infinitely wrong.
+ * below it, absolute (and absolute where the reference is exactly 0 with no floor). A NaN is
+ * reported as NaN, arrays of different lengths as Infinity: neither passes.
  */
 import type { DType } from '../tensor/dtype.js';
 
@@ -35,26 +36,57 @@ export interface Tolerance {
 }
 
 /**
- * ‖a − b‖∞ / max(‖b‖∞, floor): 0 when a and b agree exactly (both 0 included), Infinity when
- * their lengths differ or either holds a NaN (or they disagree by an infinity).
+ * ‖a − b‖∞ / max(‖b‖∞, floor): 0 when a and b agree exactly (both 0 included, equal infinities
+ * too). Where max(‖b‖∞, floor) is 0 (b all zeros, no floor) the error is absolute, ‖a‖∞: a
+ * reference of exactly 0 has no scale to be relative to, and ‖a‖∞ is the error `arcgrad check`
+ * documents there. What is not a number is reported, not hidden: NaN when either holds a NaN, or
+ * the reference an infinity that a does not match (no scale either); Infinity when a is infinite
+ * where b is finite, or their lengths differ. Every comparison `error ≤ rel` fails on both.
  */
 export function relativeError(a: ArrayLike<number> | number, b: ArrayLike<number> | number, floor = 0): number {
   const as = typeof a === 'number' ? [a] : a;
   const bs = typeof b === 'number' ? [b] : b;
   if (as.length !== bs.length) return Infinity;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < bs.length; i++) {
-    if (as[i] === bs[i]) {
-      den = Math.max(den, Math.abs(bs[i]));
-      continue;
+  return new RelativeErrorAccumulator().add(as, bs).error(floor);
+}
+
+/**
+ * relativeError of arrays that arrive block by block (e.g. a gradient too large to hold twice):
+ * `add` each block of a with the matching part of b, then `error(floor)` is relativeError of the
+ * whole — the same rule, NaN and Infinity included.
+ */
+export class RelativeErrorAccumulator {
+  private num = 0;
+  private den = 0;
+  private nan = false;
+  private infinite = false;
+
+  /** Adds a block: a against b[offset … offset + a.length). */
+  add(a: ArrayLike<number>, b: ArrayLike<number>, offset = 0): this {
+    for (let i = 0; i < a.length; i++) {
+      const [x, y] = [a[i], b[offset + i]];
+      if (x === y) {
+        if (Number.isFinite(y)) this.den = Math.max(this.den, Math.abs(y));
+        continue;
+      }
+      if (Number.isNaN(x) || !Number.isFinite(y)) {
+        this.nan = true;
+        continue;
+      }
+      const d = Math.abs(x - y);
+      if (d === Infinity) this.infinite = true;
+      this.num = Math.max(this.num, d);
+      this.den = Math.max(this.den, Math.abs(y));
     }
-    const d = Math.abs(as[i] - bs[i]);
-    if (!Number.isFinite(d)) return Infinity;
-    num = Math.max(num, d);
-    den = Math.max(den, Math.abs(bs[i]));
+    return this;
   }
-  return num === 0 ? 0 : num / Math.max(den, floor);
+
+  /** ‖a − b‖∞ / max(‖b‖∞, floor) of everything added (relativeError's rule). */
+  error(floor = 0): number {
+    if (this.nan) return NaN;
+    if (this.infinite) return Infinity;
+    return this.num === 0 ? 0 : this.num / (Math.max(this.den, floor) || 1);
+  }
 }
 
 /** The inputs of the floor's derivation: abs = roundings · u · scale · condition. */

@@ -1,6 +1,6 @@
 /** The one tolerance rule (src/check/tolerance.ts, docs/numerics.md §8). */
 import { describe, expect, it } from 'vitest';
-import { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance } from '../../src/check/tolerance.js';
+import { RelativeErrorAccumulator, UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance } from '../../src/check/tolerance.js';
 
 describe('relativeError', () => {
   it('is ‖a − b‖∞ / ‖b‖∞ above the floor and absolute/floor below it', () => {
@@ -8,15 +8,31 @@ describe('relativeError', () => {
     expect(relativeError([1e-12], [0], 1e-6)).toBeCloseTo(1e-6, 18);
     expect(relativeError([3, 4.5], [3, 4], 100)).toBe(0.005);
   });
-  it('is 0 for equal arrays, zeros included, and Infinity for NaN or different lengths', () => {
+  it('is 0 for equal arrays, zeros included; absolute where the reference is exactly 0 and there is no floor', () => {
     expect(relativeError([0, 0], [0, 0])).toBe(0);
     expect(relativeError(5, 5)).toBe(0);
-    expect(relativeError([1e-300], [0])).toBe(Infinity);
-    expect(relativeError([NaN], [1])).toBe(Infinity);
-    expect(relativeError([1], [NaN])).toBe(Infinity);
+    expect(relativeError([1e-300], [0])).toBe(1e-300);
+    expect(relativeError([-3, 0], [0, 0])).toBe(3);
     expect(relativeError([Infinity], [Infinity])).toBe(0);
+  });
+  it('reports NaN as NaN (a NaN anywhere, an infinite reference not matched) and Infinity for an infinite a or different lengths', () => {
+    expect(relativeError([NaN], [1])).toBeNaN();
+    expect(relativeError([1], [NaN])).toBeNaN();
+    expect(relativeError([NaN], [NaN])).toBeNaN();
+    expect(relativeError([1, 2], [Infinity, 2])).toBeNaN();
+    expect(relativeError([1, NaN], [1e300, 1], 1)).toBeNaN();
     expect(relativeError([Infinity], [1])).toBe(Infinity);
+    expect(relativeError([-Infinity, 0], [0, 0])).toBe(Infinity);
     expect(relativeError([1, 2], [1])).toBe(Infinity);
+    expect(relativeError([NaN], [1]) <= 1).toBe(false);
+  });
+  it('block by block (RelativeErrorAccumulator) equals relativeError of the whole', () => {
+    const a = [1, 2.5, -4, 0.5];
+    const b = [1, 2, -3.5, 0];
+    const acc = new RelativeErrorAccumulator().add(a.slice(0, 1), b, 0).add(a.slice(1, 3), b, 1).add(a.slice(3), b, 3);
+    expect(acc.error()).toBe(relativeError(a, b));
+    expect(acc.error(100)).toBe(relativeError(a, b, 100));
+    expect(new RelativeErrorAccumulator().add([NaN], [1]).add([5], [1]).error()).toBeNaN();
   });
 });
 

@@ -12,7 +12,7 @@ import { OptionError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { PROPERTY_RUNS } from '../support/runs.js';
 import { headCosines, headProblem, marginOptions, wellConditioned, type HeadProblem } from '../support/head-samples.js';
-import { normwiseError as relativeError } from '../../src/check/cases.js'; // absolute where the expected values are all 0 (orthogonal rows give cos θ = 0 exactly)
+import { relativeError } from '../../src/check/tolerance.js'; // absolute where the expected values are all 0 (orthogonal rows give cos θ = 0 exactly)
 
 const runs = PROPERTY_RUNS;
 
