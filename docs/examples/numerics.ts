@@ -4,7 +4,7 @@
  */
 import {
   acos, angularMargin, arcface, clamp, cosface, crossEntropy, gradcheck, matmul, l2Normalize, normface, sphereface,
-  tensor, valueAndGrad, type DType, type Tensor,
+  relativeError, tensor, valueAndGrad, type DType, type Tensor,
 } from '../../src/index.js';
 
 /** d acos(x)/dx at x = 1, as the tape returns it in each dtype. */
@@ -93,5 +93,5 @@ export function oneUlpApart(theta: number): { relativeChange: number; predicted:
   const c = Math.cos(theta);
   const ulp = 2 ** -53; // the gap between floats just below 1
   const next = c - ulp;
-  return { relativeChange: Math.abs(slope(next) - slope(c)) / Math.abs(slope(c)), predicted: (ulp * Math.abs(c)) / Math.sin(theta) ** 2 };
+  return { relativeChange: relativeError(slope(next), slope(c)), predicted: (ulp * Math.abs(c)) / Math.sin(theta) ** 2 };
 }

@@ -16,6 +16,7 @@ import { tensor } from '../../src/tensor/create.js';
 import { unitRoundoff, type DType } from '../../src/tensor/dtype.js';
 import { Random } from '../../src/tensor/random.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
+import { relativeError } from '../../src/check/tolerance.js';
 import { grad, valueAndGrad, vjp } from '../../src/tape/grad.js';
 import { applyOp, sampleArbitrary, sampleTensors, uniformIn } from '../support/arbitraries.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';
@@ -110,8 +111,9 @@ describe('identities (float64)', () => {
  * chain at most a dozen roundings through condition numbers of at most ~100 (acos and the
  * angular margin near |c| = 0.99, log and div near 0.1, a sum of up to 16 products), so the
  * error is at most a few thousand u ≈ 1e-4 relative to the magnitude of the result. We compare
- * each element against 1e-4·(1 + max|reference|) — scaled by the tensor's magnitude, not the
- * element's, because sums may cancel to near 0 — which is loose enough not to flake and tight
+ * by the one rule, relativeError(float32, float64, floor 1) ≤ 1e-4, i.e. every element within
+ * 1e-4·max(‖reference‖∞, 1) — scaled by the tensor's magnitude, not the element's, because sums
+ * may cancel to near 0, and by the operands' order-1 magnitude below it — loose enough not to flake and tight
  * enough to catch a float32 path that loses digits (e.g. 1 − x² for (1 − x)(1 + x) near |x| = 1
  * would lose all of them) or a result in the wrong dtype.
  */
@@ -122,10 +124,10 @@ function expectClose32(actual: Tensor, reference: Tensor, what: string): void {
   expect(actual.shape, what).toEqual(reference.shape);
   const a = actual.toArray();
   const r = reference.toArray();
-  const tol = F32_RTOL * (1 + Math.max(0, ...r.map(Math.abs)));
-  a.forEach((v, i) => {
-    if (!(Math.abs(v - r[i]) <= tol)) throw new Error(`${what}[${i}]: float32 ${v} vs float64 ${r[i]} (tolerance ${tol})`);
-  });
+  // The one rule: floor 1, the operands' magnitude (the domains' samples are of order 1), so the
+  // bound F32_RTOL·max(‖r‖∞, 1) is at most 2× tighter than the former F32_RTOL·(1 + ‖r‖∞).
+  const error = relativeError(a, r, 1);
+  if (!(error <= F32_RTOL)) throw new Error(`${what}: float32 ${JSON.stringify(a)} vs float64 ${JSON.stringify(r)} (relative error ${error} above floor 1, tolerance ${F32_RTOL})`);
 }
 
 describe.each(allOps.flatMap((op) => op.domain.map((c) => [`${op.name} / ${c.name}`, op, c] as const)))(

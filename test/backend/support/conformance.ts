@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { Backend } from '../../../src/backend/backend.js';
 import { cpu } from '../../../src/backend/cpu.js';
+import { relativeError } from '../../../src/check/tolerance.js';
 import { GpujsBackend } from '../../../src/backend/gpujs/gpujs-backend.js';
 import type { GpujsMode } from '../../../src/backend/gpujs/runtime.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
@@ -37,15 +38,19 @@ export function onBackend<T>(backend: Backend, value: T): T {
 }
 
 /**
- * Float32 agreement: |got − want| ≤ tol·(1 + |want| + scale), where `scale` is the magnitude of
- * the terms that were summed into the result (a float32 sum of large terms can lose their digits).
+ * Float32 agreement, element by element, by the one rule (src/check/tolerance.ts):
+ * relativeError(got, want, 1 + scale) ≤ tol, i.e. |got − want| ≤ tol·max(|want|, 1 + scale). The
+ * floor is the operands' magnitude: the samples are of order 1, and `scale` is the magnitude of
+ * the terms that were summed into the result (a float32 sum of large terms keeps their rounding,
+ * u₃₂·scale, however small the sum). This is at most 2× tighter than the former
+ * tol·(1 + |want| + scale), never looser; tol (1e-4 ≈ 1700 u₃₂) stays far above it.
  */
 export function expectClose(got: Tensor, want: Tensor, what: string, tolerance: Tolerance = {}): void {
   expect(got.shape, `${what}: shape`).toEqual(want.shape);
   expectValuesClose(got.toTypedArray(), want.toTypedArray(), what, got.backend.name, tolerance);
 }
 
-/** How close: relative tolerance `tol` (default 1e-4) over 1 + |want| + `scale` (default 0). */
+/** How close: relative tolerance `tol` (default 1e-4) above the floor 1 + `scale` (default 0). */
 export interface Tolerance {
   /** Relative tolerance. */
   tol?: number;
@@ -57,9 +62,9 @@ export interface Tolerance {
 export function expectValuesClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, on: string, { tol = 1e-4, scale = 0 }: Tolerance = {}): void {
   expect(got.length, `${what}: number of values`).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    const bound = tol * (1 + Math.abs(want[i]) + scale);
-    if (!(Math.abs(got[i] - want[i]) <= bound)) {
-      throw new Error(`${what}: element ${i} is ${got[i]} on ${on} but ${want[i]} on the reference (bound ${bound.toExponential(2)})`);
+    const error = relativeError(got[i], want[i], 1 + scale);
+    if (!(error <= tol)) {
+      throw new Error(`${what}: element ${i} is ${got[i]} on ${on} but ${want[i]} on the reference (relative error ${error.toExponential(2)} above the floor ${1 + scale}, tolerance ${tol})`);
     }
   }
 }
