@@ -30,7 +30,8 @@ const p = benchProblem(n, d, c);
 const o = { s: 64, m2: 0.5, gradient: 'exact' };
 const run = (f) => f(p.x, p.w, p.labels, n, d, c, o, { threads: Number(threads) });
 const ra = run(fa), rb = run(fb);
-const rel = (x, y) => { let e = 0, m = 0; for (let i = 0; i < y.length; i++) { e = Math.max(e, Math.abs(x[i] - y[i])); m = Math.max(m, Math.abs(y[i])); } return e / m; };
+// the one rule (src/check/tolerance.ts), from build B
+const { relativeError: rel } = await import(pathToFileURL(path.resolve(B, 'check/tolerance.js')).href);
 console.log(`loss ${ra.loss} vs ${rb.loss}; dX rel ${rel(rb.dX, ra.dX).toExponential(1)}, dW rel ${rel(rb.dW, ra.dW).toExponential(1)}`);
 const wall = { a: [], b: [] }, cpu = { a: [], b: [] };
 for (let r = 0; r < Number(rounds); r++) {
