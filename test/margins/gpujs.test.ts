@@ -13,21 +13,15 @@ import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { softArc } from './fixtures/user-margin.js';
 import { plainCosines } from './plain.js';
 import { CONFORMANCE_RUNS } from '../support/runs.js';
+import { relativeError } from '../../src/check/tolerance.js';
 
 const RUNS = CONFORMANCE_RUNS;
 
 let gpu: Backend | undefined;
 const backend = async () => (gpu ??= await createBackend('gpu.js:webasm'));
 
-/** ‖a − b‖∞ / max(‖b‖∞, 1). */
-const normwise = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let num = 0, den = 1;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-};
+/** ‖a − b‖∞ / max(‖b‖∞, 1): the one rule with the operands' order-1 magnitude as floor. */
+const normwise = (a: ArrayLike<number>, b: ArrayLike<number>) => relativeError(a, b, 1);
 
 const margins: [string, DefinedMargin<MarginParams, object>][] = [...Object.entries(exampleMargins), ['soft-arc (a user margin)', softArc as never]];
 
