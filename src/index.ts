@@ -121,3 +121,15 @@ export { epochSeed, train, type CheckpointOptions, type HeadLoss, type HeadState
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';
 export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './losses/fast-margin-head.js';
 export { shutdownFastPool } from './backend/fast/pool.js';
+
+// glyphs (issue 15): the glyph-identities data set and the open-set protocol at scale.
+export { DataError } from './data/glyph-render.js';
+export {
+  FIXTURE_FONTS, GLYPH_FONTS_PACKAGE_DIR, checkGlyphs, defaultCacheDir, ensureFontPackages, glyphImages, glyphOffset, glyphsDir, loadGlyphs, splitGlyphs,
+} from './data/glyphs.js';
+export type {
+  BuildProgress, DataLog, FontInstall, FontInstallOptions, GlyphCheck, GlyphImageSet, GlyphSplit, GlyphSplitOptions, GlyphsData, GlyphsManifest, GlyphsSpec,
+  LoadGlyphsOptions, LoadedGlyphs,
+} from './data/glyphs.js';
+export { ROC_BINS, allPairsTarAtFar, evaluateOpenSet, rankOneIdentification } from './eval/open-set.js';
+export type { AllPairsPoint, AllPairsResult, IdentificationResult, OpenSetOptions, OpenSetReport, OpenSetSample } from './eval/open-set.js';
