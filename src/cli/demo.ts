@@ -8,7 +8,7 @@
  * version the tests run. `--losses all` adds a row per margin made with `defineMargin` — the
  * examples of src/margins and any from `--margin-module` — to the six; `--losses a,b,…` picks.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_SETTINGS, runDemoExperiment, type DemoResults } from '../demo/demo.js';
@@ -19,7 +19,7 @@ import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js'
 import { registeredMargins } from '../losses/define-margin.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { writeFileAtomic } from '../data/glyphs.js';
-import { GLYPHS_SETTINGS, glyphsResultsJson, runGlyphsExperiment, type GlyphsSettings } from '../demo/glyphs.js';
+import { GLYPHS_SETTINGS, glyphsResultsJson, runGlyphsExperiment, validateGlyphsSettings, type GlyphsSettings } from '../demo/glyphs.js';
 import { glyphsReport, glyphsTable } from '../demo/glyphs-report.js';
 import { isBuiltinLoss } from '../demo/losses.js';
 import { loadGlyphsWithProgress } from './data.js';
@@ -28,6 +28,7 @@ import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
   dataset: { type: 'string', help: 'glyphs (thousands of CJK-character identities, the default) or mnist (digits 0–6, unseen 7–9)', default: 'glyphs' },
+  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-comparison.json is the README table\'s)' },
   cache: { type: 'string', help: 'glyphs: the cache folder of fonts and rendered images (default $ARCGRAD_CACHE, else ~/.cache/arcgrad)' },
   out: { type: 'string', help: 'folder for report.md, report.html, the figures and the models', default: 'out' },
   quick: { type: 'boolean', help: 'a small run (glyphs: the two small devDependency fonts, 300 characters; mnist: 60 images per digit; 3 epochs): under a minute' },
@@ -138,10 +139,25 @@ function printTable(table: { columns: readonly string[]; rows: readonly (readonl
   for (const row of table.rows) console.log(line(row));
 }
 
+/** The settings in a JSON file, checked. */
+function readGlyphsSettings(path: string): GlyphsSettings {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new OptionError(`demo: cannot read the settings file ${path}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return validateGlyphsSettings(parsed, `demo: ${path}`);
+}
+
 /** `arcgrad demo --dataset glyphs`: data (built on first use), training, protocol, report. */
 async function runGlyphsDemo(options: Record<string, string | number | boolean | undefined>): Promise<number> {
   const started = performance.now();
-  const base = options.quick ? GLYPHS_SETTINGS.quick : GLYPHS_SETTINGS.full;
+  if (options.settings !== undefined) {
+    const given = ['quick', 'epochs', 'losses'].filter((k) => options[k] !== undefined && options[k] !== false).concat(Number(options.seed) !== 0 ? ['seed'] : []);
+    if (given.length > 0) throw new OptionError(`demo: --settings fixes every setting; drop --${given.join(', --')}`);
+  }
+  const base = options.settings !== undefined ? readGlyphsSettings(String(options.settings)) : options.quick ? GLYPHS_SETTINGS.quick : GLYPHS_SETTINGS.full;
   const epochs = options.epochs === undefined ? base.epochs : Number(options.epochs);
   if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`demo: --epochs must be an integer ≥ 1, got ${options.epochs}`);
   const seed = Number(options.seed);

@@ -116,7 +116,7 @@ export function openFontFamily(dir: string): FontFamily {
 }
 
 /** The CJK code points every family can draw, ascending. */
-export function commonCharacters(families: readonly FontFamily[]): number[] {
+export function commonCharacters(families: readonly { glyphs: ReadonlyMap<number, unknown> }[]): number[] {
   if (families.length === 0) return [];
   return [...families[0].glyphs.keys()].filter((cp) => families.every((f) => f.glyphs.has(cp))).sort((a, b) => a - b);
 }

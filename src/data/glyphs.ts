@@ -224,7 +224,7 @@ export interface BuildGlyphsOptions {
 }
 
 /** The manifest's fields that do not depend on the rendered bytes. */
-function plannedManifest(families: readonly FontFamily[], spec: GlyphsSpec): Omit<GlyphsManifest, 'bytes' | 'sha256'> {
+function plannedManifest(families: readonly { name: string; version: string; glyphs: ReadonlyMap<number, unknown> }[], spec: GlyphsSpec): Omit<GlyphsManifest, 'bytes' | 'sha256'> {
   const all = commonCharacters(families);
   if (all.length === 0) throw new DataError(`the fonts ${families.map((f) => f.name).join(', ')} share no CJK character`);
   return {
@@ -260,7 +260,12 @@ export function renderFont(family: FontFamily, fontIndex: number, characters: re
  */
 export function buildGlyphs(o: BuildGlyphsOptions): GlyphsManifest {
   validateSpec(o.spec);
-  const families = o.fontDirs.map(openFontFamily);
+  // Only the character sets are kept: a family's parsed fonts and glyph caches take ~100 MB, so
+  // each family is opened again when its turn to render comes and dropped after.
+  const families = o.fontDirs.map((dir) => {
+    const { name, version, glyphs } = openFontFamily(dir);
+    return { name, version, glyphs: new Map([...glyphs.keys()].map((cp) => [cp, undefined])) };
+  });
   const planned = plannedManifest(families, o.spec);
   const parts = join(o.dir, 'parts');
   mkdirSync(parts, { recursive: true });
@@ -281,7 +286,7 @@ export function buildGlyphs(o: BuildGlyphsOptions): GlyphsManifest {
       o.onProgress?.((f + 1) * perFont, total, `${family.name} (done before)`);
       return;
     }
-    const bytes = renderFont(family, f, planned.characters, o.spec, (done) => {
+    const bytes = renderFont(openFontFamily(o.fontDirs[f]), f, planned.characters, o.spec, (done) => {
       if (done % 500 === 0) o.onProgress?.(f * perFont + done, total, family.name);
     });
     writeFileAtomic(part, bytes);

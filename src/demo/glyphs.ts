@@ -12,6 +12,7 @@ import { getBackend, setBackend, withBackend } from '../backend/registry.js';
 import { splitGlyphs, glyphImages, type GlyphImageSet, type GlyphsData, type GlyphsSpec, type GlyphSplit } from '../data/glyphs.js';
 import { evaluateOpenSet, type OpenSetReport } from '../eval/open-set.js';
 import { meanStd } from '../eval/verification.js';
+import { pairedDifference, type PairedDifference } from '../eval/paired.js';
 import { MLP } from '../nn/mlp.js';
 import type { Params, State } from '../nn/params.js';
 import { sgd } from '../optim/sgd.js';
@@ -68,14 +69,14 @@ export interface GlyphsSettings {
 export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsSettings>>> = {
   full: {
     fonts: 'full',
-    data: { size: 16, copies: 2, seed: 0, maxCharacters: 0 },
+    data: { size: 16, copies: 1, seed: 0, maxCharacters: 0 },
     splitSeed: 0,
     trainIdentities: 2000,
     unseenIdentities: 1000,
     heldOutFonts: 4,
     evalCopies: 1,
     seeds: [0],
-    losses: ['softmax', 'normface', 'cosface', 'arcface'],
+    losses: ['softmax', 'normface', 'arcface'],
     scale: 64,
     hidden: [256],
     embedding: 64,
@@ -107,6 +108,48 @@ export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsS
     backend: 'cpu',
   },
 };
+
+const SETTING_KEYS: readonly (keyof GlyphsSettings)[] = [
+  'fonts', 'data', 'splitSeed', 'trainIdentities', 'unseenIdentities', 'heldOutFonts', 'evalCopies', 'seeds', 'losses', 'scale', 'hidden', 'embedding',
+  'epochs', 'batchSize', 'lr', 'pairs', 'fars', 'backend',
+];
+
+/**
+ * Checks settings read from a file (`arcgrad demo --settings FILE`): every key present, no other,
+ * each of the right kind; an OptionError names the first problem.
+ */
+export function validateGlyphsSettings(value: unknown, where: string): GlyphsSettings {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new OptionError(`${where}: the settings must be a JSON object`);
+  const o = value as Record<string, unknown>;
+  const extra = Object.keys(o).find((k) => !(SETTING_KEYS as readonly string[]).includes(k) && k !== 'comment');
+  if (extra !== undefined) throw new OptionError(`${where}: unknown setting '${extra}' (settings: ${SETTING_KEYS.join(', ')})`);
+  const missing = SETTING_KEYS.find((k) => !(k in o));
+  if (missing !== undefined) throw new OptionError(`${where}: setting '${missing}' is missing (a settings file fixes every setting)`);
+  const int = (k: string, v: unknown, min: number) => {
+    if (!Number.isInteger(v) || (v as number) < min) throw new OptionError(`${where}: ${k} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  };
+  if (o.fonts !== 'full' && o.fonts !== 'fixture') throw new OptionError(`${where}: fonts must be "full" or "fixture", got ${JSON.stringify(o.fonts)}`);
+  const data = o.data as Record<string, unknown> | null;
+  if (data === null || typeof data !== 'object') throw new OptionError(`${where}: data must be an object {size, copies, seed, maxCharacters}`);
+  int('data.size', data.size, 8);
+  int('data.copies', data.copies, 1);
+  int('data.seed', data.seed, 0);
+  int('data.maxCharacters', data.maxCharacters, 0);
+  for (const k of ['splitSeed', 'trainIdentities', 'unseenIdentities', 'heldOutFonts', 'evalCopies', 'embedding', 'epochs', 'batchSize', 'pairs'] as const) int(k, o[k], k === 'splitSeed' ? 0 : 1);
+  const list = (k: string, check: (v: unknown) => boolean) => {
+    if (!Array.isArray(o[k]) || (o[k] as unknown[]).length === 0 || !(o[k] as unknown[]).every(check)) throw new OptionError(`${where}: ${k} must be a non-empty list, got ${JSON.stringify(o[k])}`);
+  };
+  list('seeds', (v) => Number.isInteger(v) && (v as number) >= 0);
+  list('losses', (v) => typeof v === 'string');
+  list('hidden', (v) => Number.isInteger(v) && (v as number) >= 1);
+  list('fars', (v) => typeof v === 'number' && v > 0 && v < 1);
+  if (!(typeof o.scale === 'number' && o.scale > 0)) throw new OptionError(`${where}: scale must be a number > 0, got ${JSON.stringify(o.scale)}`);
+  if (!(typeof o.lr === 'number' && o.lr > 0)) throw new OptionError(`${where}: lr must be a number > 0, got ${JSON.stringify(o.lr)}`);
+  if (typeof o.backend !== 'string') throw new OptionError(`${where}: backend must be a backend name, got ${JSON.stringify(o.backend)}`);
+  for (const loss of o.losses as string[]) lossConfig(loss); // an unknown loss fails here, listing the known ones
+  const { comment: _comment, ...settings } = o;
+  return settings as unknown as GlyphsSettings;
+}
 
 /** The run configuration of one loss and seed (the shape `lrSchedule` and run.json use). */
 export function glyphsRunConfig(s: GlyphsSettings, loss: string, seed: number): RunConfig {
@@ -318,6 +361,29 @@ function summarize(reports: { seed: number; report: OpenSetReport }[]): OpenSetS
   };
 }
 
+/** What the paired comparison reports: the measures, as (name, pick) pairs. */
+export const PAIRED_MEASURES: readonly { name: string; pick: (r: GlyphsRun) => number }[] = [
+  { name: 'unseen rank-1', pick: (r) => r.unseen.identification.rank1 },
+  { name: 'unseen verification', pick: (r) => r.unseen.verification.accuracy.mean },
+  { name: 'unseen TAR@FAR=1e-3', pick: (r) => r.unseen.allPairs.points[0].tar },
+  { name: 'held-out fonts rank-1', pick: (r) => r.heldOut.identification.rank1 },
+  { name: 'held-out fonts TAR@FAR=1e-3', pick: (r) => r.heldOut.allPairs.points[0].tar },
+];
+
+/** `loss` − `baseline` on each measure of `PAIRED_MEASURES`, paired by seed, with 95 % intervals. */
+export function pairedAgainst(r: GlyphsResults, loss: string, baseline: string): { measure: string; difference: PairedDifference }[] {
+  const seeds = r.settings.seeds;
+  const run = (name: string, seed: number) => {
+    const found = r.runs.find((x) => x.loss === name && x.seed === seed);
+    if (found === undefined) throw new OptionError(`pairedAgainst: no run of ${name} with seed ${seed}`);
+    return found;
+  };
+  return PAIRED_MEASURES.map(({ name, pick }) => ({
+    measure: name,
+    difference: pairedDifference(seeds.map((sd) => pick(run(loss, sd))), seeds.map((sd) => pick(run(baseline, sd)))),
+  }));
+}
+
 /** results.json: the fields issue 15 lists, plus the context of the run. */
 export function glyphsResultsJson(r: GlyphsResults, context: Record<string, unknown>): unknown {
   const raw = (rep: OpenSetReport) => summarize([{ seed: -1, report: rep }]);
@@ -338,6 +404,7 @@ export function glyphsResultsJson(r: GlyphsResults, context: Record<string, unkn
         meanThetaDegrees: runs.map((x) => (meanStd(Array.from(x.angles)).mean * 180) / Math.PI),
         unseen: summarize(runs.map((x) => ({ seed: x.seed, report: x.unseen }))),
         heldOutFonts: summarize(runs.map((x) => ({ seed: x.seed, report: x.heldOut }))),
+        paired: Object.fromEntries(['softmax', 'normface'].filter((b) => b !== loss && r.settings.losses.includes(b)).map((b) => [`vs ${b}`, pairedAgainst(r, loss, b)])),
       };
     }),
   };

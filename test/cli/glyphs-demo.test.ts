@@ -3,7 +3,7 @@
  * into a temporary cache): report, figures and results.json with the fields issue 15 asks for;
  * `arcgrad data glyphs --quick` then finds the same data set intact.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,19 @@ describe('arcgrad demo --dataset glyphs --quick', () => {
       expect(readFileSync(join(out, f), 'utf8')).toMatch(/^\s*(<\?xml[^>]*>\s*)?<svg/);
     }
     expect(html).not.toMatch(/<img /); // figures inline
+  });
+
+  it('--settings: a file fixing every setting; a missing or unknown one is refused in one line', async () => {
+    const path = join(tmp, 'settings.json');
+    const settings = { ...GLYPHS_SETTINGS.quick, comment: 'why these settings' };
+    writeFileSync(path, JSON.stringify({ ...settings, epochs: undefined }));
+    const missing = await cli(['demo', '--settings', path, '--out', join(tmp, 'o2')]);
+    expect([missing.status, missing.err.trim()]).toEqual([2, `arcgrad demo: ${path}: setting 'epochs' is missing (a settings file fixes every setting)`]);
+    writeFileSync(path, JSON.stringify({ ...settings, epochz: 3 }));
+    expect((await cli(['demo', '--settings', path])).err).toMatch(/unknown setting 'epochz'/);
+    writeFileSync(path, JSON.stringify({ ...settings, losses: ['arcface', 'nosuchloss'] }));
+    expect((await cli(['demo', '--settings', path])).err).toMatch(/unknown loss 'nosuchloss'/);
+    expect((await cli(['demo', '--settings', path, '--epochs', '2'])).err).toMatch(/--settings fixes every setting; drop --epochs/);
   });
 
   it('arcgrad data glyphs --quick then finds the data set built and intact', async () => {
