@@ -283,8 +283,8 @@ export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string
   const model = { params: result.backbone, state: result.state };
   const w = Float64Array.from(result.head.w.toTypedArray());
   const angles = targetAngles(embedSet(backbone, model, sets.train), sets.train.labels, w, s.embedding);
-  const evaluate = (set: GlyphsSets['unseen']) =>
-    evaluateOpenSet({ embeddings: embedSet(backbone, model, set), dim: s.embedding, labels: set.labels, gallery: set.gallery }, { pairs: s.pairs, seed: s.splitSeed, fars: s.fars });
+  const evaluate = (set: GlyphsSets['unseen'], name: string) =>
+    evaluateWithProgress(s, embedSet(backbone, model, set), s.embedding, set, `${loss} seed ${seed}: ${name}`, progress);
   return {
     loss,
     seed,
@@ -293,9 +293,20 @@ export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string
     angles,
     steps: result.step,
     trainSeconds,
-    unseen: evaluate(sets.unseen),
-    heldOut: evaluate(sets.heldOut),
+    unseen: evaluate(sets.unseen, 'unseen'),
+    heldOut: evaluate(sets.heldOut, 'held-out fonts'),
   };
+}
+
+/** The protocol on one set, with a progress display for its all-pairs pass (in millions of pairs). */
+function evaluateWithProgress(s: GlyphsSettings, embeddings: ArrayLike<number>, dim: number, set: GlyphsSets['unseen'], label: string, progress: ProgressFactory): OpenSetReport {
+  const pairs = (set.count * (set.count - 1)) / 2;
+  const bar = progress(`evaluate ${label}`, Math.ceil(pairs / 1e6));
+  const text = 'M pairs (all-pairs TAR@FAR)';
+  return evaluateOpenSet(
+    { embeddings, dim, labels: set.labels, gallery: set.gallery },
+    { pairs: s.pairs, seed: s.splitSeed, fars: s.fars, onProgress: (done, all) => (done >= all ? bar.finish(Math.ceil(all / 1e6), text) : bar.update(Math.floor(done / 1e6), text)) },
+  );
 }
 
 /** Runs the whole comparison of `s` on `data`. */
@@ -307,8 +318,8 @@ export function runGlyphsExperiment(s: GlyphsSettings, data: GlyphsData, progres
   return withBackend(backend, () => {
     const sets = glyphsSets(s, data);
     const m = data.manifest;
-    const raw = (set: GlyphsSets['unseen']) => evaluateOpenSet({ embeddings: set.x, dim: set.pixels, labels: set.labels, gallery: set.gallery }, { pairs: s.pairs, seed: s.splitSeed, fars: s.fars });
-    const rawPixels = { unseen: raw(sets.unseen), heldOut: raw(sets.heldOut) };
+    const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, progress);
+    const rawPixels = { unseen: raw(sets.unseen, 'unseen'), heldOut: raw(sets.heldOut, 'held-out fonts') };
     const runs = s.losses.flatMap((loss) => s.seeds.map((seed) => trainGlyphsRun(s, sets, loss, seed, progress)));
     return {
       settings: s,

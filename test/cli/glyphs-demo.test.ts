@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GLYPHS_SETTINGS } from '../../src/demo/glyphs.js';
+import { GLYPHS_SETTINGS, validateGlyphsSettings } from '../../src/demo/glyphs.js';
 import { cli, type CliResult } from './run-cli.js';
 
 describe('arcgrad demo --dataset glyphs --quick', () => {
@@ -69,6 +69,14 @@ describe('arcgrad demo --dataset glyphs --quick', () => {
     writeFileSync(path, JSON.stringify({ ...settings, losses: ['arcface', 'nosuchloss'] }));
     expect((await cli(['demo', '--settings', path])).err).toMatch(/unknown loss 'nosuchloss'/);
     expect((await cli(['demo', '--settings', path, '--epochs', '2'])).err).toMatch(/--settings fixes every setting; drop --epochs/);
+  });
+
+  it('the committed comparison settings are valid and are the default run with more losses and seeds', () => {
+    const file = validateGlyphsSettings(JSON.parse(readFileSync('bench/glyphs-comparison.json', 'utf8')), 'bench/glyphs-comparison.json');
+    expect({ ...file, seeds: undefined, losses: undefined }).toEqual({ ...GLYPHS_SETTINGS.full, seeds: undefined, losses: undefined });
+    expect(file.seeds.length).toBeGreaterThanOrEqual(3);
+    expect(file.losses).toEqual(expect.arrayContaining([...GLYPHS_SETTINGS.full.losses]));
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts['bench:glyphs']).toContain('--settings bench/glyphs-comparison.json');
   });
 
   it('arcgrad data glyphs --quick then finds the data set built and intact', async () => {
