@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../src/backend/backend.js';
 import { cpu } from '../src/backend/cpu.js';
-import { selectBackend } from '../src/backend/gpujs/select.js';
+import { selectBackend } from '../src/backend/select.js';
 
 const REPEATS = 5;
 

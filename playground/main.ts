@@ -11,7 +11,7 @@
  */
 import type { Backend } from '../src/backend/backend.js';
 import { cpu } from '../src/backend/cpu.js';
-import type { Selection } from '../src/backend/gpujs/select.js';
+import type { Selection } from '../src/backend/select.js';
 import { marginPresets, type MarginPresetName } from '../src/losses/presets.js';
 import { FALLBACK_POLICIES, type FallbackPolicy } from '../src/ops/angular-margin.js';
 import { CLASSES, FRAMES, Y_MIN, marginView, type PlaygroundMargin } from './margin-view.js';
@@ -111,7 +111,7 @@ const backendNote = $<HTMLParagraphElement>('#backend');
  */
 async function chooseBackend(name: string): Promise<Selection> {
   try {
-    const { selectBackend } = await import('../src/backend/gpujs/select.js');
+    const { selectBackend } = await import('../src/backend/select.js');
     return await selectBackend(name);
   } catch (e) {
     return { backend: cpu, reason: `${name} could not be used (${(e as Error).message}); falling back to the CPU reference` };

@@ -20,8 +20,8 @@ export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type Gradc
 export * from './ops/index.js';
 export { GpujsBackend } from './backend/gpujs/gpujs-backend.js';
 export { DeviceLostError, KernelError } from './backend/gpujs/errors.js';
-export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/gpujs/select.js';
-export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/gpujs/cli-option.js';
+export { BACKEND_NAMES, createBackend, selectBackend, type BackendName, type Selection } from './backend/select.js';
+export { BACKEND_OPTION_HELP, backendFromOption, type BackendChoice } from './backend/select.js';
 export type { GpujsMode } from './backend/gpujs/runtime.js';
 export type { FusedMarginHead, HeadResult, HeadSpec, HeadTarget } from './backend/head.js';
 export { GpujsMarginHead, type HeadArrays, type HeadStepOptions } from './backend/gpujs/head.js';
@@ -120,7 +120,9 @@ export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, decodeCheckpoin
 export { epochSeed, train, type CheckpointOptions, type HeadLoss, type HeadStateAccess, type Progress, type TrainData, type TrainOptions, type TrainResult } from './train/loop.js';
 export { ProgressBar, trainProgress, type ProgressBarOptions, type ProgressStream } from './cli/progress.js';
 export { fastMarginHead, fastMarginHeadArrays, type FastHeadOptions, type FastHeadResult, type FastHeadTensors } from './losses/fast-margin-head.js';
-export { shutdownFastPool } from './backend/fast/pool.js';
+export { shutdownFastPool } from './backend/wasm/pool.js';
+// Test-suite reliability (issue 14): the one tolerance rule that tests, `arcgrad check` and `arcgrad reliability` compare with.
+export { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './check/tolerance.js';
 
 // glyphs (issue 15): the glyph-identities data set and the open-set protocol at scale.
 export { DataError } from './data/glyph-render.js';

@@ -16,7 +16,7 @@ type Nd = NdArray<TypedArray>;
 
 /** The reference backend: float64 (or float32-rounded) arrays in this process. */
 export class CpuBackend implements Backend {
-  readonly name = 'cpu';
+  readonly name: string = 'cpu';
 
   private wrap(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
     return new Tensor(this, ndarray(data, shape.length === 0 ? [1] : [...shape]), [...shape], dtype);
@@ -64,9 +64,7 @@ export class CpuBackend implements Backend {
   }
 
   allFinite(a: Tensor): boolean {
-    const x = this.data(a);
-    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
-    return true;
+    return isFiniteArray(this.data(a));
   }
 
   unary(fn: UnaryFn, a: Tensor): Tensor {
@@ -343,10 +341,22 @@ function mapInto(out: TypedArray, x: TypedArray, f: (v: number) => number): void
 /** The process-wide CPU backend. */
 export const cpu = new CpuBackend();
 
-/** Whether every element is finite. */
+/**
+ * Whether every element is finite: x·0 is ±0 for a finite x and NaN for NaN or ±∞, so the sum of
+ * the products is 0 exactly when all are finite. Branch-free, four sums at a time: every op checks
+ * its inputs and result with it, so it runs over every tensor of a training step.
+ */
 function isFiniteArray(x: TypedArray): boolean {
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
-  return true;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n4 = x.length & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    s0 += x[i] * 0;
+    s1 += x[i + 1] * 0;
+    s2 += x[i + 2] * 0;
+    s3 += x[i + 3] * 0;
+  }
+  for (let i = n4; i < x.length; i++) s0 += x[i] * 0;
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 /**

@@ -60,3 +60,19 @@ export interface HeadResult {
  * are checked against N and C by the caller; X and W live on this backend.
  */
 export type FusedMarginHead = (x: Tensor, w: Tensor, labels: Int32Array, spec: HeadSpec) => HeadResult;
+
+/**
+ * The target logit f′(c) (before the scale s) and its slope df′/dc at a clamped target cosine c:
+ * f′ = (λ·c + f(c))/(1 + λ), slope (λ + f_c(c))/(1 + λ), or 1 when straight-through. The one
+ * place a host-side driver (the wasm head) evaluates λ's blend; the tape composition
+ * (src/losses/margin-head.ts `targetLogit`) is its reference.
+ */
+export function targetAndSlope(spec: HeadSpec, c: number): { value: number; slope: number } {
+  const { value, valueParams: p, slope, slopeParams: q } = spec.target;
+  const f = value.fn(c, p[0], p[1], p[2], p[3]);
+  const blend = 1 + spec.lambda;
+  return {
+    value: (spec.lambda * c + f) / blend,
+    slope: spec.straightThrough ? 1 : (spec.lambda + slope.fn(c, q[0], q[1], q[2], q[3])) / blend,
+  };
+}

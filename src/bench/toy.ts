@@ -1,5 +1,7 @@
 /**
- * The tape's own overhead on tiny tensors: one training step of the demo's 2-D toy model (the
+ * Training steps of an MLP with PReLU and a batch-normed embedding under an ArcFace head, two sizes.
+ *
+ * `toy` — the tape's own overhead on tiny tensors: one training step of the demo's 2-D toy model (the
  * unit-circle figure's: MLP 196 → 128 → 2 with PReLU and a batch-normed embedding, then an
  * ArcFace head over the 7 known digits, s = 30, m = 0.5), batch 64, on synthetic inputs. A step is
  * the forward pass and every parameter's gradient, read back as typed arrays (no optimizer
@@ -8,7 +10,10 @@
  * float32, and tfjs on its CPU and WASM backends with the backward written out in tfjs ops (no
  * tfjs tape: see peers.ts for why; its own tape would only add work).
  */
+import type { Backend } from '../backend/backend.js';
 import { cpu } from '../backend/cpu.js';
+import { WasmBackend, wasmBackend } from '../backend/wasm/backend.js';
+import { sgd } from '../optim/sgd.js';
 import { marginLoss } from '../losses/margin-head.js';
 import { MLP } from '../nn/mlp.js';
 import { valueAndGradParams, type Params, type State } from '../nn/params.js';
@@ -36,6 +41,8 @@ export interface ToyProblem {
   m: number;
   /** Batch norm's ε. */
   eps: number;
+  /** When set, a step ends with the plain SGD update θ ← θ − lr·g of every parameter (the `train` workload). */
+  lr?: number;
 }
 
 /** What a toy contestant returns: the loss and every parameter's gradient by name. */
@@ -63,7 +70,20 @@ export interface ToyContestant {
 
 /** The demo's toy shapes: batch 64, MLP 196 → 128 → 2, 7 classes; ArcFace s = 30, m = 0.5. */
 export function toyProblem(seed = 7): ToyProblem {
-  const [n, inputs, hidden, embedding, classes] = [64, 196, 128, 2, 7];
+  return mlpProblem([64, 196, 128, 2, 7], { s: 30, m: 0.5 }, seed);
+}
+
+/**
+ * `train` — the training step issue 18 sets its targets on: batch 256, MLP 1024 → 512 → 128 with
+ * PReLU and batch norm, ArcFace over 2,000 classes (s = 64, m = 0.5), forward, backward and the
+ * SGD update (lr 0.01), float32 (the float64 tape is the reference the others are checked against).
+ */
+export function trainProblem(seed = 7): ToyProblem {
+  return { ...mlpProblem([256, 1024, 512, 128, 2000], { s: 64, m: 0.5 }, seed), lr: 0.01 };
+}
+
+/** Synthetic inputs, labels and perturbed initial parameters for the MLP of the given sizes. */
+function mlpProblem([n, inputs, hidden, embedding, classes]: readonly number[], { s, m }: { s: number; m: number }, seed: number): ToyProblem {
   const r = new Random(seed);
   const model = new MLP({ inFeatures: inputs, hidden: [hidden], embedding });
   const { params } = model.init(r);
@@ -77,25 +97,30 @@ export function toyProblem(seed = 7): ToyProblem {
   out['head.w'] = { data: Float64Array.from({ length: classes * embedding }, () => r.normal()), shape: [classes, embedding] };
   const x = Float64Array.from({ length: n * inputs }, () => r.normal());
   const labels = Int32Array.from({ length: n }, () => Math.floor(r.uniform() * classes));
-  return { n, inputs, hidden, embedding, classes, x, labels, params: out, s: 30, m: 0.5, eps: 1e-5 };
+  return { n, inputs, hidden, embedding, classes, x, labels, params: out, s, m, eps: 1e-5 };
 }
 
-function tapeToy(name: string, dtype: 'float64' | 'float32', description: string): ToyContestant {
+function tapeToy(name: string, dtype: 'float64' | 'float32', description: string, backendOf: () => Backend = () => cpu): ToyContestant {
   return {
     name,
     description,
     prepare: async (p) => {
+      const be = backendOf();
       const model = new MLP({ inFeatures: p.inputs, hidden: [p.hidden], embedding: p.embedding, batchNorm: { eps: p.eps } });
-      const params: Params = Object.fromEntries(Object.entries(p.params).map(([k, v]) => [k, cpu.fromArray(v.data, v.shape, dtype)]));
-      const state: State = { 'bn.mean': cpu.fromArray(new Float64Array(p.embedding), [p.embedding], dtype), 'bn.var': cpu.fromArray(new Float64Array(p.embedding).fill(1), [p.embedding], dtype) };
-      const x = cpu.fromArray(p.x, [p.n, p.inputs], dtype);
+      let params: Params = Object.fromEntries(Object.entries(p.params).map(([k, v]) => [k, be.fromArray(v.data, v.shape, dtype)]));
+      const state: State = { 'bn.mean': be.fromArray(new Float64Array(p.embedding), [p.embedding], dtype), 'bn.var': be.fromArray(new Float64Array(p.embedding).fill(1), [p.embedding], dtype) };
+      const x = be.fromArray(p.x, [p.n, p.inputs], dtype);
       const labels = Array.from(p.labels);
       const backbone = (ps: Params) => Object.fromEntries(Object.entries(ps).filter(([k]) => !k.startsWith('head.')));
       const f = valueAndGradParams((ps) => marginLoss(model.apply(backbone(ps), x, { training: true, state }).y, ps['head.w'], labels, { s: p.s, m2: p.m }));
+      const optimizer = sgd({ lr: p.lr ?? 0 });
+      let optState = optimizer.init(params);
       return {
         step: () => {
           const { value, grads } = f(params);
-          return { loss: value.item(), grads: Object.fromEntries(Object.entries(grads).map(([k, g]: [string, Tensor]) => [k, g.toTypedArray()])) };
+          const out = { loss: value.item(), grads: Object.fromEntries(Object.entries(grads).map(([k, g]: [string, Tensor]) => [k, g.toTypedArray()])) };
+          if (p.lr !== undefined) ({ params, state: optState } = optimizer.step(params, grads, optState, { lr: p.lr }));
+          return out;
         },
         dispose: () => {},
       };
@@ -149,7 +174,7 @@ function tfToy(name: string, backend: 'cpu' | 'wasm', description: string): ToyC
       const tf = await loadTf();
       await tf.setBackend(backend);
       await tf.ready();
-      const w = Object.fromEntries(Object.entries(p.params).map(([k, v]) => [k, tf.tensor(Float32Array.from(v.data), v.shape)]));
+      let w = Object.fromEntries(Object.entries(p.params).map(([k, v]) => [k, tf.tensor(Float32Array.from(v.data), v.shape)]));
       const x = tf.tensor2d(Float32Array.from(p.x), [p.n, p.inputs]);
       const onehot = tf.cast(tf.oneHot(tf.tensor1d(p.labels, 'int32'), p.classes), 'float32');
       return {
@@ -161,6 +186,12 @@ function tfToy(name: string, backend: 'cpu' | 'wasm', description: string): ToyC
           const grads: Record<string, Float32Array> = {};
           for (const k of Object.keys(p.params)) grads[k] = out[k].dataSync() as Float32Array;
           const loss = out.loss.dataSync()[0];
+          if (p.lr !== undefined) {
+            const lr = p.lr;
+            const next = tf.tidy(() => Object.fromEntries(Object.entries(w).map(([k, t]) => [k, tf.sub(t, tf.mul(out[k], lr))])));
+            tf.dispose(Object.values(w));
+            w = next;
+          }
           tf.dispose(Object.values(out));
           return { loss, grads };
         },
@@ -169,6 +200,16 @@ function tfToy(name: string, backend: 'cpu' | 'wasm', description: string): ToyC
     },
   };
 }
+
+/** The `train` step's contestants: the first (the float64 tape) is the reference of the others. */
+export const trainContestants: readonly ToyContestant[] = [
+  tapeToy('tape-cpu-f64', 'float64', 'arcgrad tape on the CPU backend, float64 (the reference)'),
+  tapeToy('tape-wasm', 'float32', "arcgrad tape on the wasm backend (the training default: SIMD gemm, fused head through the marginHead op, min(2, cores) threads)", () => wasmBackend()),
+  tapeToy('tape-wasm-1t', 'float32', 'the same on one thread', () => new WasmBackend({ threads: 1 })),
+  tapeToy('tape-cpu', 'float32', 'arcgrad tape on the CPU backend, float32 tensors'),
+  tfToy('tfjs-cpu', 'cpu', '@tensorflow/tfjs-backend-cpu: the same step in tfjs ops, backward written out (no tape), SGD update'),
+  tfToy('tfjs-wasm', 'wasm', '@tensorflow/tfjs-backend-wasm: the same'),
+];
 
 /** The toy step's contestants: the first (the float64 tape) is the reference of the others. */
 export const toyContestants: readonly ToyContestant[] = [

@@ -13,10 +13,18 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cpu } from '../backend/cpu.js';
-import { shutdownFastPool } from '../backend/fast/pool.js';
+import { shutdownFastPool } from '../backend/wasm/pool.js';
 import { parseHeadShape, relativeMaxError } from '../bench/problem.js';
 import { benchBackends, type BenchBackend, type HeadOutput, type Problem } from '../bench/peers.js';
-import { toyContestants, toyProblem, type ToyContestant, type ToyOutput, type ToyProblem } from '../bench/toy.js';
+import { toyContestants, toyProblem, trainContestants, trainProblem, type ToyContestant, type ToyOutput, type ToyProblem } from '../bench/toy.js';
+
+/** The two training-step workloads (src/bench/toy.ts): problem, contestants, timing and the ratio's reference. */
+const STEP_WORKLOADS = {
+  toy: { problem: toyProblem, contestants: toyContestants, rounds: 15, stepsPerSample: 10, ratioTo: 'tfjs-cpu' },
+  train: { problem: trainProblem, contestants: trainContestants, rounds: 7, stepsPerSample: 1, ratioTo: 'tape-wasm' },
+} as const;
+type StepWorkload = keyof typeof STEP_WORKLOADS;
+const isStepWorkload = (s: unknown): s is StepWorkload => s === 'toy' || s === 'train';
 import { marginLoss } from '../losses/margin-head.js';
 import { valueAndGrad } from '../tape/grad.js';
 import { OptionError } from '../tensor/errors.js';
@@ -26,9 +34,9 @@ import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 const specs: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print one JSON object instead of the table' },
   markdown: { type: 'boolean', help: 'print the table as markdown (for docs/benchmarks.md)' },
-  backend: { type: 'string', help: `comma-separated contestants (head: ${benchBackends().map((b) => b.name).join(', ')}; toy: ${toyContestants.map((b) => b.name).join(', ')}); default all` },
-  shape: { type: 'string', help: "comma-separated NxDxC shapes, and 'toy' for the tape-overhead step", default: '64x128x1000,128x512x10000,256x512x100000,toy' },
-  rounds: { type: 'number', help: 'timed rounds per contestant (default 15, 7, 3 by size; 15 for toy)' },
+  backend: { type: 'string', help: `comma-separated contestants (head: ${benchBackends().map((b) => b.name).join(', ')}; toy: ${toyContestants.map((b) => b.name).join(', ')}; train: ${trainContestants.map((b) => b.name).join(', ')}); default all` },
+  shape: { type: 'string', help: "comma-separated NxDxC shapes, 'toy' for the tape-overhead step and 'train' for the float32 training step (MLP 1024→512→128, ArcFace C = 2,000, batch 256)", default: '64x128x1000,128x512x10000,256x512x100000,toy,train' },
+  rounds: { type: 'number', help: 'timed rounds per contestant (default 15, 7, 3 by size; 15 for toy, 7 for train)' },
   all: { type: 'boolean', help: 'also run slow paths at shapes beyond their default limit' },
   'skip-memory': { type: 'boolean', help: 'do not measure peak memory (no child processes)' },
   'skip-check': { type: 'boolean', help: 'do not check results against the float64 reference' },
@@ -195,25 +203,25 @@ function pick<T extends { name: string }>(known: readonly T[], names: string[] |
 export async function runBench(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, specs, 'bench');
   if (options.help) {
-    console.log(`Usage: arcgrad bench [--json] [--backend B] [--shape NxDxC|toy]\n\n${formatOptions(specs)}\n\n` +
+    console.log(`Usage: arcgrad bench [--json] [--backend B] [--shape NxDxC|toy|train]\n\n${formatOptions(specs)}\n\n` +
       'Exit status: 0 when the run completes (a contestant that fails or is skipped says so in its row), 2 for a bad option.');
     return 0;
   }
   const known = benchBackends();
   const names = typeof options.backend === 'string' ? options.backend.split(',').map((s) => s.trim()) : undefined;
   for (const n of names ?? []) {
-    if (!known.some((k) => k.name === n) && !toyContestants.some((k) => k.name === n)) {
-      throw new OptionError(`unknown backend '${n}' (known: ${[...new Set([...known, ...toyContestants].map((k) => k.name))].join(', ')})`);
+    if (!known.some((k) => k.name === n) && !toyContestants.some((k) => k.name === n) && !trainContestants.some((k) => k.name === n)) {
+      throw new OptionError(`unknown backend '${n}' (known: ${[...new Set([...known, ...toyContestants, ...trainContestants].map((k) => k.name))].join(', ')})`);
     }
   }
-  const shapes = String(options.shape).split(',').map((s) => (s.trim() === 'toy' ? 'toy' : parseHeadShape(s)));
+  const shapes = String(options.shape).split(',').map((s) => (isStepWorkload(s.trim()) ? (s.trim() as StepWorkload) : parseHeadShape(s)));
   const log = (s: string) => { if (!options.json) console.log(s); };
   const check = !options['skip-check'];
 
   if (options.probe) {
     const shape = shapes[0];
-    if (shape === 'toy') {
-      const prepared = await pick(toyContestants, names)[0].prepare(toyProblem());
+    if (isStepWorkload(shape)) {
+      const prepared = await pick(STEP_WORKLOADS[shape].contestants, names)[0].prepare(STEP_WORKLOADS[shape].problem());
       await prepared.activate?.();
       prepared.step();
       prepared.step();
@@ -232,7 +240,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const result: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
-    workload: 'ArcFace s=64 m=0.5 exact gradient, float32, forward + backward (loss, dX, dW); toy: one training step of the 2-D toy model',
+    workload: 'ArcFace s=64 m=0.5 exact gradient, float32, forward + backward (loss, dX, dW); toy: one training step of the 2-D toy model; train: one float32 training step (forward, backward, SGD) of an MLP 1024→512→128 (PReLU, batch norm) under ArcFace with C = 2,000, batch 256',
     shapes: {} as Record<string, unknown>,
   };
   const table: string[][] = [];
@@ -249,14 +257,15 @@ export async function runBench(argv: string[]): Promise<number> {
   };
 
   for (const shape of shapes) {
-    if (shape === 'toy') {
-      const chosen = pick(toyContestants, names);
+    if (isStepWorkload(shape)) {
+      const workload = STEP_WORKLOADS[shape];
+      const chosen = pick(workload.contestants, names);
       if (chosen.length === 0) continue;
-      const p = toyProblem();
+      const p = workload.problem();
       const entries: Record<string, BenchEntry> = {};
       const loadBefore = load();
-      log(`\ntoy step (batch ${p.n}, MLP ${p.inputs}→${p.hidden}→${p.embedding}, ArcFace over ${p.classes} classes)  load ${loadBefore.join(' ')}`);
-      const ref = check ? await reference(toyContestants[0], p) : undefined;
+      log(`\n${shape} step (batch ${p.n}, MLP ${p.inputs}→${p.hidden}→${p.embedding}, ArcFace over ${p.classes} classes)  load ${loadBefore.join(' ')}`);
+      const ref = check ? await reference(workload.contestants[0], p) : undefined;
       const live: Live<ToyOutput>[] = [];
       for (const b of chosen) {
         try {
@@ -274,14 +283,14 @@ export async function runBench(argv: string[]): Promise<number> {
           entries[b.name] = { skipped: `failed: ${(err as Error).message.split('\n')[0]}` };
         }
       }
-      const rounds = typeof options.rounds === 'number' ? options.rounds : 15;
-      await timeAlternating(live, rounds, 10);
+      const rounds = typeof options.rounds === 'number' ? options.rounds : workload.rounds;
+      await timeAlternating(live, rounds, workload.stepsPerSample);
       for (const l of live) l.prep.dispose();
-      summarize(live, entries, 'tfjs-cpu');
-      memory(entries, live, 'toy');
+      summarize(live, entries, workload.ratioTo);
+      memory(entries, live, shape);
       const loadAfter = load();
-      (result.shapes as Record<string, unknown>).toy = { loadBefore, loadAfter, rounds, stepsPerSample: 10, ratioTo: 'tfjs-cpu', checkedAgainst: ref ? toyContestants[0].name : undefined, backends: entries };
-      addRows('toy', entries, `load ${loadBefore[0]}→${loadAfter[0]}`);
+      (result.shapes as Record<string, unknown>)[shape] = { loadBefore, loadAfter, rounds, stepsPerSample: workload.stepsPerSample, ratioTo: workload.ratioTo, checkedAgainst: ref ? workload.contestants[0].name : undefined, backends: entries };
+      addRows(shape, entries, `load ${loadBefore[0]}→${loadAfter[0]}`);
       continue;
     }
     const [n, d, c] = shape;
@@ -342,7 +351,7 @@ export async function runBench(argv: string[]): Promise<number> {
     console.log('\n' + head.map((h, i) => h.padEnd(widths[i])).join('  '));
     for (const row of table) console.log(row.map((v, i) => v.padEnd(widths[i])).join('  '));
   }
-  console.log(`\nratio: median over fast's (head shapes) or tfjs-cpu's (toy); CPU ms: the process's CPU time per step (all threads); GFLOP/CPU-s: 6·N·d·C per CPU second`);
+  console.log(`\nratio: median over fast's (head shapes) tfjs-cpu's (toy) or tape-wasm's (train); CPU ms: the process's CPU time per step (all threads); GFLOP/CPU-s: 6·N·d·C per CPU second`);
   console.log(`machine: ${String((result.machine as { cpu: string }).cpu)}, ${cpus().length} cores, ${process.version}, ${String(result.date)}`);
   return 0;
 }

@@ -12,7 +12,7 @@ import { assertDType, type DType } from '../tensor/dtype.js';
 import { ArcgradError, DTypeError, OptionError } from '../tensor/errors.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
-import { BACKEND_OPTION_HELP } from '../backend/gpujs/cli-option.js';
+import { BACKEND_OPTION_HELP } from '../backend/select.js';
 import { registeredMargins } from '../losses/define-margin.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 

@@ -24,9 +24,11 @@ import { glyphsReport, glyphsTable } from '../demo/glyphs-report.js';
 import { isBuiltinLoss } from '../demo/losses.js';
 import { loadGlyphsWithProgress } from './data.js';
 import { ProgressBar } from './progress.js';
+import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
+  backend: TRAINING_BACKEND_SPEC,
   dataset: { type: 'string', help: 'glyphs (thousands of CJK-character identities, the default) or mnist (digits 0–6, unseen 7–9)', default: 'glyphs' },
   settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-comparison.json is the README table\'s)' },
   cache: { type: 'string', help: 'glyphs: the cache folder of fonts and rendered images (default $ARCGRAD_CACHE, else ~/.cache/arcgrad)' },
@@ -110,7 +112,8 @@ export async function runDemo(argv: string[]): Promise<number> {
   const out = String(options.out);
   const ctx = runContext(argv);
   console.error(`demo: ${losses.length} losses + 2 toy models, ${epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);
-  const results = runDemoExperiment(settings, out);
+  const backend = await trainingBackend(options.backend === undefined ? undefined : String(options.backend));
+  const results = runDemoExperiment(settings, out, backend);
   ctx.wallSeconds = (performance.now() - started) / 1000; // training and evaluation; the figures take a few seconds more
   const report = await demoReport(results, ctx);
   const written = writeReport(out, report);
@@ -154,7 +157,7 @@ function readGlyphsSettings(path: string): GlyphsSettings {
 async function runGlyphsDemo(options: Record<string, string | number | boolean | undefined>): Promise<number> {
   const started = performance.now();
   if (options.settings !== undefined) {
-    const given = ['quick', 'epochs', 'losses'].filter((k) => options[k] !== undefined && options[k] !== false).concat(Number(options.seed) !== 0 ? ['seed'] : []);
+    const given = ['quick', 'epochs', 'losses', 'backend'].filter((k) => options[k] !== undefined && options[k] !== false).concat(Number(options.seed) !== 0 ? ['seed'] : []);
     if (given.length > 0) throw new OptionError(`demo: --settings fixes every setting; drop --${given.join(', --')}`);
   }
   const base = options.settings !== undefined ? readGlyphsSettings(String(options.settings)) : options.quick ? GLYPHS_SETTINGS.quick : GLYPHS_SETTINGS.full;
@@ -167,7 +170,10 @@ async function runGlyphsDemo(options: Record<string, string | number | boolean |
     if (!isBuiltinLoss(l)) throw new OptionError(`demo: --dataset glyphs trains the built-in losses (${LOSS_NAMES.join(', ')}), not '${l}'`);
     return true;
   });
-  const settings: GlyphsSettings = { ...base, data: { ...base.data }, hidden: [...base.hidden], fars: [...base.fars], epochs, seeds: seed === 0 ? [...base.seeds] : [seed], losses };
+  const settings: GlyphsSettings = {
+    ...base, data: { ...base.data }, hidden: [...base.hidden], fars: [...base.fars], epochs, seeds: seed === 0 ? [...base.seeds] : [seed], losses,
+    ...(options.backend === undefined ? {} : { backend: String(options.backend) }),
+  };
   const out = String(options.out);
   const argv = Object.entries(options).filter(([k, v]) => v !== undefined && v !== false && k !== 'dataset').map(([k, v]) => (v === true ? `--${k}` : `--${k} ${v}`));
   const ctx = runContext(argv);
@@ -176,7 +182,8 @@ async function runGlyphsDemo(options: Record<string, string | number | boolean |
   const dataSeconds = (performance.now() - started) / 1000;
   console.error(`data: ${data.manifest.fonts.length} fonts × ${data.manifest.characters.length} characters in ${dataSeconds.toFixed(1)} s (font download ${data.downloadSeconds.toFixed(1)} s, rendering ${data.renderSeconds.toFixed(1)} s)`);
   const progress = (label: string, total: number) => new ProgressBar({ total, label });
-  const results = runGlyphsExperiment(settings, data, progress);
+  const backend = await trainingBackend(settings.backend);
+  const results = runGlyphsExperiment(settings, data, backend, progress);
   ctx.wallSeconds = (performance.now() - started) / 1000;
   const report = await glyphsReport(results, ctx);
   const written = writeReport(out, report);

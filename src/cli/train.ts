@@ -25,6 +25,7 @@ import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { ProgressBar } from './progress.js';
 import { LOSS_SPECS, TRAINING_SPECS, runConfigFromOptions } from './run-options.js';
 import { MARGIN_MODULE_SPEC, loadMarginModule, loadMarginModules } from './margin-module.js';
+import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
 
 /** The files of a run folder. */
 export const RUN_FILES = { config: 'run.json', checkpoint: 'checkpoint.json', evaluation: 'eval.json' } as const;
@@ -35,13 +36,14 @@ const RUN_SPECS: Record<string, OptionSpec> = {
   'checkpoint-every': { type: 'number', help: 'write a checkpoint every this many steps (default: every epoch)' },
   'stop-after': { type: 'number', help: 'stop after this many steps in all, with a checkpoint (continue with --resume)' },
   'margin-module': MARGIN_MODULE_SPEC,
+  backend: TRAINING_BACKEND_SPEC,
   help: { type: 'boolean', help: 'show this help' },
 };
 
 const specs: Record<string, OptionSpec> = { ...LOSS_SPECS, ...TRAINING_SPECS, ...RUN_SPECS };
 
 /** Options that may accompany --resume: the rest come from run.json. */
-const RESUME_OPTIONS = new Set(['out', 'resume', 'checkpoint-every', 'stop-after', 'margin-module']);
+const RESUME_OPTIONS = new Set(['out', 'resume', 'checkpoint-every', 'stop-after', 'margin-module', 'backend']);
 
 /** Thrown from the progress callback to stop the loop; the loop checkpoints before it rethrows. */
 class StopTraining extends Error {}
@@ -93,12 +95,14 @@ export async function runTrain(argv: string[]): Promise<number> {
 
   console.log(`train: ${describeLoss(config.loss)}; MLP 196 → ${config.model.hidden.join(' → ')} → ${config.model.embedding}; ${config.optim.epochs} epochs; seed ${config.optim.seed}`);
   const data = loadDemoData({ seed: config.data.seed, perDigit: config.data.perDigit });
+  const backend = await trainingBackend(options.backend === undefined ? undefined : String(options.backend));
 
   let bar: ProgressBar | undefined;
   let step = 0;
   const started = performance.now();
   try {
     const model = trainRun(config, data, {
+      backend,
       checkpoint: checkpointPath,
       ...(every === undefined ? {} : { checkpointEvery: every }),
       ...(options.resume ? { resume: checkpointPath } : {}),

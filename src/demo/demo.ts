@@ -9,6 +9,7 @@
  * Everything but the wall-clock times is deterministic in the seed.
  */
 import { mkdirSync } from 'node:fs';
+import type { Backend } from '../backend/backend.js';
 import { join } from 'node:path';
 import { evaluateVerification, makePairs, type VerificationReport } from '../eval/verification.js';
 import { ProgressBar } from '../cli/progress.js';
@@ -127,7 +128,7 @@ function trainAngles(c: RunConfig, model: TrainedModel, data: DemoData): Float64
 }
 
 /** Trains `c` with a progress bar, snapshotting θ_y halfway (through a checkpoint and a resume). */
-function trainWithSnapshots(c: RunConfig, data: DemoData, dir: string, label: string): Omit<LossResult, 'loss' | 'config' | 'evaluation'> & { model: TrainedModel } {
+function trainWithSnapshots(c: RunConfig, data: DemoData, dir: string, label: string, backend?: Backend): Omit<LossResult, 'loss' | 'config' | 'evaluation'> & { model: TrainedModel } {
   mkdirSync(dir, { recursive: true });
   writeRunConfig(join(dir, 'run.json'), c);
   const checkpoint = join(dir, 'checkpoint.json');
@@ -142,33 +143,36 @@ function trainWithSnapshots(c: RunConfig, data: DemoData, dir: string, label: st
   const middle = Math.max(1, Math.floor(c.optim.epochs / 2));
   let seconds = 0;
   let t = performance.now();
-  let model = trainRun(c, data, { checkpoint, untilEpoch: middle, onProgress });
+  let model = trainRun(c, data, { checkpoint, untilEpoch: middle, onProgress, ...(backend === undefined ? {} : { backend }) });
   seconds += (performance.now() - t) / 1000;
   if (middle < c.optim.epochs) {
     angles.push({ stage: `middle (epoch ${middle}, step ${model.step})`, angles: trainAngles(c, model, data) });
     t = performance.now();
     // Resuming is bit-identical to not stopping (src/train/loop.ts), so the snapshot costs nothing in fidelity.
-    model = trainRun(c, data, { checkpoint, resume: checkpoint, onProgress });
+    model = trainRun(c, data, { checkpoint, resume: checkpoint, onProgress, ...(backend === undefined ? {} : { backend }) });
     seconds += (performance.now() - t) / 1000;
   }
   angles.push({ stage: `end (epoch ${c.optim.epochs}, step ${model.step})`, angles: trainAngles(c, model, data) });
   return { model, trainSeconds: seconds, angles, steps: model.step, embeddingNorms: embeddingNorms(c, model, data) };
 }
 
-/** Runs the experiment; models and their run.json go to `dir`/models/<loss>. */
-export function runDemoExperiment(s: DemoSettings, dir: string): DemoResults {
+/**
+ * Runs the experiment; models and their run.json go to `dir`/models/<loss>. `backend`: where the
+ * training steps compute (default the CPU float64 reference; `arcgrad demo` passes `defaultBackend()`'s).
+ */
+export function runDemoExperiment(s: DemoSettings, dir: string, backend?: Backend): DemoResults {
   const data = loadDemoData({ seed: s.seed, perDigit: s.perDigit });
   const rawPixels = evaluateVerification(data.unseen.x, POOLED_PIXELS, makePairs(data.unseen.labels, { count: s.pairs, seed: s.seed }));
   const rawPixelsKnown = evaluateVerification(data.closedTest.x, POOLED_PIXELS, makePairs(data.closedTest.labels, { count: s.pairs, seed: s.seed }));
   const width = Math.max(...s.losses.map((n) => n.length), 'toy-softmax'.length);
   const losses = s.losses.map((loss): LossResult => {
     const config = demoRunConfig(s, loss);
-    const { model, ...run } = trainWithSnapshots(config, data, join(dir, 'models', loss), loss.padEnd(width));
+    const { model, ...run } = trainWithSnapshots(config, data, join(dir, 'models', loss), loss.padEnd(width), backend);
     return { loss, config, evaluation: evaluateRun(config, model, data), ...run };
   });
   const toy = (['softmax', 'arcface'] as const).map((loss): ToyResult => {
     const config = demoRunConfig(s, loss, 2, s.toyEpochs);
-    const { model } = trainWithSnapshots(config, data, join(dir, 'models', `toy-${loss}`), `toy-${loss}`.padEnd(width));
+    const { model } = trainWithSnapshots(config, data, join(dir, 'models', `toy-${loss}`), `toy-${loss}`.padEnd(width), backend);
     return {
       loss,
       points: embed(config, model, data.closedTest),

@@ -6,6 +6,7 @@
  * a model the demo trained can be re-evaluated with `arcgrad eval` and gives the same numbers.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { Backend } from '../backend/backend.js';
 import { cpu } from '../backend/cpu.js';
 import { closedSetAccuracy, evaluateVerification, makePairs, type VerificationReport } from '../eval/verification.js';
 import { MLP } from '../nn/mlp.js';
@@ -121,6 +122,8 @@ export interface TrainRunOptions {
   untilEpoch?: number;
   /** Called after each step (a progress bar; throwing stops training after a checkpoint). */
   onProgress?: (p: Progress) => void;
+  /** Where the steps compute (see TrainOptions.backend); default the CPU float64 reference. */
+  backend?: Backend;
 }
 
 /** Trains `c` on `data.train` (see src/train/loop.ts for determinism and resuming). */
@@ -145,6 +148,7 @@ export function trainRun(c: RunConfig, data: DemoData, o: TrainRunOptions = {}):
     ...(o.checkpoint === undefined ? {} : { checkpoint: { path: o.checkpoint, ...(o.checkpointEvery ? { every: o.checkpointEvery } : {}) } }),
     ...(o.resume === undefined ? {} : { resume: o.resume }),
     run: runIdentity(c),
+    ...(o.backend === undefined ? {} : { backend: o.backend }),
     onProgress: (p) => {
       done = p.step;
       o.onProgress?.(p);

@@ -8,7 +8,8 @@
  * (see docs/glyphs.md for how the default was sized from measurements). Everything but the
  * wall-clock times is deterministic in the settings.
  */
-import { getBackend, setBackend, withBackend } from '../backend/registry.js';
+import type { Backend } from '../backend/backend.js';
+import { cpu } from '../backend/cpu.js';
 import { splitGlyphs, glyphImages, type GlyphImageSet, type GlyphsData, type GlyphsSpec, type GlyphSplit } from '../data/glyphs.js';
 import { evaluateOpenSet, type OpenSetReport } from '../eval/open-set.js';
 import { meanStd } from '../eval/verification.js';
@@ -58,7 +59,7 @@ export interface GlyphsSettings {
   pairs: number;
   /** FARs of the all-pairs TAR. */
   fars: number[];
-  /** The backend training runs on (a registered name; 'cpu' is the float64 reference). */
+  /** The backend the training steps run on (src/backend/select.ts: 'wasm' float32 SIMD, 'cpu' the float64 reference). */
   backend: string;
 }
 
@@ -85,7 +86,7 @@ export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsS
     lr: 0.1,
     pairs: 6000,
     fars: [1e-3, 1e-4],
-    backend: 'cpu',
+    backend: 'wasm',
   },
   quick: {
     fonts: 'fixture',
@@ -105,7 +106,7 @@ export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsS
     lr: 0.1,
     pairs: 600,
     fars: [1e-3, 1e-4],
-    backend: 'cpu',
+    backend: 'wasm',
   },
 };
 
@@ -244,13 +245,13 @@ export interface GlyphsResults {
 }
 
 function embedSet(backbone: MLP, model: { params: Params; state: State }, set: GlyphImageSet): Float64Array {
-  const x = getBackend().fromArray(set.x, [set.count, set.pixels], 'float64');
+  const x = cpu.fromArray(set.x, [set.count, set.pixels], 'float64');
   const { y } = backbone.apply(model.params, x, { training: false, state: model.state });
   return Float64Array.from(y.toTypedArray());
 }
 
 /** Trains one (loss, seed) and evaluates it. */
-export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string, seed: number, progress: ProgressFactory = silent): GlyphsRun {
+export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string, seed: number, backend: Backend = cpu, progress: ProgressFactory = silent): GlyphsRun {
   const config = glyphsRunConfig(s, loss, seed);
   const classes = sets.split.train.length;
   const head = makeHead(config.loss, classes, s.embedding, new Random(headSeed(seed)));
@@ -265,7 +266,8 @@ export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string
     head: head.init,
     headLoss: (e, h, y) => head.loss(e, h, y, done + 1),
     ...(head.state === undefined ? {} : { headState: head.state }),
-    data: { x: getBackend().fromArray(sets.train.x, [sets.train.count, sets.train.pixels], 'float64'), labels: sets.train.labels },
+    data: { x: cpu.fromArray(sets.train.x, [sets.train.count, sets.train.pixels], 'float64'), labels: sets.train.labels },
+    backend,
     epochs: s.epochs,
     batchSize: s.batchSize,
     optimizer: sgd({ lr: s.lr, momentum: 0.9, weightDecay: 5e-4 }),
@@ -309,34 +311,31 @@ function evaluateWithProgress(s: GlyphsSettings, embeddings: ArrayLike<number>, 
   );
 }
 
-/** Runs the whole comparison of `s` on `data`. */
-export function runGlyphsExperiment(s: GlyphsSettings, data: GlyphsData, progress: ProgressFactory = silent): GlyphsResults {
-  // Look the backend up by name (a BackendUnavailableError lists the registered ones) without changing the default.
-  const previous = getBackend();
-  const backend = setBackend(s.backend);
-  setBackend(previous);
-  return withBackend(backend, () => {
-    const sets = glyphsSets(s, data);
-    const m = data.manifest;
-    const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, progress);
-    const rawPixels = { unseen: raw(sets.unseen, 'unseen'), heldOut: raw(sets.heldOut, 'held-out fonts') };
-    const runs = s.losses.flatMap((loss) => s.seeds.map((seed) => trainGlyphsRun(s, sets, loss, seed, progress)));
-    return {
-      settings: s,
-      dataset: {
-        name: 'glyphs',
-        trainIdentities: sets.split.train.length,
-        unseenIdentities: sets.split.unseen.length,
-        fonts: sets.split.trainFonts.map((f) => m.fonts[f].name),
-        heldOutFonts: sets.split.heldOutFonts.map((f) => m.fonts[f].name),
-        imageSize: m.size,
-        trainImages: sets.train.count,
-        sha256: m.sha256,
-      },
-      rawPixels,
-      runs,
-    };
-  });
+/**
+ * Runs the whole comparison of `s` on `data`, the training steps on `backend` (resolved from
+ * `s.backend` by the caller: src/backend/select.ts); data, parameters and evaluation stay in float64 on the CPU.
+ */
+export function runGlyphsExperiment(s: GlyphsSettings, data: GlyphsData, backend: Backend = cpu, progress: ProgressFactory = silent): GlyphsResults {
+  const sets = glyphsSets(s, data);
+  const m = data.manifest;
+  const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, progress);
+  const rawPixels = { unseen: raw(sets.unseen, 'unseen'), heldOut: raw(sets.heldOut, 'held-out fonts') };
+  const runs = s.losses.flatMap((loss) => s.seeds.map((seed) => trainGlyphsRun(s, sets, loss, seed, backend, progress)));
+  return {
+    settings: s,
+    dataset: {
+      name: 'glyphs',
+      trainIdentities: sets.split.train.length,
+      unseenIdentities: sets.split.unseen.length,
+      fonts: sets.split.trainFonts.map((f) => m.fonts[f].name),
+      heldOutFonts: sets.split.heldOutFonts.map((f) => m.fonts[f].name),
+      imageSize: m.size,
+      trainImages: sets.train.count,
+      sha256: m.sha256,
+    },
+    rawPixels,
+    runs,
+  };
 }
 
 /** The numbers of one protocol report that results.json keeps. */

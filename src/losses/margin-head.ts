@@ -17,12 +17,15 @@
  * applied in place under torch.no_grad() since Dec 2022) and opensphere: the forward value is the
  * same, but backward treats cos θ_y ↦ f as the identity, so ∂L/∂cos θ = s·(p − onehot)/V.
  */
-import { add, angularMargin, clamp, crossEntropy, l2Normalize, matmul, mul, pickColumns, replaceColumns, scale } from '../ops/index.js';
+import type { HeadSpec } from '../backend/head.js';
+import { add, angularMargin, clamp, crossEntropy, l2Normalize, marginHead, matmul, mul, pickColumns, replaceColumns, scale } from '../ops/index.js';
+import { angularMarginKernel, angularMarginSlopeKernel, FALLBACK_POLICIES } from '../ops/angular-margin.js';
 import type { Labels } from '../ops/_labels.js';
 import { toLabels } from '../ops/_labels.js';
 import { straightThrough } from '../tape/surgery.js';
 import { assertTensor } from '../tape/tape.js';
 import { ShapeError, formatShape } from '../tensor/errors.js';
+import { unitRoundoff } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { resolveMarginOptions, type MarginOptions, type ResolvedMarginOptions } from './options.js';
 
@@ -78,8 +81,40 @@ export function marginLogits(x: Tensor, w: Tensor, labels: Labels, options: Marg
   return scale(replaceColumns(cosines, target, y), o.s);
 }
 
-/** The mean margin loss over the rows whose label is not −1 (see the file header). */
-export function marginLoss(x: Tensor, w: Tensor, labels: Labels, options: MarginOptions): Tensor {
+/** The fused heads' description of `options` (validated, defaults filled in) for float32 kernels. */
+export function headSpec(options: MarginOptions, where = 'headSpec'): HeadSpec {
+  const o = resolveMarginOptions(options, where);
+  const policy = FALLBACK_POLICIES.indexOf(o.fallback);
+  return {
+    s: o.s,
+    eps: o.eps,
+    lambda: o.lambda,
+    straightThrough: o.gradient === 'straight-through',
+    filterThreshold: o.interclassFilteringThreshold,
+    target: {
+      value: angularMarginKernel,
+      valueParams: [o.m1, o.m2, o.m3, policy],
+      slope: angularMarginSlopeKernel,
+      slopeParams: [o.m1, o.m2, policy, unitRoundoff('float32')],
+    },
+  };
+}
+
+/** The margin loss as the composition of registered ops: the reference of every fused head. */
+export function composedMarginLoss(x: Tensor, w: Tensor, labels: Labels, options: MarginOptions): Tensor {
   const y = checkHeadInputs('marginLoss', x, w, labels);
   return crossEntropy(marginLogits(x, w, y, options), y);
+}
+
+/**
+ * The mean margin loss over the rows whose label is not −1 (see the file header). Where the
+ * tensors' backend has a fused head and they are float32, it is the one `marginHead` op (fused
+ * forward, custom VJP) with `composedMarginLoss` as its reference; elsewhere that composition.
+ */
+export function marginLoss(x: Tensor, w: Tensor, labels: Labels, options: MarginOptions): Tensor {
+  const y = checkHeadInputs('marginLoss', x, w, labels);
+  if (x.backend.fusedMarginHead !== undefined && x.dtype === 'float32' && w.backend === x.backend && w.dtype === x.dtype) {
+    return marginHead(x, w, y, headSpec(options, 'marginLoss'), (a, b, lab) => composedMarginLoss(a, b, lab, options));
+  }
+  return composedMarginLoss(x, w, y, options);
 }

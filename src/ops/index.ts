@@ -16,6 +16,7 @@ import { l2NormalizeOp } from './l2-normalize.js';
 import { linearOp } from './linear.js';
 import { logOp } from './log.js';
 import { logSoftmaxOp } from './log-softmax.js';
+import { marginHeadOp } from './margin-head.js';
 import { matmulOp } from './matmul.js';
 import { maxRowsOp } from './max-rows.js';
 import { meanOp } from './mean.js';
@@ -103,6 +104,8 @@ export const opRegistry = {
   reshape: reshapeOp,
   /** The op behind {@link angularMargin}. */
   angularMargin: angularMarginOp,
+  /** The op behind {@link marginHead}. */
+  marginHead: marginHeadOp,
 } as const satisfies Record<string, Op>;
 
 /** The name of a registered op. */
@@ -124,6 +127,7 @@ export { l2Normalize } from './l2-normalize.js';
 export { linear } from './linear.js';
 export { log } from './log.js';
 export { logSoftmax } from './log-softmax.js';
+export { marginHead, type MarginHeadAttrs } from './margin-head.js';
 export { matmul, type MatmulOptions } from './matmul.js';
 export { maxRows } from './max-rows.js';
 export { mean } from './mean.js';

@@ -13,7 +13,7 @@ import type { Backend } from '../backend/backend.js';
 import { cpu } from '../backend/cpu.js';
 import { fakeSeam, type Faults } from '../backend/gpujs/fake-gpu.js';
 import { injectGpu } from '../backend/gpujs/runtime.js';
-import { selectBackend } from '../backend/gpujs/select.js';
+import { selectBackend } from '../backend/select.js';
 import { arcface, combinedMargin, cosface, normface, sphereface, type MarginLossHead } from '../losses/presets.js';
 import type { MarginOptions } from '../losses/options.js';
 import { defineMargin } from '../losses/define-margin.js';

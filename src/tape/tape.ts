@@ -120,6 +120,20 @@ export function recordOn<T>(tape: Tape, f: () => T): T {
   }
 }
 
+/**
+ * Runs `f` with no tape recording (the enclosing tapes resume afterwards): for an op whose forward
+ * differentiates a composition of its own (a custom VJP's reference), whose inner ops must not
+ * land on the tapes that record the op itself.
+ */
+export function withoutRecording<T>(f: () => T): T {
+  const saved = active.splice(0);
+  try {
+    return f();
+  } finally {
+    active.unshift(...saved);
+  }
+}
+
 /** Appends `node` to every active tape that watches one of its inputs. */
 export function recordNode(node: TapeNode): void {
   for (const tape of active) tape.record(node);

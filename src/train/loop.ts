@@ -28,6 +28,8 @@ import { tensor } from '../tensor/create.js';
 import { LabelError, OptionError, ShapeError, formatShape } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { Backend } from '../backend/backend.js';
+import type { DType } from '../tensor/dtype.js';
 import { CheckpointError, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue } from './checkpoint.js';
 
 /**
@@ -117,6 +119,16 @@ export interface TrainOptions {
    * (A checkpoint without it, from before it was recorded, is accepted.)
    */
   run?: JsonValue;
+  /**
+   * Where the steps compute: a backend (e.g. `defaultBackend()`'s, src/backend/select.ts). The
+   * data, the initial parameters and the optimizer state are moved onto it, in `dtype`; the
+   * caller's side — checkpoints, the returned parameters — stays on the data's backend and dtype
+   * (a float32 value is exact in float64, so a resumed run is still bit-identical). Default: the
+   * data's backend. A run records the backend and dtype and resumes only on the same.
+   */
+  backend?: Backend;
+  /** The dtype on `backend` (default: the data's dtype on the data's backend, else float32). */
+  dtype?: DType;
 }
 
 /** What `train` returns. */
@@ -155,7 +167,21 @@ function runConfig(o: TrainOptions, rows: number): { [key: string]: JsonValue } 
     rows,
     optimizer: { name: o.optimizer.name, ...o.optimizer.config },
     ...(o.run === undefined ? {} : { run: o.run }),
+    ...(o.backend === undefined ? {} : { compute: { backend: o.backend.name, dtype: computeDType(o) } }),
   };
+}
+
+/** The dtype the steps compute in (see TrainOptions.dtype). */
+function computeDType(o: TrainOptions): DType {
+  const x = o.data.x instanceof Tensor ? o.data.x : undefined;
+  const home = x?.dtype ?? 'float64';
+  return o.dtype ?? (o.backend === undefined || o.backend === x?.backend ? home : 'float32');
+}
+
+/** `record` with every tensor moved onto `backend` in `dtype` (tensors already there are kept). */
+function moveAll<R extends Readonly<Record<string, Tensor>>>(record: R, backend: Backend, dtype: DType): R {
+  const move = (t: Tensor) => (t.backend === backend && t.dtype === dtype ? t : backend.fromArray(t.toTypedArray(), t.shape, dtype));
+  return Object.fromEntries(Object.entries(record).map(([k, t]) => [k, move(t)])) as unknown as R;
 }
 
 /** The first leaf (path, value there, value here) where two JSON values differ, or undefined. */
@@ -198,7 +224,9 @@ function checkRecordMatches(what: string, saved: Readonly<Record<string, Tensor>
 function checkResumable(ckpt: Checkpoint, config: { [key: string]: JsonValue }, params: Params, state: State, optState: OptState): void {
   const saved = (ckpt.config ?? {}) as { [key: string]: JsonValue };
   // `epochs` may differ: a finished run can be resumed to train longer, step for step the same.
-  for (const key of Object.keys(config).filter((k) => k !== 'epochs' && !(k === 'run' && saved.run === undefined))) {
+  // `run` and `compute` unrecorded in an older checkpoint are accepted; recorded, they must match (either way round)
+  const keys = [...new Set([...Object.keys(config), ...Object.keys(saved)])];
+  for (const key of keys.filter((k) => k !== 'epochs' && !((k === 'run' || k === 'compute') && saved[k] === undefined))) {
     const [path, was, is] = firstDifference(key, saved[key], config[key]) ?? [];
     if (path !== undefined) {
       throw new CheckpointError(`train: cannot resume: the checkpoint was written with ${path} = ${was}, this run has ${is}`);
@@ -214,8 +242,14 @@ export function train(o: TrainOptions): TrainResult {
   const epochs = positiveInteger('epochs', o.epochs);
   const batchSize = positiveInteger('batchSize', o.batchSize);
   if (!Number.isInteger(o.seed)) throw new OptionError(`train: seed must be an integer, got ${String(o.seed)}`);
-  const x = o.data.x instanceof Tensor ? o.data.x : tensor(o.data.x as number[][]);
-  if (x.rank !== 2) throw new ShapeError(`train: data.x must be rows [N, in], got ${formatShape(x.shape)}`);
+  const data = o.data.x instanceof Tensor ? o.data.x : tensor(o.data.x as number[][]);
+  if (data.rank !== 2) throw new ShapeError(`train: data.x must be rows [N, in], got ${formatShape(data.shape)}`);
+  // the caller's side (checkpoints, results) and where the steps compute (see TrainOptions.backend)
+  const home = { backend: data.backend, dtype: data.dtype };
+  const exec = { backend: o.backend ?? data.backend, dtype: computeDType({ ...o, data: { ...o.data, x: data } }) };
+  const toExec = <R extends Readonly<Record<string, Tensor>>>(r: R): R => moveAll(r, exec.backend, exec.dtype);
+  const toHome = <R extends Readonly<Record<string, Tensor>>>(r: R): R => moveAll(r, home.backend, home.dtype);
+  const x = toExec({ x: data }).x;
   const rows = x.shape[0];
   const labels = Array.from(o.data.labels);
   if (labels.length !== rows) throw new LabelError(`train: ${labels.length} labels for ${rows} rows`);
@@ -227,15 +261,18 @@ export function train(o: TrainOptions): TrainResult {
   const config = runConfig(o, rows);
 
   const init = o.backbone.init(new Random(o.seed));
-  let params: Params = { ...scope('backbone', init.params), ...scope('head', o.head) };
-  let state: State = init.state;
+  let params: Params = toExec({ ...scope('backbone', init.params), ...scope('head', o.head) });
+  let state: State = toExec(init.state);
   let optState: OptState = o.optimizer.init(params);
   let step = 0;
   if (o.resume !== undefined) {
     const ckpt = typeof o.resume === 'string' ? loadCheckpoint(o.resume) : o.resume;
-    checkResumable(ckpt, config, params, state, optState);
+    checkResumable(ckpt, config, toHome(params), toHome(state), toHome(optState));
     if (ckpt.step > totalSteps) throw new CheckpointError(`train: the checkpoint is at step ${ckpt.step}, past this run's ${totalSteps}`);
-    ({ params, state, optState, step } = ckpt);
+    step = ckpt.step;
+    params = toExec(ckpt.params);
+    state = toExec(ckpt.state);
+    optState = toExec(ckpt.optState);
     if ((ckpt.headState === undefined) !== (o.headState === undefined)) {
       throw new CheckpointError(`train: cannot resume: the checkpoint ${ckpt.headState === undefined ? 'has no' : 'has a'} head state, this run's head ${o.headState === undefined ? 'has none' : 'has one'}`);
     }
@@ -247,7 +284,7 @@ export function train(o: TrainOptions): TrainResult {
     const epoch = Math.floor(step / batchesPerEpoch);
     const rng = { kind: 'per-epoch', seed: o.seed, epoch, batch: step % batchesPerEpoch };
     const headState = o.headState?.save();
-    saveCheckpoint(o.checkpoint.path, { step, params, state, optState, rng, config, ...(headState === undefined ? {} : { headState }) });
+    saveCheckpoint(o.checkpoint.path, { step, params: toHome(params), state: toHome(state), optState: toHome(optState), rng, config, ...(headState === undefined ? {} : { headState }) });
   };
   const every = o.checkpoint?.every === undefined ? batchesPerEpoch : positiveInteger('checkpoint.every', o.checkpoint.every);
 
@@ -307,5 +344,6 @@ export function train(o: TrainOptions): TrainResult {
     if (deviceMark !== undefined) backend.releaseSince?.(deviceMark, live(), true);
   }
   if (o.checkpoint !== undefined && step !== lastSaved) save();
-  return { backbone: unscope('backbone', params), head: unscope('head', params), state, optState, step, losses };
+  const done = toHome(params);
+  return { backbone: unscope('backbone', done), head: unscope('head', done), state: toHome(state), optState: toHome(optState), step, losses };
 }

@@ -1,6 +1,6 @@
 /**
  * Backend conformance: every Backend primitive, and every registered op (forward and VJP over
- * every case of its domain), through the gpu.js backend against the CPU float64 reference at
+ * every case of its domain), through the gpu.js backend and the wasm backend (one and two threads) against the CPU float64 reference at
  * float32 tolerance, over random shapes from fast-check (sizes that are multiples of no tile).
  * Runs in gpu.js's `cpu` and `webasm` modes, and in `webgpu` mode where a WebGPU adapter exists.
  *
@@ -22,20 +22,24 @@
  * correctness, never speed.
  */
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend/backend.js';
 import { cpu } from '../../src/backend/cpu.js';
 import { KernelError } from '../../src/backend/gpujs/errors.js';
 import { BACKEND_KERNELS, type GpujsBackend } from '../../src/backend/gpujs/gpujs-backend.js';
 import type { GpujsMode } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
-import { selectBackend } from '../../src/backend/gpujs/select.js';
+import { selectBackend } from '../../src/backend/select.js';
+import { WasmBackend } from '../../src/backend/wasm/backend.js';
+import { shutdownFastPool } from '../../src/backend/wasm/pool.js';
 import { allOps } from '../../src/ops/index.js';
 import { vjp } from '../../src/tape/grad.js';
 import { sampleArbitrary } from '../support/arbitraries.js';
 import { CI_MODES, expectClose, expectResult, gpujsBackend, maxAbs, onBackend, pair, record } from './support/conformance.js';
 import { SCALAR_KERNELS, primitiveChecks, sizeOfShape, values } from './support/primitive-checks.js';
+import { CONFORMANCE_RUNS } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_CONFORMANCE_RUNS ?? 8);
+const RUNS = CONFORMANCE_RUNS;
 
 /** Dimensions up to 13: small enough to be quick, odd enough to straddle every tile and chunk size. */
 const dim = fc.integer({ min: 1, max: 13 });
@@ -51,14 +55,23 @@ const MODES: { mode: GpujsMode; where: string; skip: boolean; maxDim: number }[]
   { mode: 'webgpu', where: webgpu.ok ? ` (${webgpu.adapter})` : ` — skipped: no WebGPU adapter: ${webgpu.reason}`, skip: !webgpu.ok, maxDim: 70 },
 ];
 
-for (const { mode, where, skip, maxDim } of MODES) describe.skipIf(skip)(`gpu.js:${mode}${where}`, () => {
-  let b!: GpujsBackend;
+/** Every backend the suite holds to the CPU reference: the gpu.js modes, and the wasm backend on one and two threads. */
+const TARGETS: { name: string; where: string; skip: boolean; maxDim: number; make: () => Backend }[] = [
+  ...MODES.map(({ mode, where, skip, maxDim }) => ({ name: `gpu.js:${mode}`, where, skip, maxDim, make: () => gpujsBackend(mode) })),
+  // dimensions up to 70 here too: the gemm's 4×8 tiles and the head's chunks end ragged
+  ...[1, 2].map((threads) => ({ name: 'wasm', where: ` (${threads} thread${threads > 1 ? 's' : ''})`, skip: false, maxDim: 70, make: () => new WasmBackend({ threads }) })),
+];
+
+afterAll(() => shutdownFastPool());
+
+for (const { name, where, skip, maxDim, make } of TARGETS) describe.skipIf(skip)(`${name}${where}`, () => {
+  let b!: Backend;
   beforeAll(() => {
-    b = gpujsBackend(mode);
+    b = make();
   });
 
-  it('reports the mode that runs', () => {
-    expect(b.name).toBe(`gpu.js:${mode}`);
+  it('reports the backend that runs', () => {
+    expect(b.name).toBe(name);
   });
 
   describe('primitives', () => {

@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 
 /** A·B with A [n,k], B [k,m] as nested arrays, accumulated row by row skipping A's zeros. */
 function saxpy(A: number[][], B: number[][]): number[] {
@@ -37,7 +37,7 @@ describe('cpu matmul', () => {
           expect(Array.from(cpu.matmul(ta, tb, tA, tB).toTypedArray())).toEqual(saxpy(A, B).map(round));
         },
       ),
-      { numRuns: runs * 5 },
+      { numRuns: runs(RUN_WEIGHTS.cpuMatmulBits) },
     );
   });
 

@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instantiateKernels } from '../../src/backend/fast/kernels.js';
-import { WebAssemblyApi } from '../../src/backend/fast/wasm-types.js';
+import { instantiateKernels } from '../../src/backend/wasm/kernels.js';
+import { WebAssemblyApi } from '../../src/backend/wasm/wasm-types.js';
 import { uniformIn } from '../support/arbitraries.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 const memory = new WebAssemblyApi.Memory({ initial: 16, maximum: 16, shared: true });
 const k = instantiateKernels(memory);
 const f32 = new Float32Array(memory.buffer);
@@ -60,7 +60,7 @@ describe('fast path kernels', () => {
         }
         expect(rel(sum, want)).toBeLessThan(1e-6);
       }),
-      { numRuns: runs * 10 },
+      { numRuns: runs(RUN_WEIGHTS.fastKernelRows) },
     );
   });
 

@@ -20,7 +20,7 @@ import type { Backend } from '../../src/backend/backend.js';
 import { cpu } from '../../src/backend/cpu.js';
 import { DeviceLostError, KernelError } from '../../src/backend/gpujs/errors.js';
 import { injectGpu } from '../../src/backend/gpujs/runtime.js';
-import { selectBackend } from '../../src/backend/gpujs/select.js';
+import { selectBackend } from '../../src/backend/select.js';
 import { arcface } from '../../src/losses/presets.js';
 import { sgd } from '../../src/optim/sgd.js';
 import { Random } from '../../src/tensor/random.js';
@@ -28,8 +28,9 @@ import { BackendUnavailableError } from '../../src/tensor/errors.js';
 import { valueAndGrad } from '../../src/tape/grad.js';
 import { cli } from '../cli/run-cli.js';
 import { fakeSeam, type Faults } from '../../src/backend/gpujs/fake-gpu.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 20);
+const RUNS = runs(RUN_WEIGHTS.faults);
 
 const restores: (() => void)[] = [];
 afterEach(() => restores.splice(0).reverse().forEach((r) => r()));

@@ -5,7 +5,8 @@
  * (N, d ≤ 13 and C ≤ 47 in the CPU modes, N, d ≤ 20 and C ≤ 150 on WebGPU: the 8×8 and 64-thread
  * workgroups and the ⌈√C⌉ class chunks all end ragged), every margin option, both drivers
  * (synchronous `run`; asynchronous `step` with the class centers kept on the device), in gpu.js's
- * cpu and webasm modes. The webgpu block runs the same property on a WebGPU adapter and is
+ * cpu and webasm modes, and the wasm backend's head (src/backend/wasm/head.ts, one and two threads,
+ * N ≤ 13, d ≤ 21, C ≤ 70: rows pad to 4, features to 8, classes to the chunk). The webgpu block runs the same property on a WebGPU adapter and is
  * skipped, with the reason, where there is none.
  *
  * Tolerance: normwise, ‖ours − ref‖∞ ≤ 1e-3·‖ref‖∞ (`arcgrad check`'s float32 default) for dX and
@@ -16,7 +17,9 @@
  * round to opposite sides.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WasmBackend } from '../../src/backend/wasm/backend.js';
+import { shutdownFastPool } from '../../src/backend/wasm/pool.js';
 import { cpu } from '../../src/backend/cpu.js';
 import type { HeadSpec } from '../../src/backend/head.js';
 import { GpujsMarginHead } from '../../src/backend/gpujs/head.js';
@@ -29,8 +32,9 @@ import { uniformIn } from '../support/arbitraries.js';
 import { headCosines, marginOptions, type HeadProblem } from '../support/head-samples.js';
 import { relativeError } from '../support/reference-head.js';
 import { CI_MODES, gpujsBackend } from './support/conformance.js';
+import { CONFORMANCE_RUNS } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_CONFORMANCE_RUNS ?? 8);
+const RUNS = CONFORMANCE_RUNS;
 
 type Problem = HeadProblem;
 
@@ -159,6 +163,27 @@ describe.each(CI_MODES.map((m) => [m]))('fused margin head, gpu.js:%s', (mode) =
     expect(() => head.run([1, 1], [1, 0, 0, 1], i32([2]), { n: 1, d: 2, c: 2 }, spec)).toThrow(expect.objectContaining({ name: 'LabelError' }));
     expect(() => head.run([1, 1, 1], [1, 0, 0, 1], i32([0]), { n: 1, d: 2, c: 2 }, spec)).toThrow(expect.objectContaining({ name: 'ShapeError' }));
     await expect(new GpujsMarginHead(new GpujsRuntime(mode)).step([1, 1], i32([0]), spec)).rejects.toThrow(/setClassCenters before step/);
+  });
+});
+
+describe.each([1, 2])('fused margin head, wasm backend (%i threads)', (threads) => {
+  const backend = new WasmBackend({ threads });
+  afterAll(() => shutdownFastPool());
+
+  it('fusedMarginHead agrees with the float64 tape, and marginHeadStep takes it (the marginHead op)', () => {
+    fc.assert(
+      fc.property(problemUpTo(13, 21, 70), marginOptions, (p, o) => {
+        fc.pre(wellPosed(p, o));
+        const x = backend.fromArray(p.X, [p.n, p.d], 'float32');
+        const w = backend.fromArray(p.W, [p.c, p.d], 'float32');
+        const r = backend.fusedMarginHead(x, w, i32(p.labels), headSpec(o));
+        expectAgrees({ loss: r.loss, dX: r.dX.toTypedArray(), dW: r.dW.toTypedArray() }, reference(p, o), `wasm ${JSON.stringify(o)}`);
+        const step = marginHeadStep(x, w, p.labels, o);
+        expect(step.dX.backend).toBe(backend);
+        expectAgrees({ loss: step.loss, dX: step.dX.toTypedArray(), dW: step.dW.toTypedArray() }, reference(p, o), `wasm marginHeadStep ${JSON.stringify(o)}`);
+      }),
+      { numRuns: RUNS * 2 },
+    );
   });
 });
 

@@ -6,9 +6,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
-import { backendFromOption } from '../../src/backend/gpujs/cli-option.js';
+import { backendFromOption } from '../../src/backend/select.js';
 import { gpujs } from '../../src/backend/gpujs/runtime.js';
-import { selectBackend } from '../../src/backend/gpujs/select.js';
+import { selectBackend } from '../../src/backend/select.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
 import { BackendUnavailableError, OptionError } from '../../src/tensor/errors.js';
 

@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 40);
+const RUNS = runs(RUN_WEIGHTS.argsFuzz);
 const dir = mkdtempSync(join(tmpdir(), 'arcgrad-args-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 25);
+const RUNS = runs(RUN_WEIGHTS.checkFuzz);
 
 let dir = '';
 let emitted = '';

@@ -14,8 +14,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { cli } from './run-cli.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 12);
+const RUNS = runs(RUN_WEIGHTS.damagedRuns);
 const TINY = ['--per-digit', '20', '--hidden', '16', '--embedding', '8', '--epochs', '2', '--batch-size', '16', '--pairs', '40'];
 const TOTAL_STEPS = 14; // 2 epochs × ⌊112 / 16⌋
 

@@ -16,6 +16,7 @@ import {
   tarAtFar,
   tenFoldAccuracy,
 } from '../../src/eval/verification.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
 describe('tenFoldAccuracy, by hand', () => {
   // Two folds of four pairs, "same" iff score > t.
@@ -327,7 +328,7 @@ describe('cosine scores over the whole float range', () => {
           expect(Math.abs(scaled - plain)).toBeLessThan(1e-12);
         },
       ),
-      { numRuns: Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 100) },
+      { numRuns: runs(RUN_WEIGHTS.verification) },
     );
   });
 

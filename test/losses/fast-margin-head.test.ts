@@ -8,12 +8,12 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { fastMarginHead, fastMarginHeadArrays } from '../../src/losses/fast-margin-head.js';
-import { shutdownFastPool } from '../../src/backend/fast/pool.js';
+import { shutdownFastPool } from '../../src/backend/wasm/pool.js';
 import { DomainError, LabelError, OptionError, ShapeError, marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { headCosines, marginOptions } from '../support/head-samples.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 afterAll(() => shutdownFastPool());
 
 interface Problem { n: number; d: number; c: number; X: number[]; W: number[]; labels: number[] }
@@ -80,7 +80,7 @@ describe('fastMarginHead', () => {
         expect(relErr(got.dX, ref.dX, floor)).toBeLessThan(tol);
         expect(relErr(got.dW, ref.dW, floor)).toBeLessThan(tol);
       }),
-      { numRuns: runs * 10 },
+      { numRuns: runs(RUN_WEIGHTS.fastHeadCpu) },
     );
   });
 

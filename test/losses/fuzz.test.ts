@@ -25,8 +25,9 @@ import { Random } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { valueAndGrad } from '../../src/tape/grad.js';
 import { uniformIn } from '../support/arbitraries.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 60);
+const RUNS = runs(RUN_WEIGHTS.lossFuzz);
 
 /** Numbers that break naive code. */
 const NASTY = [0, -0, 1, -1, Number.NaN, Infinity, -Infinity, 1e300, -1e300, 1e-300, 5e-324, 3.4e38, 1e30, -1e30, 1e-30];

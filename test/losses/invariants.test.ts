@@ -14,8 +14,8 @@ import {
 } from '../../src/index.js';
 import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { relativeError } from '../support/reference-head.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 const t = (p: { n: number; d: number; c: number; X: number[]; W: number[] }) =>
   [cpu.fromArray(p.X, [p.n, p.d], 'float64'), cpu.fromArray(p.W, [p.c, p.d], 'float64')] as const;
 const lossAndGrads = (f: (x: Tensor, w: Tensor) => Tensor, x: Tensor, w: Tensor) => {
@@ -41,7 +41,7 @@ describe('presets', () => {
           expect(lossAndGrads((a, b) => head.loss(a, b, p.labels), x, w)).toEqual(lossAndGrads((a, b) => general.loss(a, b, p.labels), x, w));
         }
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -54,7 +54,7 @@ describe('presets', () => {
         const direct = crossEntropy(tensor(shifted, [p.n, p.c]), p.labels).item();
         expect(relativeError([cosface().loss(x, w, p.labels).item()], [direct])).toBeLessThan(1e-13);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -69,7 +69,7 @@ describe('presets', () => {
           lossAndGrads((a, b) => sphereface().loss(a, b, p.labels), x, w),
         );
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 });
@@ -99,7 +99,7 @@ describe('gradient modes', () => {
         expect(relativeError(grads[0].toArray(), expected)).toBeLessThan(1e-10);
         expect(value.item()).toBe(combinedMargin({ ...head.options }).loss(x, w, p.labels).item());
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 });
@@ -205,7 +205,7 @@ describe('edge strata', () => {
         expect(none.value.item()).toBe(0);
         expect(none.grads.every((g) => g.toArray().every((v) => v === 0))).toBe(true);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -243,7 +243,7 @@ describe('class-center sampling (PartialFC on one process)', () => {
         expect([...a.index]).toEqual([...a.index].sort((x, y) => x - y));
         labels.forEach((l, i) => expect(l < 0 ? a.labels[i] === -1 : a.index[a.labels[i]] === l).toBe(true));
       }),
-      { numRuns: runs * 3 },
+      { numRuns: runs(RUN_WEIGHTS.partialFcSampling) },
     );
   });
 
@@ -255,7 +255,7 @@ describe('class-center sampling (PartialFC on one process)', () => {
         const sampled = lossAndGrads((a, b) => sampledMarginLoss(a, b, p.labels, arcface().options, { sampleRate: 1, rng: new Random(1) }), x, w);
         expect(sampled).toEqual(full);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -272,7 +272,7 @@ describe('class-center sampling (PartialFC on one process)', () => {
           if (!kept.has(j)) expect(row.every((v) => v === 0)).toBe(true);
         });
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 });

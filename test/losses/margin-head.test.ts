@@ -8,8 +8,8 @@ import { cpu } from '../../src/backend/cpu.js';
 import { gradcheck, marginLoss, valueAndGrad, type MarginOptions } from '../../src/index.js';
 import { awayFromJumps, headProblem, marginOptions, wellConditioned } from '../support/head-samples.js';
 import { referenceHead, relativeError } from '../support/reference-head.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 
 function tape(p: { n: number; d: number; c: number; X: number[]; W: number[]; labels: number[] }, o: MarginOptions) {
   const x = cpu.fromArray(p.X, [p.n, p.d], 'float64');
@@ -34,7 +34,7 @@ describe('margin head', () => {
         expect(relativeError(t.dX, r.dX)).toBeLessThan(1e-10);
         expect(relativeError(t.dW, r.dW)).toBeLessThan(1e-10);
       }),
-      { numRuns: runs * 4 },
+      { numRuns: runs(RUN_WEIGHTS.marginHeadReference) },
     );
   });
 
@@ -47,7 +47,7 @@ describe('margin head', () => {
         const result = gradcheck(t.f, [t.x, t.w], { directions: 3, seed: 3, rtol: 1e-5, atol: 1e-6 });
         if (!result.ok) throw new Error(JSON.stringify(result.inputs));
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -65,7 +65,7 @@ describe('margin head', () => {
           if (l === -1) expect(full.dX.slice(i * p.d, (i + 1) * p.d).every((v) => v === 0)).toBe(true);
         });
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 });

@@ -6,8 +6,8 @@ import { angularTripletLoss, arcface, gradcheck, interLoss, intraLoss, normface,
 import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { relativeError } from '../support/reference-head.js';
 import { uniformIn } from '../support/arbitraries.js';
+import { runs } from '../support/runs.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 const unit = (v: number[]) => { const r = Math.hypot(...v); return v.map((a) => a / r); };
 const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
 const rows = (m: number[], d: number) => Array.from({ length: m.length / d }, (_, i) => m.slice(i * d, (i + 1) * d));
@@ -32,7 +32,7 @@ describe('ArcFace §2.3 losses', () => {
         expect(relativeError([intraLoss(x, w, p.labels).item()], [intra])).toBeLessThan(1e-6);
         expect(relativeError([interLoss(x, w, p.labels).item()], [inter])).toBeLessThan(1e-6);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -51,7 +51,7 @@ describe('ArcFace §2.3 losses', () => {
           (a: Tensor, b: Tensor) => interLoss(a, b, p.labels),
         ]) expect(gradcheck(f, [x, w], { directions: 2, atol: 1e-5 }).ok).toBe(true);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -70,7 +70,7 @@ describe('ArcFace §2.3 losses', () => {
         expect(angularTripletLoss(ta, tp, tn).item()).toBeCloseTo(hinge.reduce((s, h) => s + h, 0) / n, 12);
         expect(gradcheck((x, y, z) => angularTripletLoss(x, y, z), [ta, tp, tn], { directions: 2, atol: 1e-5 }).ok).toBe(true);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 });
@@ -95,7 +95,7 @@ describe('sub-center ArcFace', () => {
         expect(Number.isFinite(f(x, w3).item())).toBe(true);
         expect(gradcheck(f, [x, w3], { directions: 2, atol: 1e-5 }).ok).toBe(true);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 });

@@ -8,8 +8,8 @@ import {
 } from '../../src/index.js';
 import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { uniformIn } from '../support/arbitraries.js';
+import { runs } from '../support/runs.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 
 /** ArcFace in three lines of the public API. */
 const myArc = defineMargin({
@@ -47,7 +47,7 @@ describe('defineMargin', () => {
         close(c.logits(cpu.fromArray(p.X, [p.n, p.d], 'float64'), cpu.fromArray(p.W, [p.c, p.d], 'float64'), p.labels).toArray().flat() as number[],
           cosface({ s, m3: m }).logits(cpu.fromArray(p.X, [p.n, p.d], 'float64'), cpu.fromArray(p.W, [p.c, p.d], 'float64'), p.labels).toArray().flat() as number[], 1e-12);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -59,7 +59,7 @@ describe('defineMargin', () => {
         const r = gradcheck((x: Tensor, w: Tensor) => h.loss(x, w, p.labels), [cpu.fromArray(p.X, [p.n, p.d], 'float64'), cpu.fromArray(p.W, [p.c, p.d], 'float64')], { directions: 4 });
         expect(r.ok).toBe(true);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 

@@ -15,8 +15,8 @@ import {
 import { headProblem, wellConditioned, type HeadProblem } from '../support/head-samples.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { plainCosines, plainCrossEntropy, rel } from './plain.js';
+import { runs } from '../support/runs.js';
 
-const runs = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyHead = DefinedMarginHead<any, any>;
@@ -121,7 +121,7 @@ describe('every example margin', () => {
         expect(r.ok, JSON.stringify(r.inputs.map((q) => q.worst))).toBe(true);
         expect(JSON.stringify(head.saveState())).toBe(before); // frozen: the check did not move the state
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -163,7 +163,7 @@ describe('CurricularFace', () => {
         const t2 = momentum * r + (1 - momentum) * t1;
         expect(rel(lossOf(head, p), plainLoss(p, 30, m, t2, thmm))).toBeLessThan(1e-10);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -223,7 +223,7 @@ describe('ElasticFace', () => {
         expect(lossOf(head, p)).toBe(frozen);
         expect(head.state.step).toBe(2);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -266,7 +266,7 @@ describe('AdaFace', () => {
         expect(head.state.batchMean).toBeCloseTo(mu, 12);
         expect(head.state.batchStd).toBeCloseTo(sigma, 12);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 
@@ -304,7 +304,7 @@ describe('AdaFace', () => {
           expect(Math.abs(radial)).toBeLessThanOrEqual(1e-12 * Math.max(size, 1));
         }
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
     const head = adaFace.head({ s: 10 });
     head.training = false;
@@ -338,7 +338,7 @@ describe('MagFace', () => {
         const o = defaults ? { ...magFace.defaults, easyMargin } : { ...small, easyMargin };
         expect(rel(lossOf(magFace.head(o), p), plainLoss(p, o as typeof small & { easyMargin: boolean }))).toBeLessThan(1e-10);
       }),
-      { numRuns: runs },
+      { numRuns: runs() },
     );
   });
 

@@ -11,8 +11,9 @@ import { createBackend, exampleMargins, valueAndGrad, type Backend, type Defined
 import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { softArc } from './fixtures/user-margin.js';
 import { plainCosines } from './plain.js';
+import { CONFORMANCE_RUNS } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_CONFORMANCE_RUNS ?? 8);
+const RUNS = CONFORMANCE_RUNS;
 
 let gpu: Backend | undefined;
 const backend = async () => (gpu ??= await createBackend('gpu.js:webasm'));

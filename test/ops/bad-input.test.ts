@@ -15,8 +15,9 @@ import { ArcgradError, DTypeError, DomainError, LabelError, ShapeError } from '.
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { vjp } from '../../src/tape/grad.js';
 import { applyOp, sampleArbitrary, sampleTensors, sampleWithDims, symbolsOf } from '../support/arbitraries.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = 5;
+const RUNS = runs(RUN_WEIGHTS.badInput);
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const namesOp = (op: Op) => new RegExp(`^${escape(op.name)}: `);
 
@@ -61,7 +62,7 @@ describe.each(opCases)('%s', (_label, op, domainCase) => {
         inputs[name] = cpu.cast(inputs[name], 'float32');
         expectTyped(thrown(() => applyOp(op, inputs, s.attrs)), DTypeError, op);
       }),
-      { numRuns: 2 },
+      { numRuns: runs(RUN_WEIGHTS.badInputDType) },
     );
   });
 

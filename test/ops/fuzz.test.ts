@@ -15,8 +15,9 @@ import { ArcgradError } from '../../src/tensor/errors.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { vjp } from '../../src/tape/grad.js';
 import { applyOp, sampleArbitrary } from '../support/arbitraries.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 15);
+const RUNS = runs(RUN_WEIGHTS.opsFuzz);
 
 const EDGE = [0, -0, 1, -1, 1e300, -1e300, 1e-300, 5e-324, 3.4e38, -3.4e38, 1e30, 1e-30, 1 - 2 ** -53, -1 + 2 ** -53];
 

@@ -11,8 +11,9 @@ import { gradcheck } from '../../src/tape/gradcheck.js';
 import { vjp } from '../../src/tape/grad.js';
 import { cpu } from '../../src/backend/cpu.js';
 import { sampleArbitrary, sampleTensors } from '../support/arbitraries.js';
+import { PROPERTY_RUNS, RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const NUM_RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
+const NUM_RUNS = PROPERTY_RUNS;
 
 describe.each(allOps.map((op) => [op.name, op] as const))('%s', (_name, op) => {
   it('declares at least one domain case', () => {
@@ -46,7 +47,7 @@ describe.each(allOps.map((op) => [op.name, op] as const))('%s', (_name, op) => {
           const { grads } = vjp(f, xs, cpu.fill(y.shape, 1, 'float64'));
           grads.forEach((g, i) => expect(g.shape).toEqual(xs[i].shape));
         }),
-        { numRuns: 10 },
+        { numRuns: runs(RUN_WEIGHTS.gradientShapes) },
       );
     });
   });

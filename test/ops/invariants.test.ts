@@ -18,8 +18,9 @@ import { Random } from '../../src/tensor/random.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { grad, valueAndGrad, vjp } from '../../src/tape/grad.js';
 import { applyOp, sampleArbitrary, sampleTensors, uniformIn } from '../support/arbitraries.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = 25;
+const RUNS = runs(RUN_WEIGHTS.opInvariants);
 
 /** An [n, c] matrix of values in [lo, hi] with labels in [−1, c) (−1: ignored row). */
 const logitsAndLabels = (lo: number, hi: number) =>
@@ -147,7 +148,7 @@ describe.each(allOps.flatMap((op) => op.domain.map((c) => [`${op.name} / ${c.nam
           expectClose32(r32.value, r64.value, `${op.name} forward`);
           r32.grads.forEach((g, i) => expectClose32(g, r64.grads[i], `${op.name} gradient of '${op.inputs[i]}'`));
         }),
-        { numRuns: 10 },
+        { numRuns: runs(RUN_WEIGHTS.opFloat32) },
       );
     });
   },

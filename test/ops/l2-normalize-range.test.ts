@@ -11,8 +11,9 @@ import { l2Normalize } from '../../src/ops/index.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { vjp } from '../../src/tape/grad.js';
 import { uniformIn } from '../support/arbitraries.js';
+import { PROPERTY_RUNS } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
+const RUNS = PROPERTY_RUNS;
 
 /** Rows with norm ≥ 0.3 and entries in [−2, 2] (so α·x stays finite for the α drawn below). */
 const rowsArb = fc.record({ n: fc.integer({ min: 1, max: 4 }), d: fc.integer({ min: 1, max: 6 }) }).chain(({ n, d }) =>

@@ -16,8 +16,9 @@ import { tensor } from '../../src/tensor/create.js';
 import { DTypeError, DomainError, OptionError, TapeError } from '../../src/tensor/errors.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { uniformIn } from '../support/arbitraries.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 40);
+const RUNS = runs(RUN_WEIGHTS.optimAtomic);
 
 const OPTIMIZERS: [string, () => Optimizer][] = [
   ['sgd', () => sgd({ lr: 0.1 })],

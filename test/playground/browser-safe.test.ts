@@ -40,7 +40,7 @@ describe('browserVariant', () => {
     const platform = join(root, 'src/backend/gpujs/platform.ts');
     expect(browserVariant(platform)).toBe(join(root, 'src/backend/gpujs/platform.browser.ts'));
     expect(browserVariant(join(root, 'src/backend/gpujs/webgpu-probe.ts'))).toBe(join(root, 'src/backend/gpujs/webgpu-probe.browser.ts'));
-    expect(browserVariant(join(root, 'src/backend/gpujs/select.ts'))).toBe(join(root, 'src/backend/gpujs/select.ts'));
+    expect(browserVariant(join(root, 'src/backend/select.ts'))).toBe(join(root, 'src/backend/select.ts'));
     expect(browserVariant(join(root, 'playground/toy.ts'))).toBe(join(root, 'playground/toy.ts'));
   });
 });

@@ -11,8 +11,9 @@ import { marginView, type PlaygroundMargin } from '../../playground/margin-view.
 import { PLAYGROUND_TOY, ToyTrainer } from '../../playground/toy.js';
 import { FALLBACK_POLICIES } from '../../src/ops/angular-margin.js';
 import { ArcgradError } from '../../src/tensor/errors.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 20);
+const RUNS = runs(RUN_WEIGHTS.sliders);
 const page = readFileSync(new URL('../../playground/index.html', import.meta.url), 'utf8');
 
 /** A slider's [min, max, step] from the page. */

@@ -8,10 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import { GpujsBackend } from '../../src/backend/gpujs/gpujs-backend.js';
 import { PRECISION_HEADS, PRECISION_STRATA, measureCell, relativeToFloat64 } from '../../src/reliability/precision.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
 const webasm = new GpujsBackend('webasm'); // float32 inside every kernel
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 25);
+const RUNS = runs(RUN_WEIGHTS.precision);
 
 describe('float32 against float64', () => {
   it('finite for every head, stratum and s ∈ [1, 1024], on the CPU reference and gpu.js; within 1e-6 (loss) and 1e-5 (gradients) at ordinary angles', () => {

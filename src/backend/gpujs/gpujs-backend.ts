@@ -77,7 +77,7 @@ const release = new FinalizationRegistry<DeviceArray>((array) => {
   if (!(array instanceof Float32Array) && !released.has(array)) array.delete?.();
 });
 
-/** The gpu.js backend in one gpu.js mode. Create it with `createBackend` (src/backend/gpujs/select.ts). */
+/** The gpu.js backend in one gpu.js mode. Create it with `createBackend` (src/backend/select.ts). */
 export class GpujsBackend implements Backend {
   /** `gpu.js:<mode>`, the mode gpu.js reported after creation (checked, never assumed). */
   readonly name: string;

@@ -27,15 +27,25 @@ export const PARAM = {
   phase: 0, N: 1, Np: 2, d: 3, dp: 4, C: 5, Cb: 6, nChunks: 7, threads: 8, s: 9, threshold: 10, eps: 11,
   x: 12, w: 13, labels: 14, wnorm: 15, E: 16, shift: 17, rowMax: 18, rowOthers: 19, rowM: 20, rowScale: 21,
   gTarget: 22, scratch: 23, scratchBytes: 24, dW: 25, dXn: 26, xPacked: 27, winv: 28,
-  size: 32,
+  /** Phase 3 (one gemm split over the threads by column panels): gemm's 12 arguments from here on. */
+  gemm: 32,
+  size: 48,
 } as const;
 
 /**
- * Runs thread `t`'s share of phase P[0] (1 forward, 2 backward). Per-thread scratch at
+ * Runs thread `t`'s share of phase P[0] (1 forward, 2 backward of the head; 3 one gemm). Per-thread scratch at
  * scratch + t·scratchBytes: Wᵀ (dp×Cb, in panels), W (Cb×dp, in panels), G′ (Np×Cb); dX̂_t at
  * dXn + t·Np·dp·4.
  */
 export function runPhase(k: Kernels, buffer: ArrayBufferLike, P: Float64Array, t: number): void {
+  if (P[0] === 3) {
+    // one product C = op(A)·B, thread t taking every T-th share of B's panels of 8 columns
+    const M = P[32], Nc = P[33], K = P[34], A = P[35], ars = P[36], aks = P[37], B = P[38], ldb = P[39], bps = P[40];
+    const Cm = P[41], ldc = P[42], acc = P[43], T3 = P[8];
+    const panels = Nc / 8, per = Math.ceil(panels / T3), first = t * per, last = Math.min(panels, first + per);
+    if (last > first) k.gemm(M, (last - first) * 8, K, A, ars, aks, B + first * bps * 4, ldb, bps, Cm + first * 32, ldc, acc);
+    return;
+  }
   const f32 = new Float32Array(buffer);
   const f64 = new Float64Array(buffer);
   const i32 = new Int32Array(buffer);

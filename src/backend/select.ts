@@ -1,22 +1,26 @@
 /**
- * Choosing a backend by name: the CPU float64 reference or the gpu.js backend in one of its
+ * THE place a backend is chosen: by name (`selectBackend`, the CLI's `--backend`), and by default
+ * (`defaultBackend`, what `arcgrad train`, the demo and the benchmark train on: the wasm backend,
+ * float32 on WebAssembly SIMD and min(2, cores) threads, with the float64 CPU reference one flag
+ * away). Names: the CPU float64 reference, the wasm backend, or the gpu.js backend in one of its
  * modes. `'auto'` takes a real GPU when there is one — WebGPU, then the platform's GL mode
  * (headless-gl in Node, WebGL2 in a browser; see platform.ts) on a hardware renderer — and the
  * CPU reference otherwise, and says which and why in one line; an explicit name that cannot be met throws a
  * BackendUnavailableError naming what is missing. Nothing here claims a GPU it has not seen.
  */
-import type { Backend } from '../backend.js';
-import { cpu } from '../cpu.js';
-import { BackendUnavailableError, OptionError } from '../../tensor/errors.js';
-import { GpujsBackend } from './gpujs-backend.js';
-import { GL_MODE, PLATFORM } from './platform.js';
-import { gpujs, injectedGpu, type GpujsMode } from './runtime.js';
-import { probeWebGpu } from './webgpu-probe.js';
-import { SOFTWARE_RENDERER } from './adapter-info.js';
+import type { Backend } from './backend.js';
+import { cpu } from './cpu.js';
+import { BackendUnavailableError, OptionError } from '../tensor/errors.js';
+import { GpujsBackend } from './gpujs/gpujs-backend.js';
+import { GL_MODE, PLATFORM } from './gpujs/platform.js';
+import { gpujs, injectedGpu, type GpujsMode } from './gpujs/runtime.js';
+import { probeWebGpu } from './gpujs/webgpu-probe.js';
+import { SOFTWARE_RENDERER } from './gpujs/adapter-info.js';
+import { loadWasmBackend } from './wasm/load.js';
 
 /** Every name `selectBackend` accepts. */
 export const BACKEND_NAMES = [
-  'auto', 'cpu', 'gpu.js:webgpu', 'gpu.js:headlessgl', 'gpu.js:webgl2', 'gpu.js:webasm', 'gpu.js:cpu',
+  'auto', 'cpu', 'wasm', 'gpu.js:webgpu', 'gpu.js:headlessgl', 'gpu.js:webgl2', 'gpu.js:webasm', 'gpu.js:cpu',
 ] as const;
 
 /** A name `selectBackend` accepts. */
@@ -41,6 +45,10 @@ export function assertBackendName(name: string): asserts name is BackendName {
 export async function selectBackend(name: string): Promise<Selection> {
   assertBackendName(name);
   if (name === 'cpu') return { backend: cpu, reason: 'cpu (float64 reference): asked for' };
+  if (name === 'wasm') {
+    const backend = await loadWasmBackend();
+    return { backend, reason: `wasm (float32, WebAssembly SIMD${threadsOf(backend)}): asked for` };
+  }
   if (name === 'auto') return selectAuto();
   const mode = name.slice('gpu.js:'.length) as GpujsMode;
   const why = await unavailable(mode);
@@ -147,4 +155,48 @@ function isSoftwareRenderer(renderer: string): boolean {
 interface WebGLLike {
   getExtension(name: string): unknown;
   getParameter(p: number): unknown;
+}
+
+/** ", N threads" for a reason line, when `backend` has a thread count. */
+function threadsOf(backend: Backend): string {
+  const threads = (backend as { threads?: number }).threads;
+  return threads === undefined ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * The backend training runs on unless told otherwise: the wasm backend (float32; threads where
+ * the machine has cores), or the CPU float64 reference where WebAssembly SIMD with shared memory
+ * cannot run, with the reason in one line. `arcgrad train`, the demo and `arcgrad bench` call
+ * this; `--backend cpu` is the reference.
+ */
+export async function defaultBackend(): Promise<Selection> {
+  try {
+    const backend = await loadWasmBackend();
+    return { backend, reason: `default: wasm (float32, WebAssembly SIMD${threadsOf(backend)})` };
+  } catch (e) {
+    if (!(e instanceof BackendUnavailableError)) throw e;
+    return { backend: cpu, reason: `default: cpu (float64 reference) — ${e.message}` };
+  }
+}
+
+/** The `--backend` option's help line (the names, and what `auto` does). */
+export const BACKEND_OPTION_HELP =
+  `backend: ${BACKEND_NAMES.join(' | ')} (auto: a real GPU if there is one, else the cpu float64 reference; wasm: float32 on WebAssembly SIMD)`;
+
+/** What `backendFromOption` returns. */
+export interface BackendChoice {
+  /** The backend that will run. */
+  backend: Backend;
+  /** One line saying what runs and why. */
+  message: string;
+}
+
+/**
+ * The backend for a `--backend` value (undefined means 'cpu'), and the line to print saying what
+ * runs and why. Throws an OptionError for an unknown name and a BackendUnavailableError for a
+ * backend that cannot run here.
+ */
+export async function backendFromOption(option: string | undefined): Promise<BackendChoice> {
+  const { backend, reason } = await selectBackend(option ?? 'cpu');
+  return { backend, message: `backend: ${reason}` };
 }

@@ -84,8 +84,8 @@ export class FastPool {
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
   }
 
-  /** Runs phase `phase` (see phases.ts) on every thread and returns when all are done. */
-  run(phase: 1 | 2): void {
+  /** Runs phase `phase` (see phases.ts: 1, 2 the head's, 3 one gemm) on every thread and returns when all are done. */
+  run(phase: 1 | 2 | 3): void {
     this.params[PARAM.phase] = phase;
     this.params[PARAM.threads] = this.workers.length + 1;
     const seq = ++this.seq;
