@@ -11,7 +11,7 @@
 import type { Backend } from '../backend/backend.js';
 import { cpu } from '../backend/cpu.js';
 import { splitGlyphs, glyphImages, type GlyphImageSet, type GlyphsData, type GlyphsSpec, type GlyphSplit } from '../data/glyphs.js';
-import { evaluateOpenSet, type OpenSetReport } from '../eval/open-set.js';
+import { backendGram, evaluateOpenSet, type OpenSetReport } from '../eval/open-set.js';
 import { meanStd } from '../eval/verification.js';
 import { pairedDifference, type PairedDifference } from '../eval/paired.js';
 import { MLP } from '../nn/mlp.js';
@@ -286,7 +286,7 @@ export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string
   const w = Float64Array.from(result.head.w.toTypedArray());
   const angles = targetAngles(embedSet(backbone, model, sets.train), sets.train.labels, w, s.embedding);
   const evaluate = (set: GlyphsSets['unseen'], name: string) =>
-    evaluateWithProgress(s, embedSet(backbone, model, set), s.embedding, set, `${loss} seed ${seed}: ${name}`, progress);
+    evaluateWithProgress(s, embedSet(backbone, model, set), s.embedding, set, `${loss} seed ${seed}: ${name}`, backend, progress);
   return {
     loss,
     seed,
@@ -301,13 +301,13 @@ export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string
 }
 
 /** The protocol on one set, with a progress display for its all-pairs pass (in millions of pairs). */
-function evaluateWithProgress(s: GlyphsSettings, embeddings: ArrayLike<number>, dim: number, set: GlyphsSets['unseen'], label: string, progress: ProgressFactory): OpenSetReport {
+function evaluateWithProgress(s: GlyphsSettings, embeddings: ArrayLike<number>, dim: number, set: GlyphsSets['unseen'], label: string, backend: Backend, progress: ProgressFactory): OpenSetReport {
   const pairs = (set.count * (set.count - 1)) / 2;
   const bar = progress(`evaluate ${label}`, Math.ceil(pairs / 1e6));
   const text = 'M pairs (all-pairs TAR@FAR)';
   return evaluateOpenSet(
     { embeddings, dim, labels: set.labels, gallery: set.gallery },
-    { pairs: s.pairs, seed: s.splitSeed, fars: s.fars, onProgress: (done, all) => (done >= all ? bar.finish(Math.ceil(all / 1e6), text) : bar.update(Math.floor(done / 1e6), text)) },
+    { pairs: s.pairs, seed: s.splitSeed, fars: s.fars, ...(backend === cpu ? {} : { gram: backendGram(backend) }), onProgress: (done, all) => (done >= all ? bar.finish(Math.ceil(all / 1e6), text) : bar.update(Math.floor(done / 1e6), text)) },
   );
 }
 
@@ -318,7 +318,7 @@ function evaluateWithProgress(s: GlyphsSettings, embeddings: ArrayLike<number>, 
 export function runGlyphsExperiment(s: GlyphsSettings, data: GlyphsData, backend: Backend = cpu, progress: ProgressFactory = silent): GlyphsResults {
   const sets = glyphsSets(s, data);
   const m = data.manifest;
-  const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, progress);
+  const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, backend, progress);
   const rawPixels = { unseen: raw(sets.unseen, 'unseen'), heldOut: raw(sets.heldOut, 'held-out fonts') };
   const runs = s.losses.flatMap((loss) => s.seeds.map((seed) => trainGlyphsRun(s, sets, loss, seed, backend, progress)));
   return {

@@ -99,3 +99,21 @@ describe('allPairsTarAtFar streams what roc() computes on the explicit pairs', (
     );
   });
 });
+
+describe('allPairsTarAtFar with the Gram rows from a backend matmul', () => {
+  it('gives the loops\' operating points on continuous data (no ties near a threshold)', async () => {
+    const { cpu } = await import('../../src/backend/cpu.js');
+    const { backendGram } = await import('../../src/eval/open-set.js');
+    const { Random } = await import('../../src/tensor/random.js');
+    const rng = new Random(5);
+    const n = 300;
+    const dim = 8;
+    const labels = Array.from({ length: n }, (_, i) => Math.floor(i / 6));
+    const x = Array.from({ length: n * dim }, (_, k) => labels[Math.floor(k / dim)] % 7 + rng.normal());
+    const fars = [1e-3, 1e-2, 0.1];
+    const loops = allPairsTarAtFar(x, dim, labels, fars);
+    const matmul = allPairsTarAtFar(x, dim, labels, fars, undefined, backendGram(cpu, 'float64'));
+    expect(matmul.points.map((p) => [p.tar, p.far])).toEqual(loops.points.map((p) => [p.tar, p.far]));
+    expect(Array.from(matmul.roc.tar)).toEqual(Array.from(loops.roc.tar));
+  });
+});
