@@ -276,8 +276,8 @@ export function buildGlyphs(o: BuildGlyphsOptions): GlyphsManifest {
     for (const f of readdirSync(parts)) rmSync(join(parts, f), { force: true });
     writeFileAtomic(planFile, plan);
   }
-  // A part being written when the build was stopped is left under its temporary name: drop it.
-  for (const f of readdirSync(parts)) if (f.includes('.tmp-')) rmSync(join(parts, f), { force: true });
+  // A file being written when a build was stopped is left under its temporary name: drop it.
+  for (const d of [parts, o.dir]) for (const f of readdirSync(d)) if (f.includes('.tmp-')) rmSync(join(d, f), { force: true });
   const perFont = planned.characters.length * o.spec.copies;
   const total = families.length * perFont;
   families.forEach((family, f) => {

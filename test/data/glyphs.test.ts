@@ -78,10 +78,14 @@ describe('the glyphs file', () => {
     expect(readdirSync(join(dir, 'parts')).sort()).toEqual(['font-0.bin', 'plan.json']);
     expect(existsSync(join(dir, 'images.bin')) || existsSync(join(dir, 'manifest.json'))).toBe(false);
     expect(checkGlyphs(dir)).toEqual({ problem: 'an interrupted build' });
+    // what a kill during a write leaves: files under their temporary names
+    writeFileSync(join(dir, 'parts', 'font-1.bin.tmp-99999'), 'half a font');
+    writeFileSync(join(dir, 'images.bin.tmp-99999'), 'half a file');
     const fonts: string[] = [];
     const resumed = buildGlyphs({ fontDirs: fixtureFontDirs(), dir, spec, onProgress: (_d, _t, font) => fonts.push(font) });
     expect(fonts[0]).toBe('@fontsource/dotgothic16 (done before)');
     expect(resumed.sha256).toBe(reference.sha256);
+    expect(readdirSync(dir).sort()).toEqual(['images.bin', 'manifest.json']);
   });
 
   it('detects a damaged file by its sha256 and rebuilds it, saying so in one line', () => {
