@@ -8,7 +8,7 @@
  * version the tests run. `--losses all` adds a row per margin made with `defineMargin` — the
  * examples of src/margins and any from `--margin-module` — to the six; `--losses a,b,…` picks.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_SETTINGS, runDemoExperiment, type DemoResults } from '../demo/demo.js';
@@ -19,7 +19,7 @@ import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js'
 import { registeredMargins } from '../losses/define-margin.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { writeFileAtomic } from '../data/glyphs.js';
-import { GLYPHS_SETTINGS, glyphsResultsJson, runGlyphsExperiment, validateGlyphsSettings, type GlyphsSettings } from '../demo/glyphs.js';
+import { GLYPHS_SETTINGS, glyphsResultsJson, glyphsRunJson, runGlyphsExperiment, validateGlyphsSettings, type GlyphsRun, type GlyphsSettings } from '../demo/glyphs.js';
 import { glyphsReport, glyphsTable } from '../demo/glyphs-report.js';
 import { isBuiltinLoss } from '../demo/losses.js';
 import { loadGlyphsWithProgress } from './data.js';
@@ -183,7 +183,10 @@ async function runGlyphsDemo(options: Record<string, string | number | boolean |
   console.error(`data: ${data.manifest.fonts.length} fonts × ${data.manifest.characters.length} characters in ${dataSeconds.toFixed(1)} s (font download ${data.downloadSeconds.toFixed(1)} s, rendering ${data.renderSeconds.toFixed(1)} s)`);
   const progress = (label: string, total: number) => new ProgressBar({ total, label });
   const backend = await trainingBackend(settings.backend);
-  const results = runGlyphsExperiment(settings, data, backend, progress);
+  // Each run's numbers are written as it finishes, so a long comparison stopped early keeps them.
+  mkdirSync(join(out, 'runs'), { recursive: true });
+  const onRun = (run: GlyphsRun) => writeFileAtomic(join(out, 'runs', `${run.loss}-seed${run.seed}.json`), `${JSON.stringify(glyphsRunJson(run), null, 2)}\n`);
+  const results = runGlyphsExperiment(settings, data, backend, progress, onRun);
   ctx.wallSeconds = (performance.now() - started) / 1000;
   const report = await glyphsReport(results, ctx);
   const written = writeReport(out, report);

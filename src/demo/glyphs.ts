@@ -315,12 +315,24 @@ function evaluateWithProgress(s: GlyphsSettings, embeddings: ArrayLike<number>, 
  * Runs the whole comparison of `s` on `data`, the training steps on `backend` (resolved from
  * `s.backend` by the caller: src/backend/select.ts); data, parameters and evaluation stay in float64 on the CPU.
  */
-export function runGlyphsExperiment(s: GlyphsSettings, data: GlyphsData, backend: Backend = cpu, progress: ProgressFactory = silent): GlyphsResults {
+export function runGlyphsExperiment(
+  s: GlyphsSettings,
+  data: GlyphsData,
+  backend: Backend = cpu,
+  progress: ProgressFactory = silent,
+  onRun?: (run: GlyphsRun) => void,
+): GlyphsResults {
   const sets = glyphsSets(s, data);
   const m = data.manifest;
   const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, backend, progress);
   const rawPixels = { unseen: raw(sets.unseen, 'unseen'), heldOut: raw(sets.heldOut, 'held-out fonts') };
-  const runs = s.losses.flatMap((loss) => s.seeds.map((seed) => trainGlyphsRun(s, sets, loss, seed, backend, progress)));
+  const runs = s.losses.flatMap((loss) =>
+    s.seeds.map((seed) => {
+      const run = trainGlyphsRun(s, sets, loss, seed, backend, progress);
+      onRun?.(run);
+      return run;
+    }),
+  );
   return {
     settings: s,
     dataset: {
@@ -353,6 +365,12 @@ export interface OpenSetSummary {
 /** FAR as results.json names it: 1e-3 → "1e-3". */
 export function farKey(far: number): string {
   return far.toExponential();
+}
+
+/** One run's numbers as plain JSON (what `arcgrad demo` writes to out/runs/ as each run finishes). */
+export function glyphsRunJson(run: GlyphsRun): unknown {
+  const one = (report: OpenSetReport) => summarize([{ seed: run.seed, report }]);
+  return { loss: run.loss, seed: run.seed, config: run.config, steps: run.steps, trainSeconds: run.trainSeconds, lossCurve: run.lossCurve, unseen: one(run.unseen), heldOutFonts: one(run.heldOut) };
 }
 
 function summarize(reports: { seed: number; report: OpenSetReport }[]): OpenSetSummary {

@@ -48,6 +48,15 @@ describe('arcgrad demo --dataset glyphs --quick', () => {
     }
   });
 
+  it('writes each run\'s numbers to out/runs/ as it finishes, the same as results.json', () => {
+    const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    for (const l of r.losses) {
+      const run = JSON.parse(readFileSync(join(out, 'runs', `${l.name}-seed0.json`), 'utf8'));
+      expect(run.unseen.rank1).toBe(l.unseen.rank1);
+      expect(run.heldOutFonts.tarAtFar).toEqual(l.heldOutFonts.tarAtFar);
+    }
+  });
+
   it('writes the report with its figures', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     const html = readFileSync(join(out, 'report.html'), 'utf8');
