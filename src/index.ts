@@ -124,6 +124,9 @@ export { shutdownFastPool } from './backend/wasm/pool.js';
 // Test-suite reliability (issue 14): the one tolerance rule that tests, `arcgrad check` and `arcgrad reliability` compare with.
 export { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './check/tolerance.js';
 
+// Docs (issue 16): the margin figures' shaded training window and the decision-boundary legend.
+export { DECISION_BOUNDARY_SERIES, TRAINING_WINDOW_DEGREES } from './report/figures.js';
+
 // glyphs (issue 15): the glyph-identities data set and the open-set protocol at scale.
 export { DataError } from './data/glyph-render.js';
 export {

@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import * as ex from './losses.js';
 import { exp, fixed, page, shows as showsOn, tsBlocksNotFromExamples } from './pages.js';
+import { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError } from '../../src/index.js';
+
+// Tolerances follow the one rule of docs/numerics.md §8: roundings · u · scale · condition.
+const u = UNIT_ROUNDOFF.float64;
 
 const doc = page('losses.md');
 const shows = showsOn(doc);
@@ -29,16 +33,84 @@ describe('docs/losses.md', () => {
     shows(fixed(f.combined, 4), '0.0675');
   });
 
-  it('§4: SphereFace λ schedule and insightface dropping m2', () => {
+  it('§3: a margin lowers the target logit, except ArcFace (\'none\') past θ = π − m2/2', () => {
+    const r = ex.marginBelowCosine();
+    // f and cos θ are O(1) values, each a few roundings from exact: the gap is 0 up to 4u, u = 2⁻⁵³
+    // (SphereFace meets cos θ at θ = 0; NormFace is cos(arccos c) itself)
+    const roundoff = roundingError({ u, scale: 1, roundings: 4 });
+    for (const name of ['normface', 'sphereface', 'sphereface λ=5', 'cosface', 'combined']) {
+      expect(r.largestGap[name], name).toBeLessThanOrEqual(roundoff);
+    }
+    expect(r.largestGap.arcface).toBeGreaterThan(0);
+    // the first grid angle with f > cos θ is the first one past π − m2/2 (grid step π/3600)
+    expect(r.arcfacePositiveFrom).toBeGreaterThan(r.arcfaceCrossing);
+    expect(r.arcfacePositiveFrom - r.arcfaceCrossing).toBeLessThanOrEqual(Math.PI / 3600);
+    shows(fixed(r.arcfaceCrossing, 4), '2.8916');
+    shows(`${fixed((r.arcfaceCrossing * 180) / Math.PI, 1)}°`, '165.7°');
+    shows(fixed(r.arcfaceAtPi, 4), '−0.8776');
+    shows(`(${fixed(((Math.PI - 0.5) * 180) / Math.PI, 1)}°)`, '(151.4°)'); // where 'thmm' jumps, in the figure's text
+    expect(doc).not.toContain('f(θ) ≤ cos θ');
+  });
+
+  it('§4: where the boundary lines end (f = −1)', () => {
+    const e = ex.boundaryEnds();
+    shows(fixed(e.cosface, 4), '2.2784');
+    expect(e.cosface).toBeCloseTo(Math.acos(-0.65), 12);
+    shows(fixed(e.combined, 4), '2.1981');
+    shows(fixed(e.spherefaceAsTrained, 4), '1.9736');
+    shows(`${fixed((e.spherefaceAsTrained * 180) / Math.PI, 1)}°`, '113.1°');
+    expect(doc).toContain('π/4, where\n4·θ1 = π');
+    // ψ meets −1 with slope 0 (a joint of its bands): f(θ) + 1 ≈ f″·δ²/2 there, so rounding f by
+    // u moves the root by about √u = 1.5e-8; CosFace's root, on a slope, is good to u.
+    expect(Math.abs(e.sphereface - Math.PI / 4)).toBeLessThan(Math.sqrt(roundingError({ u, scale: 1, roundings: 16 })));
+  });
+
+  it('§3: the pipeline as ops is the head, bit for bit', () => {
+    const r = ex.pipelineAsOps();
+    expect(r.ops).toBe(r.head);
+    shows(fixed(r.ops, 4), '38.7018');
+  });
+
+  it('§4: original SphereFace scales by ‖x‖: s = ‖x‖ on one row is the hand-written original', () => {
+    const r = ex.sphereFaceFeatureNorm();
+    shows(fixed(r.norm, 4), '2.5446');
+    shows(fixed(r.byHand, 4), '3.7349');
+    // the same operations in another order: within a few roundings of a loss of size 4
+    expect(Math.abs(r.withNormAsS - r.byHand)).toBeLessThan(roundingError({ u, scale: 4, roundings: 8 }));
+    shows(fixed(r.withS64, 4), '66.7504');
+  });
+
+  it('§4: CM1 and CM2', () => {
+    const { cm1, cm2 } = ex.combinedSettings();
+    shows(fixed(cm2.at0, 4), '0.7711');
+    shows(fixed(cm1.at0, 4), '0.7553');
+    shows(fixed(cm2.at1, 4), '0.1175');
+    shows(fixed(cm1.at1, 4), '0.0675');
+    expect(cm2.at1 - cm1.at1).toBeCloseTo(0.05, 14); // m1·θ + m2 = 1.3 for both at θ = 1
+    shows(fixed(cm2.phiReachesPi, 4), '3.0462');
+    shows(fixed(cm1.phiReachesPi, 4), '2.8416');
+  });
+
+  it('§4: the binary boundaries: the logits tie on them, and the figure draws them', () => {
+    const r = ex.binaryBoundaries();
+    for (const [name, { tie, figure }] of Object.entries(r)) {
+      // logits up to s = 64 in size, each a few roundings off: the tie is ln 2 to about 64·8u = 6e-14
+      expect(tie, name).toBeLessThan(roundingError({ u, scale: 64, roundings: 8 }));
+      // arccos magnifies f's few roundings by 1/sin θ2, at most 1/sin(π/720) on this grid's angles
+      // off θ2 = 0 (where both sides are exactly 0)
+      expect(figure, name).toBeLessThan(roundingError({ u, scale: 1, condition: 1 / Math.sin(Math.PI / 720), roundings: 8 }));
+    }
+    expect(doc).toContain('within **2e-14**');
+    expect(Math.max(...Object.values(r).map((v) => v.tie))).toBeLessThan(2e-14);
+  });
+
+  it('§4: SphereFace λ schedule', () => {
     const l = ex.lambdaSchedule();
     shows(fixed(l.first, 3), '892.857');
     shows(fixed(l.at1658, 4), '5.0010');
     expect(l.at1659).toBe(5);
     expect(l.firstAtMin).toBe(1659);
     expect(doc).toContain('λ = **5** from iteration\n**1659**');
-    const d = ex.insightfaceDropsM2(1);
-    shows(fixed(d.combined, 4), '0.0675');
-    shows(fixed(d.insightface, 4), '0.3403');
   });
 
   it('§5: each fallback policy has its documented defect', () => {
@@ -86,6 +158,28 @@ describe('docs/losses.md', () => {
     shows(fixed(r.sampledMin, 2), '49.74');
     shows(fixed(r.sampledMax, 2), '59.21');
     expect(r.sampledMax).toBeLessThan(r.full);
+  });
+
+  it('§9: the Intra-Loss pulls with the same strength 1/(π·V·‖x‖) at any θ_y > 0: a cone at 0', () => {
+    const near = ex.intraLossCone(1e-3);
+    const far = ex.intraLossCone(1);
+    const want = 1 / (Math.PI * 4);
+    // acos′ at cos θ near 1 is conditioned like acos itself (acosCondition), squared by the
+    // tangent projection's cancellation: κ = acosCondition² ≈ 1e6 at 1e-3 rad, over d = 8 terms
+    const kappa = (t: number) => acosCondition(Math.cos(t)) ** 2;
+    expect(relativeError(near, want)).toBeLessThan(roundingError({ u, scale: 1, condition: kappa(1e-3), roundings: 8 }));
+    expect(relativeError(far, want)).toBeLessThan(roundingError({ u, scale: 1, condition: kappa(1), roundings: 8 }));
+    shows(fixed(near, 6), '0.079577');
+  });
+
+  it("§9: L6's and L7's gradients, as written, are the tape's", () => {
+    const r = ex.paperLossGradients();
+    // sums of O(1) terms over d = 8, each divided by a sin of an angle between random vectors: the
+    // condition is acos's at the least favourable of those cosines (1/sin), squared as in the cone;
+    // the L6 term is read off as L6's tape gradient minus NormFace's, which are interScale times larger
+    const bound = (scale: number) => roundingError({ u, scale, condition: r.condition ** 2, roundings: 8 });
+    expect(r.triplet).toBeLessThan(bound(1));
+    expect(r.inter).toBeLessThan(bound(r.interScale));
   });
 
   it('§9: the §2.3 losses and sub-center ArcFace', () => {

@@ -8,7 +8,7 @@
  *
  *   cos θ = clamp(X̂·Ŵᵀ, −1, 1),   X̂ = X / max(‖x‖, ε) row by row (W likewise)
  *   non-target cos θ_ij := 0 where cos θ_ij > t (interclass filtering, when t > 0)
- *   target logit s·f′(c), c = cos θ_{i,y_i}, f′ = (λ·c + f(c))/(1 + λ), f = `target.value`
+ *   target logit s·f_λ(c), c = cos θ_{i,y_i}, f_λ = (λ·c + f(c))/(1 + λ), f = `target.value`
  *   logits s·cos θ with the target replaced; L = mean cross-entropy over the V labelled rows
  *
  * and the gradient of L with respect to X and W, the target's derivative being

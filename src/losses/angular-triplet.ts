@@ -5,7 +5,7 @@
  *
  * for anchors x, positives x⁺ and negatives x⁻ (each N×d, normalized here), margin m (0.35 as
  * insightface's `atriplet` config). A composition of registered ops; the hinge [·]₊ is relu, whose
- * gradient at exactly 0 is 0.
+ * gradient at exactly 0 is 0. Its gradient, written out: docs/losses.md#paper-loss-gradients.
  */
 import { acos, add, addScalar, clamp, l2Normalize, mean, mul, neg, relu, sum } from '../ops/index.js';
 import { assertTensor } from '../tape/tape.js';

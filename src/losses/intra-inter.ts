@@ -7,7 +7,8 @@
  *               pushes class centers apart (the angles between normalized centers);
  *
  * sums over the V rows whose label is not −1. Both are compositions of registered ops, so their
- * gradients are the tape's. Duplicate class centers (ŵ_j = ŵ_y) are fine: arccos is evaluated at
+ * gradients are the tape's (written out, with the Intra-Loss's cone at θ_y = 0:
+ * docs/losses.md#paper-loss-gradients). Duplicate class centers (ŵ_j = ŵ_y) are fine: arccos is evaluated at
  * exactly 1 with acos's finite derivative, and the derivative of ŵ_yᵀŵ_j there is 0.
  * (insightface's legacy MXNet code ships other variants: Intra as mean θ_y/π with weight 0.2 on
  * top of ArcFace, Inter as mean cosine; these are the paper's formulas.)

@@ -16,6 +16,9 @@
  * `gradient: 'straight-through'` reproduces insightface's current arcface_torch (the margin is
  * applied in place under torch.no_grad() since Dec 2022) and opensphere: the forward value is the
  * same, but backward treats cos θ_y ↦ f as the identity, so ∂L/∂cos θ = s·(p − onehot)/V.
+ *
+ * Explained step by step, each step mapped onto its op: docs/losses.md#pipeline; the two
+ * gradient modes: docs/losses.md#gradients.
  */
 import type { HeadSpec } from '../backend/head.js';
 import { add, angularMargin, clamp, crossEntropy, l2Normalize, marginHead, matmul, mul, pickColumns, replaceColumns, scale } from '../ops/index.js';

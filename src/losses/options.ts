@@ -26,7 +26,7 @@ export interface MarginOptions {
   gradient?: GradientMode;
   /** What happens where m1·θ + m2 leaves [0, π] (default 'none'). */
   fallback?: FallbackPolicy;
-  /** SphereFace's blend f′ = (λ·cos θ + f)/(1 + λ); 0 (default) for none. */
+  /** SphereFace's blend f_λ = (λ·cos θ + f)/(1 + λ) replaces f; 0 (default) for none. */
   lambda?: number;
   /** insightface's interclass filtering: non-target cos θ above this become 0; 0 (default) is off. */
   interclassFilteringThreshold?: number;

@@ -1,12 +1,13 @@
 /**
  * SphereFace's λ annealing, as the Caffe MarginInnerProduct layer computes it
- * (wy1iu/sphereface, margin_inner_product_layer.cpp; constants from sphereface_model.prototxt):
+ * (wy1iu/sphereface, margin_inner_product_layer.cpp; constants from sphereface_model.prototxt;
+ * explained in docs/losses.md#sphereface-lambda):
  *
  *   λ(iter) = max(λmin, base·(1 + γ·iter)^(−power)),   base 1000, γ 0.12, power 1, λmin 5
  *
  * with the iteration counter incremented before use, so the first training step is iter = 1:
  * λ(1) = 1000/1.12 = 892.857…, and λ reaches λmin = 5 at iter 1659 (λ(1658) = 5.0010).
- * The loss blends f′(θ) = (λ·cos θ + f(θ))/(1 + λ): a large λ starts training as NormFace and
+ * The loss blends f_λ(θ) = (λ·cos θ + f(θ))/(1 + λ): a large λ starts training as NormFace and
  * the margin takes over as λ decays.
  */
 import { OptionError } from '../tensor/errors.js';

@@ -1,5 +1,5 @@
 /**
- * addScalar: y = x + c for a constant c (CosFace's −m3 is addScalar(cos θ, −m3)).   dx = dy.
+ * addScalar: y = x + a for a constant a, the attribute `c` (CosFace's −m3 is addScalar(cos θ, −m3)).   dx = dy.
  * Derivation: docs/ops.md#addscalar
  */
 import { OptionError } from '../tensor/errors.js';
@@ -12,7 +12,7 @@ export const addScalarOp = defineOp<'x', {
   c: number;
 }>({
   name: 'addScalar',
-  summary: 'y = x + c for a constant c',
+  summary: 'y = x + a for a constant a (the attribute `c`)',
   docs: 'docs/ops.md#addscalar',
   inputs: ['x'],
   domain: elementwiseCases({}).map((d) => ({ ...d, attrs: { c: { kind: 'number', min: -3, max: 3 } } })),

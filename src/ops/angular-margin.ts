@@ -36,7 +36,8 @@
  * it is the one-sided derivative (m1 = 4: +16). See docs/ops.md#angularmargin.
  *
  * Straight-through gradients (insightface's current arcface_torch) are not this op's business:
- * see losses/margin-head.ts. Derivation: docs/ops.md#angularmargin
+ * see losses/margin-head.ts. Derivation: docs/ops.md#angularmargin (the two gradient modes:
+ * docs/losses.md#gradients)
  */
 import type { ScalarKernel } from '../backend/backend.js';
 import { unitRoundoff } from '../tensor/dtype.js';

@@ -1,12 +1,12 @@
 /**
- * matmul: C = op(A)·op(B), where op(M) is M or Mᵀ (`transA`, `transB`).
+ * matmul: P = op(A)·op(B), where op(M) is M or Mᵀ (`transA`, `transB`).
  *
- *   C = A·B      dA = dC·Bᵀ        dB = Aᵀ·dC
- *   C = Aᵀ·B     dA = B·dCᵀ        dB = A·dC
- *   C = A·Bᵀ     dA = dC·B         dB = dCᵀ·A
- *   C = Aᵀ·Bᵀ    dA = Bᵀ·dCᵀ       dB = dCᵀ·Aᵀ
+ *   P = A·B      dA = dP·Bᵀ        dB = Aᵀ·dP
+ *   P = Aᵀ·B     dA = B·dPᵀ        dB = A·dP
+ *   P = A·Bᵀ     dA = dP·B         dB = dPᵀ·A
+ *   P = Aᵀ·Bᵀ    dA = Bᵀ·dPᵀ       dB = dPᵀ·Aᵀ
  *
- * Each row follows from dL = ⟨dC, dA·B + A·dB⟩ = ⟨dC·Bᵀ, dA⟩ + ⟨Aᵀ·dC, dB⟩ and transposing.
+ * Each row follows from dL = ⟨dP, dA·B + A·dB⟩ = ⟨dP·Bᵀ, dA⟩ + ⟨Aᵀ·dP, dB⟩ and transposing.
  * The cosine matrix of a margin head is matmul(x̂, ŵ, { transB: true }).
  * Derivation: docs/ops.md#matmul
  */
@@ -27,7 +27,7 @@ const mats = { a: { shape: ['n', 'k'] }, b: { shape: ['k', 'm'] } } as const;
 
 export const matmulOp = defineOp<'a' | 'b', Required<MatmulOptions>>({
   name: 'matmul',
-  summary: 'C = op(A)·op(B), with optional transposes',
+  summary: 'P = op(A)·op(B), with optional transposes',
   docs: 'docs/ops.md#matmul',
   inputs: ['a', 'b'],
   domain: [

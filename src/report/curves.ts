@@ -52,14 +52,18 @@ export interface Curve {
 /**
  * The losses of the ArcFace paper's target-logit figure. Softmax and NormFace share cos θ in cos
  * units (Softmax's logit is ‖W‖‖x‖·cos θ). ArcFace, CosFace and the combined margin use 'none', as
- * insightface's current arcface_torch does; SphereFace needs ψ ('psi') to be monotone at m1 = 4.
+ * insightface's current arcface_torch does (the combined margin at both settings the ArcFace paper
+ * reports, CM1 and CM2); SphereFace needs ψ ('psi') to be monotone at m1 = 4,
+ * and is drawn as it trains: blended with λ = 5, the value `sphereFaceLambda` holds from iteration
+ * 1659 to the end, (5·cos θ + ψ(θ))/6 — the bare ψ is a curve no SphereFace run optimizes.
  */
 export const LOSS_CURVES: readonly MarginCurveSpec[] = [
   { name: 'Softmax / NormFace: cos θ', m1: 1, m2: 0, m3: 0, fallback: 'none' },
-  { name: 'SphereFace m1=4 (psi)', m1: 4, m2: 0, m3: 0, fallback: 'psi' },
+  { name: 'SphereFace m1=4 (psi), λ=5 as trained', m1: 4, m2: 0, m3: 0, fallback: 'psi', lambda: 5 },
   { name: 'CosFace m3=0.35', m1: 1, m2: 0, m3: 0.35, fallback: 'none' },
   { name: 'ArcFace m2=0.5', m1: 1, m2: 0.5, m3: 0, fallback: 'none' },
-  { name: 'Combined (1, 0.3, 0.2)', m1: 1, m2: 0.3, m3: 0.2, fallback: 'none' },
+  { name: 'Combined CM1 (1, 0.3, 0.2)', m1: 1, m2: 0.3, m3: 0.2, fallback: 'none' },
+  { name: 'Combined CM2 (0.9, 0.4, 0.15)', m1: 0.9, m2: 0.4, m3: 0.15, fallback: 'none' },
 ];
 
 /** ArcFace (m2 = 0.5) under every fallback policy. */
@@ -105,11 +109,15 @@ export function definedMarginCurves(margin: DefinedMargin<MarginParams, object>,
   });
 }
 
-/** A polyline in the (θ1, θ2) plane: point i is (x[i], y[i]), radians. */
+/**
+ * A polyline in the (θ1, θ2) plane: point i is (x[i], y[i]), radians. A point is NaN where the
+ * boundary's equation has no solution at that angle, and the polyline breaks there (as the
+ * playground's `linePath` draws it): the line ends rather than running along the edge.
+ */
 export interface BoundaryLine {
-  /** θ1 of each point. */
+  /** θ1 of each point (NaN: no solution there). */
   x: Float64Array;
-  /** θ2 of each point. */
+  /** θ2 of each point (NaN: no solution there). */
   y: Float64Array;
 }
 
@@ -121,24 +129,35 @@ export interface DecisionBoundary {
   class1: BoundaryLine;
   /** Class 2 wins left of this line, the mirror image: θ1 = arccos f(θ2). */
   class2: BoundaryLine;
+  /**
+   * folds[i] is true where f rises with θ (f(θ_i) > f(θ_{i−1})): fallback 'none' past φ = π. There
+   * a worse sample scores better, and the boundary folds back towards the diagonal.
+   */
+  folds: boolean[];
 }
 
 /**
  * The binary decision boundaries a target-logit curve implies (the ArcFace paper's figure): with
- * two classes at angles θ1 and θ2 from a sample, class 1 wins where f(θ1) > cos θ2, i.e. above
- * θ2 = arccos f(θ1); class 2 wins where f(θ2) > cos θ1, the mirror image. Where f(θ1) < −1, class
- * 1 never wins and its boundary runs along θ2 = π. The gap between the two lines is the decision
- * margin; without a margin both are the diagonal θ1 = θ2. The scale s does not move them.
+ * two classes at angles θ1 and θ2 from a sample, the logits are s·f(θ1) and s·cos θ2 when the
+ * sample belongs to class 1 (W_jᵀx = ‖W_j‖‖x‖·cos θ_j, normalized and scaled by s), so class 1
+ * wins where f(θ1) > cos θ2, i.e. above θ2 = arccos f(θ1); class 2 wins where f(θ2) > cos θ1, the
+ * mirror image. Where f(θ1) < −1 the equation f(θ1) = cos θ2 has no solution (class 1 never wins
+ * at that θ1), and the line has a NaN point there instead of running along θ2 = π. The gap between
+ * the two lines is the decision margin; without a margin both are the diagonal θ1 = θ2. The scale
+ * s does not move them. Drawn and explained: docs/losses.md#geometry.
  */
 export function decisionBoundary(curve: Curve): DecisionBoundary {
   if (curve.theta.length !== curve.value.length) {
     throw new ShapeError(`decisionBoundary: curve '${curve.name}' has ${curve.theta.length} angles and ${curve.value.length} values`);
   }
-  const other = Float64Array.from(curve.value, (f) => Math.acos(Math.max(-1, Math.min(1, f))));
+  // below −1 no θ2 solves f = cos θ2; min(1, ·) only guards acos against rounding
+  const other = Float64Array.from(curve.value, (f) => (f < -1 ? NaN : Math.acos(Math.min(1, f))));
+  const own = Float64Array.from(curve.theta, (t, i) => (Number.isNaN(other[i]) ? NaN : t));
   return {
     name: curve.name,
-    class1: { x: Float64Array.from(curve.theta), y: other },
-    class2: { x: Float64Array.from(other), y: Float64Array.from(curve.theta) },
+    class1: { x: own, y: other },
+    class2: { x: Float64Array.from(other), y: Float64Array.from(own) },
+    folds: Array.from(curve.value, (f, i) => i > 0 && f > curve.value[i - 1]),
   };
 }
 

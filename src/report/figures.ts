@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { DomainError, OptionError, ShapeError } from '../tensor/errors.js';
-import { decisionBoundary, type Curve } from './curves.js';
+import { decisionBoundary, type BoundaryLine, type Curve } from './curves.js';
 import { renderVegaLite } from './vega.js';
 
 const PANEL_WIDTH = 300;
@@ -27,6 +27,44 @@ function checkCurve(curve: Curve, where: string): void {
 
 function nonEmpty<T>(items: readonly T[], what: string, where: string): void {
   if (items.length === 0) throw new ShapeError(`${where}: no ${what}`);
+}
+
+/**
+ * Where training lives, in degrees: the ArcFace paper's notes on its target-logit figure have θ_y
+ * start near 90° (random features are orthogonal to their centers) and end near 30°; the start,
+ * the end and the slope of a curve between them are what matter. Shaded in both margin figures.
+ */
+export const TRAINING_WINDOW_DEGREES: readonly [number, number] = [30, 90];
+
+const DEGREE = 180 / Math.PI;
+
+/** An angle axis in degrees, every 30°, each tick with its value in radians beside it. */
+function angleAxis(title: string): Record<string, unknown> {
+  return {
+    type: 'quantitative',
+    title: `${title} (degrees; radians in parentheses)`,
+    scale: { domain: [0, 180] },
+    // two-line labels ("90°" over "(1.57)") so that seven fit under a 200-pixel panel
+    axis: { values: [0, 30, 60, 90, 120, 150, 180], labelExpr: "[datum.value + '°', '(' + format(datum.value * PI / 180, '.2f') + ')']", labelAngle: 0, labelFontSize: 9, labelOverlap: false, labelFlush: false },
+  };
+}
+
+/**
+ * The training window, shaded across the plot along `channel` (the angle θ_y on that axis), as a
+ * layer over the rows with kind 'window' (fields lo, hi in degrees).
+ */
+function trainingWindowLayer(channel: 'x' | 'y', axisTitle: string): Record<string, unknown> {
+  return {
+    transform: [{ filter: "datum.kind === 'window'" }],
+    mark: { type: 'rect', color: '#f2c14e', opacity: 0.2 },
+    encoding: { [channel]: { field: 'lo', ...angleAxis(axisTitle) }, [`${channel}2`]: { field: 'hi' } },
+  };
+}
+
+/** The row that `trainingWindowLayer` draws. */
+function trainingWindowRow(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const [lo, hi] = TRAINING_WINDOW_DEGREES;
+  return { ...extra, kind: 'window', lo, hi };
 }
 
 /** A panel of curves for `targetLogitFigure`. */
@@ -62,21 +100,30 @@ export async function targetLogitFigure(panels: readonly CurvePanel[], options: 
     nonEmpty(panel.curves, 'curves', `targetLogitFigure ('${panel.title}')`);
     panel.curves.forEach((c) => checkCurve(c, 'targetLogitFigure'));
     const cut = panel.curves.filter((c) => c.value.some((v) => v < yMin)).map((c) => c.name);
-    const values = panel.curves.flatMap((c) =>
-      Array.from(c.theta, (theta, i) => ({ series: c.name, theta, f: c.value[i], i })),
+    const values: Record<string, unknown>[] = panel.curves.flatMap((c) =>
+      Array.from(c.theta, (theta, i) => ({ kind: 'curve', series: c.name, degrees: theta * DEGREE, f: c.value[i], i })),
     );
+    values.push(trainingWindowRow());
+    const [lo, hi] = TRAINING_WINDOW_DEGREES;
+    const subtitle = [...(cut.length ? [`cut at ${yMin}: ${cut.join(', ')}`] : []), `shaded: θ_y during training, ${lo}°–${hi}°`];
     return {
-      title: { text: panel.title, subtitle: cut.length ? `cut at ${yMin}: ${cut.join(', ')}` : '' },
+      title: { text: panel.title, subtitle: subtitle.join('; ') },
       width: PANEL_WIDTH,
       height: PANEL_HEIGHT,
       data: { values },
-      mark: { type: 'line', clip: true },
-      encoding: {
-        x: { field: 'theta', type: 'quantitative', title: 'θ (radians)', scale: { domain: [0, Math.PI] } },
-        y: { field: 'f', type: 'quantitative', title: 'target logit f(θ) (cos units)', scale: { domain: [yMin, 1] } },
-        color: { field: 'series', type: 'nominal', title: null, sort: panel.curves.map((c) => c.name) },
-        order: { field: 'i', type: 'quantitative' },
-      },
+      layer: [
+        trainingWindowLayer('x', 'θ'),
+        {
+          transform: [{ filter: "datum.kind === 'curve'" }],
+          mark: { type: 'line', clip: true },
+          encoding: {
+            x: { field: 'degrees', ...angleAxis('θ') },
+            y: { field: 'f', type: 'quantitative', title: 'target logit f(θ) (cos units)', scale: { domain: [yMin, 1] } },
+            color: { field: 'series', type: 'nominal', title: null, sort: panel.curves.map((c) => c.name) },
+            order: { field: 'i', type: 'quantitative' },
+          },
+        },
+      ],
     };
   });
   const columns = options.columns;
@@ -85,7 +132,7 @@ export async function targetLogitFigure(panels: readonly CurvePanel[], options: 
     title: options.title ?? 'Target logit f(θ) = cos(m1·θ + m2) − m3',
     ...(columns === undefined ? { hconcat: specs } : { concat: specs, columns }),
     resolve: { scale: { color: 'independent' } },
-  } as TopLevelSpec);
+  } as unknown as TopLevelSpec); // the layers are built as plain objects by the helpers above
 }
 
 /** Options of `decisionBoundaryFigure`. */
@@ -96,28 +143,70 @@ export interface DecisionBoundaryOptions {
   columns?: number;
 }
 
+/** The legend of `decisionBoundaryFigure`, in order. */
+export const DECISION_BOUNDARY_SERIES = [
+  'class 1 boundary: f(θ1) = cos θ2',
+  'class 2 boundary: f(θ2) = cos θ1',
+  "fold-back: f rises again past φ = π ('none')",
+  'no margin: θ1 = θ2',
+] as const;
+
+/**
+ * One boundary line as figure rows: NaN points (no solution) are left out and start a new segment,
+ * and the points where the curve folds back (f rising with θ) go to the fold-back series, in a
+ * segment of their own that shares its first point with the line it continues.
+ */
+function boundaryRows(loss: string, series: string, line: BoundaryLine, folds: readonly boolean[], firstSegment: number): { rows: Record<string, unknown>[]; segments: number } {
+  const rows: Record<string, unknown>[] = [];
+  let segment = firstSegment - 1;
+  let previous: { x: number; y: number; fold: boolean } | undefined;
+  for (let i = 0; i < line.x.length; i++) {
+    const [x, y] = [line.x[i], line.y[i]];
+    if (Number.isNaN(x) || Number.isNaN(y)) {
+      previous = undefined;
+      continue;
+    }
+    const name = folds[i] ? DECISION_BOUNDARY_SERIES[2] : series;
+    if (previous === undefined || previous.fold !== folds[i]) {
+      segment++;
+      if (previous !== undefined) rows.push({ loss, series: name, segment, x: previous.x, y: previous.y, i: i - 1 });
+    }
+    rows.push({ loss, series: name, segment, x, y, i });
+    previous = { x, y, fold: folds[i] };
+  }
+  return { rows, segments: segment + 1 - firstSegment };
+}
+
 /**
  * The binary decision boundaries of each loss in the (θ1, θ2) plane (the ArcFace paper's figure),
  * as `decisionBoundary` computes them: class 1 wins above θ2 = arccos f(θ1), class 2 right of the
  * mirror image. The gap between the two lines is the decision margin; the diagonal is the
- * boundary without margin.
+ * boundary without margin. A line ends where f < −1 (no angle solves f = cos θ there), and the
+ * part where f rises again with θ (fallback 'none' past φ = π, ArcFace's fold-back) is drawn as its
+ * own series.
  */
 export async function decisionBoundaryFigure(curves: readonly Curve[], options: DecisionBoundaryOptions = {}): Promise<string> {
   nonEmpty(curves, 'curves', 'decisionBoundaryFigure');
   const columns = options.columns ?? 3;
   if (!Number.isInteger(columns) || columns < 1) throw new OptionError(`decisionBoundaryFigure: columns must be a positive integer, got ${columns}`);
-  const SERIES = ['class 1 boundary: f(θ1) = cos θ2', 'class 2 boundary: f(θ2) = cos θ1', 'no margin: θ1 = θ2'];
+  const SERIES = DECISION_BOUNDARY_SERIES;
+  let segments = 0;
   const values = curves.flatMap((c) => {
     checkCurve(c, 'decisionBoundaryFigure');
-    const { class1, class2 } = decisionBoundary(c);
+    const { class1, class2, folds } = decisionBoundary(c);
+    const rows: Record<string, unknown>[] = [];
+    for (const [series, line] of [[SERIES[0], class1], [SERIES[1], class2]] as const) {
+      const r = boundaryRows(c.name, series, line, folds, segments);
+      rows.push(...r.rows);
+      segments += r.segments;
+    }
+    segments++;
+    rows.push({ loss: c.name, series: SERIES[3], segment: segments - 1, x: 0, y: 0, i: 0 }, { loss: c.name, series: SERIES[3], segment: segments - 1, x: Math.PI, y: Math.PI, i: 1 });
     return [
-      ...Array.from(class1.x, (x, i) => ({ loss: c.name, series: SERIES[0], x, y: class1.y[i], i })),
-      ...Array.from(class2.x, (x, i) => ({ loss: c.name, series: SERIES[1], x, y: class2.y[i], i })),
-      { loss: c.name, series: SERIES[2], x: 0, y: 0, i: 0 },
-      { loss: c.name, series: SERIES[2], x: Math.PI, y: Math.PI, i: 1 },
+      ...rows.map((r) => ({ ...r, kind: 'line', x: (r.x as number) * DEGREE, y: (r.y as number) * DEGREE })),
+      trainingWindowRow({ loss: c.name }),
     ];
   });
-  const axis = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [0, Math.PI] } });
   return renderVegaLite({
     title: options.title ?? 'Binary decision boundaries in the (θ1, θ2) plane',
     data: { values },
@@ -126,16 +215,24 @@ export async function decisionBoundaryFigure(curves: readonly Curve[], options: 
     spec: {
       width: 200,
       height: 200,
-      mark: { type: 'line', clip: true },
-      encoding: {
-        x: { field: 'x', ...axis('θ1 (radians)') },
-        y: { field: 'y', ...axis('θ2 (radians)') },
-        color: { field: 'series', type: 'nominal', title: null, sort: SERIES },
-        strokeDash: { field: 'series', type: 'nominal', title: null, sort: SERIES, scale: { range: [[1, 0], [1, 0], [4, 3]] } },
+      layer: [
+        trainingWindowLayer('x', 'θ1'),
+        trainingWindowLayer('y', 'θ2'),
+        {
+          transform: [{ filter: "datum.kind === 'line'" }],
+          mark: { type: 'line', clip: true },
+          encoding: {
+        x: { field: 'x', ...angleAxis('θ1') },
+        y: { field: 'y', ...angleAxis('θ2') },
+        color: { field: 'series', type: 'nominal', title: null, sort: [...SERIES], scale: { domain: [...SERIES], range: ['#4c78a8', '#f58518', '#e45756', '#888888'] } },
+        strokeDash: { field: 'series', type: 'nominal', title: null, sort: [...SERIES], scale: { domain: [...SERIES], range: [[1, 0], [1, 0], [2, 2], [4, 3]] } },
+        detail: { field: 'segment', type: 'nominal' },
         order: { field: 'i', type: 'quantitative' },
-      },
+          },
+        },
+      ],
     },
-  } as TopLevelSpec);
+  } as unknown as TopLevelSpec); // the layers are built as plain objects by the helpers above
 }
 
 /** One panel of 2-D embeddings for `embeddingScatterFigure`. */

@@ -27,7 +27,7 @@ export async function marginGeometryFigures(): Promise<ReportFigure[]> {
       file: 'decision-boundaries.svg',
       title: 'Figure 2: binary decision boundaries in the (θ1, θ2) plane',
       svg: await decisionBoundaryFigure(targetLogitCurves(LOSS_CURVES)),
-      caption: 'The gap between the two class boundaries is the decision margin; the dashed diagonal is no margin.',
+      caption: "The gap between the two class boundaries is the decision margin; the dashed diagonal is no margin. A line ends where f < −1 (no angle solves f(θ1) = cos θ2 there); dotted: ArcFace's fold-back past θ = π − m2, where 'none' lets f rise again.",
     },
   ];
 }

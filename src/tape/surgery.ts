@@ -20,7 +20,8 @@ export function stopGradient(x: Tensor): Tensor {
  * The value of `value`, with the gradient of `through`: the backward pass treats the map
  * through ↦ value as the identity. This is insightface arcface_torch's margin under
  * `torch.no_grad()` (and opensphere's): the margin changes the forward logit only, and
- * ∂target/∂cos θ is taken as 1. `value` itself receives no gradient.
+ * ∂target/∂cos θ is taken as 1. `value` itself receives no gradient. Why and what it changes:
+ * docs/losses.md#gradients.
  */
 export function straightThrough(value: Tensor, through: Tensor): Tensor {
   assertTensor(value, 'straightThrough: value');

@@ -33,12 +33,27 @@ describe('decisionBoundary', () => {
     });
   });
 
-  it('runs along θ2 = π where f < −1 (class 1 never wins there)', () => {
+  it('ends where f < −1 (no θ2 solves f(θ1) = cos θ2; class 1 never wins there) instead of running along θ2 = π', () => {
     const cosface = targetLogitCurves([{ name: 'CosFace', m1: 1, m2: 0, m3: 0.35, fallback: 'none' }], 37)[0];
-    const { class1 } = decisionBoundary(cosface);
-    const last = cosface.theta.length - 1;
-    expect(cosface.value[last]).toBeLessThan(-1);
-    expect(class1.y[last]).toBe(Math.PI);
+    const { class1, class2, folds } = decisionBoundary(cosface);
+    cosface.value.forEach((f, i) => {
+      const solvable = f >= -1;
+      expect(Number.isNaN(class1.y[i]), `θ1 = ${cosface.theta[i]}`).toBe(!solvable);
+      expect(Number.isNaN(class1.x[i])).toBe(!solvable);
+      expect(Number.isNaN(class2.x[i])).toBe(!solvable);
+      if (solvable) expect(Math.cos(class1.y[i])).toBeCloseTo(f, 12);
+    });
+    expect(cosface.value.at(-1)).toBeLessThan(-1);
+    expect(folds.some(Boolean)).toBe(false); // cos θ − m3 never rises
+  });
+
+  it("marks ArcFace's fold-back: f rises again exactly past θ = π − m2 with 'none'", () => {
+    const curve = targetLogitCurves([arcface], 361)[0];
+    const { folds, class1 } = decisionBoundary(curve);
+    curve.theta.forEach((t, i) => {
+      if (i > 0 && Math.abs(t - (Math.PI - 0.5)) > Math.PI / 360) expect(folds[i], `θ = ${t}`).toBe(t > Math.PI - 0.5);
+    });
+    expect(class1.y.every((y) => !Number.isNaN(y))).toBe(true); // f ∈ [−1, 1]: a solution everywhere
   });
 });
 

@@ -40,8 +40,9 @@ describe('targetLogitCurves', () => {
     expect(arcface.value[2]).toBeCloseTo(-Math.sin(0.5), 12); // cos(π/2 + 0.5)
     expect(arcface.value[4]).toBeCloseTo(-Math.cos(0.5), 12); // 'none': rises back to −cos m at π
     expect(combined.value[0]).toBeCloseTo(Math.cos(0.3) - 0.2, 12);
-    expect(sphere.value[4]).toBeCloseTo(-7, 12); // ψ at 4π: k = 4, cos 4π − 8
-    expect(sphere.value[1]).toBeCloseTo(-1, 12); // ψ at π: k = 1, −cos π − 2
+    // SphereFace as trained: (5·cos θ + ψ(θ))/6
+    expect(sphere.value[4]).toBeCloseTo((5 * -1 + -7) / 6, 12); // ψ at 4π: k = 4, cos 4π − 8
+    expect(sphere.value[1]).toBeCloseTo((5 * Math.SQRT1_2 + -1) / 6, 12); // ψ at π: k = 1, −cos π − 2
     // 'thmm' below cos(π − 0.5): c − 0.5·sin(π − 0.5)
     const thmm = targetLogitCurves([ARCFACE_FALLBACK_CURVES[1]], 5)[0];
     expect(thmm.value[4]).toBeCloseTo(-1 - 0.5 * Math.sin(0.5), 12);
@@ -87,18 +88,58 @@ describe('figures', () => {
 
   it('target logits: one legend entry per loss and per ArcFace fallback policy', () => {
     expect(legendLabels(svgs.logit)).toEqual([...LOSS_CURVES, ...ARCFACE_FALLBACK_CURVES].map((c) => c.name));
-    expect(svgs.logit).toContain('cut at -2: SphereFace m1=4 (psi)'); // ψ falls below the axis
-    expect(count(svgs.logit, 'line mark')).toBe(10);
+    expect(count(svgs.logit, 'line mark')).toBe(LOSS_CURVES.length + ARCFACE_FALLBACK_CURVES.length);
+  });
+
+  it('target logits: SphereFace as trained (λ = 5) stays on the axis; the bare ψ would be cut', async () => {
+    expect(svgs.logit).not.toContain('cut at'); // (5·cos π + ψ(π))/6 = −2, the axis's end
+    const bare = targetLogitCurves([{ ...LOSS_CURVES[1], name: 'bare psi', lambda: 0 }], 91);
+    expect(await targetLogitFigure([{ title: 'ψ', curves: bare }])).toContain('cut at -2: bare psi'); // ψ(π) = −7
+  });
+
+  it('θ axes in degrees every 30°, radians beside, the training window shaded', () => {
+    for (const svg of [svgs.logit, svgs.boundary]) {
+      const labels = [...svg.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map(([, t]) => t);
+      for (const [deg, rad] of [['0°', '(0.00)'], ['30°', '(0.52)'], ['90°', '(1.57)'], ['180°', '(3.14)']]) {
+        expect(labels).toContain(deg);
+        expect(labels[labels.indexOf(deg) + 1]).toBe(rad);
+      }
+    }
+    // one shaded band per target-logit panel, 30° to 90° of its 300-pixel, 180° axis
+    const bands = [...svgs.logit.matchAll(/aria-roledescription="rect mark" d="M([\d.]+),0h([\d.]+)v240/g)];
+    expect(bands.map(([, x, w]) => [Number(x), Number(w)])).toEqual([[50, 100], [50, 100]]);
+    expect(svgs.logit).toContain('shaded: θ_y during training, 30°–90°');
+    // two bands (θ1 and θ2 in the window) per decision-boundary panel
+    expect(count(svgs.boundary, 'rect mark')).toBe(2 * LOSS_CURVES.length);
   });
 
   it('decision boundaries: a panel per loss, both class boundaries and the diagonal', () => {
     expect(legendLabels(svgs.boundary)).toEqual([
       'class 1 boundary: f(θ1) = cos θ2',
       'class 2 boundary: f(θ2) = cos θ1',
+      "fold-back: f rises again past φ = π ('none')",
       'no margin: θ1 = θ2',
     ]);
     for (const c of LOSS_CURVES) expect(svgs.boundary).toContain(`>${c.name}</text>`);
-    expect(count(svgs.boundary, 'line mark')).toBe(3 * LOSS_CURVES.length);
+    // one line per piece: both classes and the diagonal in every panel, and ArcFace's two fold-backs
+    expect(count(svgs.boundary, 'line mark')).toBe(3 * LOSS_CURVES.length + 2);
+  });
+
+  it('decision boundaries: no segment along the θ = π edges, where f < −1 has no solution', () => {
+    // the panels are 200 px: θ2 = π is y = 0, θ1 = π is x = 200. Before, CosFace, SphereFace and the
+    // combined margin ran along those edges (arccos of a clamped f); a line may now touch them only
+    // at a point, never over a stretch.
+    const lines = [...svgs.boundary.matchAll(/aria-roledescription="line mark"[^>]*d="(M[^"]+)"/g)].map(([, d]) =>
+      d.slice(1).split('L').map((p) => p.split(',').map(Number)),
+    );
+    expect(lines.length).toBe(3 * LOSS_CURVES.length + 2);
+    for (const points of lines) {
+      for (let k = 1; k < points.length; k++) {
+        const [[x0, y0], [x1, y1]] = [points[k - 1], points[k]];
+        expect(y0 === 0 && y1 === 0, `segment along θ2 = π at x ${x0}–${x1}`).toBe(false);
+        expect(x0 === 200 && x1 === 200, `segment along θ1 = π at y ${y0}–${y1}`).toBe(false);
+      }
+    }
   });
 
   it('scatter: every point drawn, classes in the legend, two panels', () => {

@@ -32,4 +32,15 @@ describe('marginGeometryFigures', () => {
     expect(page).toContain('](figures/target-logit.svg)');
     expect(page).toContain('](figures/decision-boundaries.svg)');
   });
+
+  it("embeds the demo's θ_y histograms (copied from `npm start`'s out/angles-*.svg) until the glyph benchmark's replace them", () => {
+    const page = readFileSync(join(docs, 'losses.md'), 'utf8');
+    for (const [file, loss] of [['demo-theta-y-softmax.svg', 'Softmax'], ['demo-theta-y-arcface.svg', 'ArcFace']]) {
+      expect(page).toContain(`](figures/${file})`);
+      const svg = readFileSync(join(docs, 'figures', file), 'utf8');
+      // what src/demo/report.ts titles its Figure 4 histograms, with the three stages of a 10-epoch run
+      expect(svg).toContain(`${loss}: θ_y at the start, middle and end of training`);
+      for (const stage of ['start (step 0)', 'middle (epoch 5, step 215)', 'end (epoch 10, step 430)']) expect(svg).toContain(stage);
+    }
+  });
 });

@@ -87,7 +87,7 @@ export function cosinesT(this: KernelThis, xhT: Grid, w: Grid, wNorms: Vec, d: n
   return (s0 + s1 + (s2 + s3)) / Math.max(wNorms[j], eps);
 }
 
-/** The target logit s·f′(c) of each labelled row, c = clamp(cos θ_{i,y_i}); 0 for rows labelled −1 (1-D [N]). */
+/** The target logit s·f_λ(c) of each labelled row, c = clamp(cos θ_{i,y_i}); 0 for rows labelled −1 (1-D [N]). */
 export function targetLogits(
   this: KernelThis,
   zT: Grid,
@@ -108,7 +108,7 @@ export function targetLogits(
   return (s * (lambda * c + f)) / (1 + lambda);
 }
 
-/** d f′/dc of each labelled row: (λ + f′(c))/(1 + λ), or 1 when straight-through (1-D [N]). */
+/** df_λ/dc of each labelled row: (λ + f′(c))/(1 + λ), f′ = df/dc, or 1 when straight-through (1-D [N]). */
 export function targetSlopes(
   this: KernelThis,
   zT: Grid,
