@@ -175,7 +175,7 @@ async function runGlyphsDemo(options: Record<string, string | number | boolean |
     ...(options.backend === undefined ? {} : { backend: String(options.backend) }),
   };
   const out = String(options.out);
-  const argv = Object.entries(options).filter(([k, v]) => v !== undefined && v !== false && k !== 'dataset').map(([k, v]) => (v === true ? `--${k}` : `--${k} ${v}`));
+  const argv = Object.entries(options).filter(([k, v]) => v !== undefined && v !== false && v !== specs[k]?.default).map(([k, v]) => (v === true ? `--${k}` : `--${k} ${v}`));
   const ctx = runContext(argv);
   console.error(`demo: glyphs, ${losses.length} losses × ${settings.seeds.length} seed(s), ${epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);
   const data = loadGlyphsWithProgress(settings.fonts, settings.data, options.cache === undefined ? undefined : String(options.cache));
