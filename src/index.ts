@@ -127,6 +127,12 @@ export { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, 
 // Docs (issue 16): the margin figures' shaded training window and the decision-boundary legend.
 export { DECISION_BOUNDARY_SERIES, TRAINING_WINDOW_DEGREES } from './report/figures.js';
 
+// ── wasm: the float32 WebAssembly SIMD backend, the default training backend, the head's shared target (issue 18) ──
+export { WasmBackend, wasmBackend, type WasmBackendOptions } from './backend/wasm/backend.js';
+export { wasmMarginHeadArrays, type WasmHeadArrays, type WasmHeadOptions } from './backend/wasm/head.js';
+export { defaultBackend } from './backend/select.js';
+export { targetAndSlope, type TargetAndSlope } from './backend/head.js';
+
 // glyphs (issue 15): the glyph-identities data set and the open-set protocol at scale.
 export { DataError } from './data/glyph-render.js';
 export {

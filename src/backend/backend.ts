@@ -116,6 +116,14 @@ export interface Backend {
    * (src/losses/fused-head.ts) composes it from the ops on the tape.
    */
   readonly fusedMarginHead?: FusedMarginHead;
+  /**
+   * true: the margin losses (`marginLoss`) run the head as the fused `marginHead` op on this
+   * backend for float32 tensors, so that training takes the fused path. Set where the fused head
+   * keeps the composition's precision everywhere (the wasm backend); the gpu.js head leaves it
+   * unset — its loss loses digits where the target logit dominates (docs/reliability.md) — and is
+   * reached through `marginHeadStep` or the `marginHead` op directly.
+   */
+  readonly fusedHeadInLosses?: boolean;
 
   // ─── optional device memory ───────────────────────────────────────────────────────────────
   /**

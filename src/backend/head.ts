@@ -61,18 +61,38 @@ export interface HeadResult {
  */
 export type FusedMarginHead = (x: Tensor, w: Tensor, labels: Int32Array, spec: HeadSpec) => HeadResult;
 
+/** The blended target logit and its slope at one target cosine (see `targetAndSlope`). */
+export interface TargetAndSlope {
+  /** f′(c) = (λ·c + f(c))/(1 + λ), before the scale s. */
+  readonly value: number;
+  /** df′/dc, or 1 when straight-through. */
+  readonly slope: number;
+}
+
 /**
  * The target logit f′(c) (before the scale s) and its slope df′/dc at a clamped target cosine c:
- * f′ = (λ·c + f(c))/(1 + λ), slope (λ + f_c(c))/(1 + λ), or 1 when straight-through. The one
- * place a host-side driver (the wasm head) evaluates λ's blend; the tape composition
+ * f′ = (λ·c + f(c))/(1 + λ), slope (λ + f_c(c))/(1 + λ), or 1 when straight-through: what a
+ * host-side driver (the wasm head) evaluates per row; the tape composition
  * (src/losses/margin-head.ts `targetLogit`) is its reference.
  */
-export function targetAndSlope(spec: HeadSpec, c: number): { value: number; slope: number } {
+export function targetAndSlope(spec: HeadSpec, c: number): TargetAndSlope {
   const { value, valueParams: p, slope, slopeParams: q } = spec.target;
-  const f = value.fn(c, p[0], p[1], p[2], p[3]);
-  const blend = 1 + spec.lambda;
   return {
-    value: (spec.lambda * c + f) / blend,
-    slope: spec.straightThrough ? 1 : (spec.lambda + slope.fn(c, q[0], q[1], q[2], q[3])) / blend,
+    value: blendedTarget(c, value.fn(c, p[0], p[1], p[2], p[3]), spec.lambda),
+    slope: spec.straightThrough ? 1 : blendedSlope(slope.fn(c, q[0], q[1], q[2], q[3]), spec.lambda),
   };
+}
+
+/**
+ * SphereFace's blend of the target logit, f′ = (λ·c + f)/(1 + λ), written once: the host-side
+ * drivers call it through `targetAndSlope`, and the gpu.js head compiles this same function into
+ * its kernels (it is in the gpu.js-compilable subset: numbers and arithmetic only).
+ */
+export function blendedTarget(c: number, f: number, lambda: number): number {
+  return (lambda * c + f) / (1 + lambda);
+}
+
+/** The slope of the blend, df′/dc = (λ + f_c)/(1 + λ) for the margin's slope f_c (see `blendedTarget`). */
+export function blendedSlope(slope: number, lambda: number): number {
+  return (lambda + slope) / (1 + lambda);
 }

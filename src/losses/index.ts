@@ -3,7 +3,7 @@
  * λ annealing, PartialFC class sampling, the ArcFace paper's §2.3 losses and sub-center ArcFace.
  */
 export { GRADIENT_MODES, resolveMarginOptions, type GradientMode, type MarginOptions, type ResolvedMarginOptions } from './options.js';
-export { checkHeadInputs, cosineMatrix, interclassFilter, marginLogits, marginLoss, targetLogit } from './margin-head.js';
+export { canFuseHead, checkHeadInputs, composedMarginLoss, fusedMarginLoss, cosineMatrix, interclassFilter, marginLogits, marginLoss, targetLogit } from './margin-head.js';
 export {
   arcface, combined, combinedMargin, cosface, marginPresets, normface, softmaxLoss, sphereface,
   type MarginLossHead, type MarginPresetName, type PresetOverrides,

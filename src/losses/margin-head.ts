@@ -110,14 +110,23 @@ export function composedMarginLoss(x: Tensor, w: Tensor, labels: Labels, options
 }
 
 /**
- * The mean margin loss over the rows whose label is not −1 (see the file header). Where the
- * tensors' backend has a fused head and they are float32, it is the one `marginHead` op (fused
- * forward, custom VJP) with `composedMarginLoss` as its reference; elsewhere that composition.
+ * The mean margin loss over the rows whose label is not −1 (see the file header). On a backend
+ * that runs the margin losses fused (`Backend.fusedHeadInLosses`: the wasm backend) with float32
+ * tensors, it is `fusedMarginLoss`; elsewhere the composition of ops.
  */
 export function marginLoss(x: Tensor, w: Tensor, labels: Labels, options: MarginOptions): Tensor {
   const y = checkHeadInputs('marginLoss', x, w, labels);
-  if (x.backend.fusedMarginHead !== undefined && x.dtype === 'float32' && w.backend === x.backend && w.dtype === x.dtype) {
-    return marginHead(x, w, y, headSpec(options, 'marginLoss'), (a, b, lab) => composedMarginLoss(a, b, lab, options));
-  }
+  if (x.backend.fusedHeadInLosses === true && canFuseHead(x, w)) return fusedMarginLoss(x, w, y, options);
   return composedMarginLoss(x, w, y, options);
+}
+
+/** Whether X and W can take the backend's fused head: it has one, both live on it, float32. */
+export function canFuseHead(x: Tensor, w: Tensor): boolean {
+  return x.backend.fusedMarginHead !== undefined && x.dtype === 'float32' && w.backend === x.backend && w.dtype === x.dtype;
+}
+
+/** The margin loss as the one `marginHead` op (the backend's fused head, custom VJP), `composedMarginLoss` its reference. */
+export function fusedMarginLoss(x: Tensor, w: Tensor, labels: Labels, options: MarginOptions): Tensor {
+  const y = checkHeadInputs('fusedMarginLoss', x, w, labels);
+  return marginHead(x, w, y, headSpec(options, 'marginLoss'), (a, b, lab) => composedMarginLoss(a, b, lab, options));
 }

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
-import { backendFromOption } from '../../src/backend/select.js';
+import { backendFromOption, defaultBackend } from '../../src/backend/select.js';
 import { gpujs } from '../../src/backend/gpujs/runtime.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
@@ -52,13 +52,23 @@ describe('selectBackend', () => {
     await expect(selectBackend('gpu.js:headlessgl')).rejects.toThrow(/headless-gl not installed \(npm package 'gl'/);
   });
 
+  it("'wasm' is the float32 WebAssembly SIMD backend, and defaultBackend (what training runs on) picks it", async () => {
+    const { backend, reason } = await selectBackend('wasm');
+    expect(backend.name).toBe('wasm');
+    expect(reason).toMatch(/^wasm \(float32, WebAssembly SIMD, \d threads?\): asked for/);
+    expect(() => backend.fromArray([1], [1], 'float64')).toThrow(/float32 only.*'cpu'/);
+    const chosen = await defaultBackend();
+    expect(chosen.backend).toBe(backend); // one process-wide instance
+    expect(chosen.reason).toMatch(/^default: wasm \(float32/);
+  });
+
   it('gpu.js:webgl2 needs a browser', async () => {
     await expect(selectBackend('gpu.js:webgl2')).rejects.toThrow(/WebGL2 needs a browser/);
   });
 
   it('an unknown name is an OptionError listing the names', async () => {
     await expect(selectBackend('cuda')).rejects.toThrow(OptionError);
-    await expect(selectBackend('cuda')).rejects.toThrow(/'auto', 'cpu', 'gpu\.js:webgpu'/);
+    await expect(selectBackend('cuda')).rejects.toThrow(/'auto', 'cpu', 'wasm', 'gpu\.js:webgpu'/);
   });
 });
 

@@ -22,6 +22,8 @@
  * loss, dX, dW and the row norms are finite (see `packResult`).
  */
 
+import { blendedSlope, blendedTarget } from '../head.js';
+
 /** The part of gpu.js's kernel `this` these kernels use. */
 interface KernelThis {
   thread: { x: number; y: number };
@@ -35,6 +37,9 @@ type Vec = ArrayLike<number>;
 // Placeholders for the target-logit scalar kernels, replaced by their names in the source text.
 declare function MARGIN_VALUE(c: number, p0: number, p1: number, p2: number, p3: number): number;
 declare function MARGIN_SLOPE(c: number, q0: number, q1: number, q2: number, q3: number): number;
+// Placeholders for λ's blend (src/backend/head.ts), compiled in as the functions themselves.
+declare function BLEND_TARGET(c: number, f: number, lambda: number): number;
+declare function BLEND_SLOPE(slope: number, lambda: number): number;
 
 /** out[r][c] = a[r][c]: brings host data (a gpu.js Input of size [cols, rows]) onto the device. */
 export function copyGrid(this: KernelThis, a: Grid): number {
@@ -104,8 +109,7 @@ export function targetLogits(
     return 0;
   }
   const c = Math.min(Math.max(zT[y][this.thread.x], -1), 1);
-  const f = MARGIN_VALUE(c, p0, p1, p2, p3);
-  return (s * (lambda * c + f)) / (1 + lambda);
+  return s * BLEND_TARGET(c, MARGIN_VALUE(c, p0, p1, p2, p3), lambda);
 }
 
 /** df_λ/dc of each labelled row: (λ + f′(c))/(1 + λ), f′ = df/dc, or 1 when straight-through (1-D [N]). */
@@ -128,7 +132,7 @@ export function targetSlopes(
     return 1;
   }
   const c = Math.min(Math.max(zT[y][this.thread.x], -1), 1);
-  return (lambda + MARGIN_SLOPE(c, q0, q1, q2, q3)) / (1 + lambda);
+  return BLEND_SLOPE(MARGIN_SLOPE(c, q0, q1, q2, q3), lambda);
 }
 
 /**
@@ -430,10 +434,10 @@ export const ALL_FINITE = 15;
 
 /** Kernel source of `targetLogits` calling the scalar kernel named `valueFn`. */
 export function targetLogitsSource(valueFn: string): string {
-  return targetLogits.toString().replace(/MARGIN_VALUE/g, valueFn);
+  return targetLogits.toString().replace(/MARGIN_VALUE/g, valueFn).replace(/BLEND_TARGET/g, blendedTarget.name);
 }
 
 /** Kernel source of `targetSlopes` calling the scalar kernel named `slopeFn`. */
 export function targetSlopesSource(slopeFn: string): string {
-  return targetSlopes.toString().replace(/MARGIN_SLOPE/g, slopeFn);
+  return targetSlopes.toString().replace(/MARGIN_SLOPE/g, slopeFn).replace(/BLEND_SLOPE/g, blendedSlope.name);
 }

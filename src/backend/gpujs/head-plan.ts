@@ -15,7 +15,7 @@
  *   finite flags of dX [N], of dW [C] → [K], of ‖w‖ → [K]     packed read-back [N+1, d+1]
  */
 import { ShapeError } from '../../tensor/errors.js';
-import type { HeadSpec } from '../head.js';
+import { blendedSlope, blendedTarget, type HeadSpec } from '../head.js';
 import * as H from './head-kernels.js';
 import { finiteChunks } from './kernels.js';
 import type { KernelDims } from './runtime.js';
@@ -124,9 +124,9 @@ export function* headStepPlan(
   const zT = yield launch('head:cosines', src(H.cosinesT), [n, c], [xhT, w, wNorms, d, Math.floor(d / 4), eps]);
 
   const targets = yield launch(`head:targets:${value.name}`, () => H.targetLogitsSource(value.fn.name), [n],
-    [zT, labels, s, lambda, ...valueParams], [value.fn]);
+    [zT, labels, s, lambda, ...valueParams], [value.fn, blendedTarget]);
   const slopes = yield launch(`head:slopes:${slope.name}`, () => H.targetSlopesSource(slope.fn.name), [n],
-    [zT, labels, spec.straightThrough ? 1 : 0, lambda, ...slopeParams], [slope.fn]);
+    [zT, labels, spec.straightThrough ? 1 : 0, lambda, ...slopeParams], [slope.fn, blendedSlope]);
   const partialMax = yield launch('head:partialMax', src(H.partialRowMax), [n, chunks], [zT, labels, targets, s, t, chunk, c], [H.headLogit]);
   const maxima = yield launch('head:rowMax', src(H.rowMax), [n], [partialMax, chunks]);
   const partialSum = yield launch('head:partialSum', src(H.partialOtherSumExp), [n, chunks], [zT, labels, maxima, s, t, chunk, c], [H.headLogit]);

@@ -34,6 +34,8 @@ export class WasmBackend extends CpuBackend {
   override readonly name: string;
   /** The threads the gemm and the head use. */
   readonly threads: number;
+  /** The margin losses take the fused head here (it keeps the composition's precision: log1p where the target dominates). */
+  readonly fusedHeadInLosses = true;
 
   constructor(options: WasmBackendOptions = {}) {
     super();
