@@ -142,5 +142,5 @@ export type {
   BuildProgress, DataLog, FontInstall, FontInstallOptions, GlyphCheck, GlyphImageSet, GlyphSplit, GlyphSplitOptions, GlyphsData, GlyphsManifest, GlyphsSpec,
   LoadGlyphsOptions, LoadedGlyphs,
 } from './data/glyphs.js';
-export { ROC_BINS, allPairsTarAtFar, evaluateOpenSet, rankOneIdentification } from './eval/open-set.js';
-export type { AllPairsPoint, AllPairsResult, IdentificationResult, OpenSetOptions, OpenSetReport, OpenSetSample } from './eval/open-set.js';
+export { ROC_BINS, allPairsTarAtFar, backendGram, evaluateOpenSet, float64Gram, rankOneIdentification } from './eval/open-set.js';
+export type { AllPairsPoint, AllPairsResult, GramRows, IdentificationResult, OpenSetOptions, OpenSetReport, OpenSetSample } from './eval/open-set.js';
