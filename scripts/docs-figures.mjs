@@ -4,7 +4,7 @@
 // into docs/figures/. Runs on the compiled library (the npm script builds dist/ first).
 // test/report/margin-figures.test.ts fails when the committed files differ from what this writes.
 import { fileURLToPath } from 'node:url';
-import { writeMarginGeometryFigures } from '../dist/index.js';
+import { writeMarginGeometryFigures } from '../dist/report/index.js';
 
 const dir = fileURLToPath(new URL('../docs/figures/', import.meta.url));
 for (const path of await writeMarginGeometryFigures(dir)) console.log(`wrote ${path}`);

@@ -9,10 +9,18 @@ const doc = page('checking-your-implementation.md');
 const text = codeBlocks(doc, 'text');
 
 describe('docs/checking-your-implementation.md', () => {
-  it('shows only code that is in docs/examples; the PyTorch script is dump_case.py as it is', () => {
+  it('shows only code that is in docs/examples; the PyTorch scripts are dump_case.py, dump_conventions.py and dump_npz.py as they are', () => {
     expect(tsBlocksNotFromExamples(doc)).toEqual([]);
-    const script = readFileSync(fileURLToPath(new URL('./dump_case.py', import.meta.url)), 'utf8');
-    expect(codeBlocks(doc, 'python')).toEqual([script.trimEnd()]);
+    const script = (name: string) => readFileSync(fileURLToPath(new URL(`./${name}`, import.meta.url)), 'utf8').trimEnd();
+    expect(codeBlocks(doc, 'python')).toEqual(['dump_case.py', 'dump_conventions.py', 'dump_npz.py'].map(script));
+  });
+
+  it('the executed templates: what arcgrad check prints for their fixtures is on the page', async () => {
+    for (const name of ['dump_case', 'dump_conventions']) {
+      const r = await ex.checkFixture(name);
+      expect(r.status).toBe(0);
+      expect(text).toContain(r.out);
+    }
   });
 
   it('the hand-written case is the one checked, and passes; dividing by N fails with error 1', async () => {
@@ -39,8 +47,8 @@ describe('docs/checking-your-implementation.md', () => {
     const reversed = ex.largestErrors((await ex.arcgrad('check', ex.reversedDimensions(path), '--json')).out);
     const f32 = ex.largestErrors((await ex.arcgrad('check', path, '--dtype', 'float32', '--json')).out);
     const row = (e: { loss: number; dX: number; dW: number }) => `| ${exp(e.loss, 1)} | ${exp(e.dX, 1)} | ${exp(e.dW, 1)} |`;
-    expect(row(reversed)).toBe('| 3.1e-16 | 6.6e-16 | 9.5e-16 |');
-    expect(row(f32)).toBe('| 9.0e-8 | 8.9e-7 | 8.8e-7 |');
+    expect(row(reversed)).toBe('| 3.1e-16 | 1.2e-15 | 9.5e-16 |');
+    expect(row(f32)).toBe('| 5.4e-7 | 8.9e-7 | 8.8e-7 |');
     expect(doc).toContain(`(feature dimensions reversed) ${row(reversed)}`);
     expect(doc).toContain(`\`arcgrad check cases.json --dtype float32\` ${row(f32).slice(0, -2)} (worst dX: \`${f32.worstDX}\`) |`);
     expect(f32.failed).toBe(0);

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli/main.js';
 
 /** Runs `arcgrad ...args` and returns its exit status and what it printed. */
@@ -92,4 +93,9 @@ export async function checkMissingField(): Promise<{ status: number; err: string
   const path = join(folder, 'missing-w.json');
   writeFileSync(path, JSON.stringify({ cases: [{ name: 'a', N: 1, d: 1, C: 1, s: 64, m1: 1, m2: 0, m3: 0, X: [1], labels: [0] }] }));
   return arcgrad('check', path);
+}
+
+/** `arcgrad check test/check/fixtures/NAME.json`: a fixture written by an executed PyTorch template. */
+export async function checkFixture(name: string): Promise<{ status: number; out: string }> {
+  return arcgrad('check', fileURLToPath(new URL(`../../test/check/fixtures/${name}.json`, import.meta.url)));
 }

@@ -1,6 +1,11 @@
 # Dump ArcFace cases for `arcgrad check` from PyTorch, in float64.
-# Not executed in arcgrad's test suite (no PyTorch there): a template to adapt to your code.
+# Usage: python3 dump_case.py [OUT.json]   (default my-arcface.json; "-" writes to standard
+# output, for `python3 dump_case.py - | npx arcgrad check -`). A template to adapt to your code;
+# test/check/fixtures/dump_case.json is what it wrote with Debian's PyTorch 1.13.
+import hashlib
 import json
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
@@ -49,5 +54,9 @@ for name, make, gradient in [
         "dX": X.grad.flatten().tolist(), "dW": W.grad.flatten().tolist(),
     })
 
-with open("my-arcface.json", "w") as f:
-    json.dump({"cases": cases}, f)
+# "producer" is ignored by arcgrad check: it records which script (and which bytes of it) wrote the file.
+with open(__file__, "rb") as f:
+    producer = {"script": os.path.basename(__file__), "sha256": hashlib.sha256(f.read()).hexdigest(), "torch": torch.__version__}
+out = sys.argv[1] if len(sys.argv) > 1 else "my-arcface.json"
+with (sys.stdout if out == "-" else open(out, "w")) as f:
+    json.dump({"producer": producer, "cases": cases}, f)

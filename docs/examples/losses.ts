@@ -5,9 +5,11 @@
 import {
   Random, angularMargin, angularTripletLoss, arcface, combined, combinedMargin, cosface, crossEntropy, interLoss,
   intraLoss, marginLoss, normface, randomNormal, sampledMarginLoss, scale, softmaxLoss, sphereFaceLambda, sphereface,
-  subCenterArcFaceLoss, targetLogit, tensor, valueAndGrad, pickColumns, replaceColumns, resolveMarginOptions, type FallbackPolicy, type MarginOptions, type Tensor,
-  clamp, l2Normalize, matmul, decisionBoundary, targetLogitCurves,
+  subCenterArcFaceLoss, targetLogit, tensor, valueAndGrad, pickColumns, replaceColumns, type FallbackPolicy, type MarginOptions, type Tensor,
+  clamp, l2Normalize, matmul,
 } from '../../src/index.js';
+import { resolveMarginOptions } from '../../src/losses/index.js';
+import { decisionBoundary, targetLogitCurves } from '../../src/report/index.js';
 import { relativeMaxError } from '../../src/bench/problem.js';
 
 /** A small problem: N = 4 features and C = 5 centers in d = 8, labels y. */

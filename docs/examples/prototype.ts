@@ -5,9 +5,9 @@
  * and that this margin equals the library's `magFace` example.
  */
 import {
-  Random, acos, add, addScalar, clamp, cos, defineMargin, definedMarginCurves, div, gradcheck, mul, randomNormal, scale, sum,
-  targetLogitFigure, type MarginContext, type Tensor,
+  Random, acos, add, addScalar, clamp, cos, defineMargin, div, gradcheck, mul, randomNormal, scale, sum, type MarginContext, type Tensor,
 } from '../../src/index.js';
+import { definedMarginCurves, targetLogitFigure } from '../../src/report/index.js';
 
 // 1. The idea, as a margin: the target logit and the regularizer, from the paper's equations.
 

@@ -96,3 +96,34 @@ export function blendedTarget(c: number, f: number, lambda: number): number {
 export function blendedSlope(slope: number, lambda: number): number {
   return (lambda + slope) / (1 + lambda);
 }
+
+/** What a step returns on the host. */
+export interface HeadArrays {
+  /** The mean loss over the labelled rows (0 when there are none), summed in float64 on the host. */
+  readonly loss: number;
+  /** Each row's cross-entropy (0 for rows labelled −1), N. */
+  readonly lossRows: Float32Array;
+  /** ∂L/∂X, N×d row-major. */
+  readonly dX: Float32Array;
+  /** ∂L/∂W, C×d row-major: present when asked for (`readGradW`), or from `run`. */
+  readonly dW?: Float32Array;
+}
+
+/** Options of `step`. */
+export interface HeadStepOptions {
+  /** Read dW back to the host (default false: it stays on the device, finite-checked there). */
+  readonly readGradW?: boolean;
+}
+
+/**
+ * A fused head driven asynchronously, with the class centers kept where it runs (GpujsMarginHead
+ * on WebGPU): what `computeCaseFused` needs, declared here so that its users' types do not load gpu.js's.
+ */
+export interface AsyncMarginHead {
+  /** The backend's name, e.g. `'gpu.js:webgpu'`. */
+  readonly name: string;
+  /** Uploads W (C×d row-major) for the following steps. */
+  setClassCenters(w: ArrayLike<number>, c: number, d: number): Promise<void>;
+  /** One step of the head on X (N×d row-major) and the labels. */
+  step(x: ArrayLike<number>, labels: Int32Array, spec: HeadSpec, options?: HeadStepOptions): Promise<HeadArrays>;
+}

@@ -10,7 +10,8 @@
  */
 import type { Backend } from './backend.js';
 import { cpu } from './cpu.js';
-import { BackendUnavailableError, OptionError } from '../tensor/errors.js';
+import { BackendUnavailableError, MissingExtraError, OptionError } from '../tensor/errors.js';
+import type { GpujsModule } from './gpujs/platform-types.js';
 import { GpujsBackend } from './gpujs/gpujs-backend.js';
 import { GL_MODE, PLATFORM } from './gpujs/platform.js';
 import { gpujs, injectedGpu, type GpujsMode } from './gpujs/runtime.js';
@@ -91,14 +92,21 @@ async function selectAuto(): Promise<Selection> {
     }
     return { backend, reason: `auto: ${backend.name} (float32) — ${isGl(mode) ? glRenderer(mode) : `WebGPU adapter ${backend.device}`}` };
   }
-  return { backend: cpu, reason: `auto: cpu (float64 reference) — ${missing.join('; ')}` };
+  // Each reason once: without gpu.js, every mode gives the same one.
+  return { backend: cpu, reason: `auto: cpu (float64 reference) — ${[...new Set(missing)].join('; ')}` };
 }
 
 /** Why gpu.js cannot run in `mode` here, or null when it can. */
 async function unavailable(mode: GpujsMode): Promise<string | null> {
   const injected = injectedGpu();
   if (injected !== undefined) return injected.unavailable?.(mode) ?? null;
-  const { GPU } = gpujs();
+  let GPU: GpujsModule['GPU'];
+  try {
+    ({ GPU } = gpujs());
+  } catch (e) {
+    if (e instanceof MissingExtraError) return e.message; // 'auto' falls back to the CPU and says why
+    throw e;
+  }
   switch (mode) {
     case 'cpu':
       return null;

@@ -24,6 +24,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { importExtra } from '../tensor/extras.js';
 import { cpu } from '../backend/cpu.js';
 import { GpujsMarginHead } from '../backend/gpujs/head.js';
 import type { GpujsMode } from '../backend/gpujs/runtime.js';
@@ -235,9 +236,12 @@ async function benchTfjs(backend: 'webgpu' | 'cpu', o: GpuHeadBenchOptions): Pro
   if ((fallback ?? 'none') !== 'none' || (lambda ?? 0) !== 0 || (interclassFilteringThreshold ?? 0) !== 0 || (gradient ?? 'exact') !== 'exact') {
     return { name, status: 'skipped: the tfjs formulation covers fallback none, λ = 0, no filtering, exact gradients' };
   }
-  const tf = await import('@tensorflow/tfjs-core');
-  if (backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu'); // registers 'webgpu' where navigator.gpu exists
-  else await import('@tensorflow/tfjs-backend-cpu');
+  const tf = await importExtra('tfjs', async () => {
+    const core = await import('@tensorflow/tfjs-core');
+    if (backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu'); // registers 'webgpu' where navigator.gpu exists
+    else await import('@tensorflow/tfjs-backend-cpu');
+    return core;
+  });
   if (!(await tf.setBackend(backend))) return { name, status: `failed: tf.setBackend('${backend}') returned false` };
   await tf.ready();
 

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { importExtra } from '../tensor/extras.js';
 import { cpu } from '../backend/cpu.js';
 import { fastMarginHeadArrays } from '../losses/fast-margin-head.js';
 import { marginLoss } from '../losses/margin-head.js';
@@ -97,16 +98,16 @@ registerBenchBackend({
 export type Tf = typeof import('@tensorflow/tfjs-core');
 let tfLoaded: Promise<Tf> | undefined;
 
-/** tfjs-core with the CPU and WASM backends registered (loaded once; they are dev dependencies). */
+/** tfjs-core with the CPU and WASM backends registered (loaded once; an optional extra, installed in the checkout as dev dependencies). */
 export async function loadTf(): Promise<Tf> {
-  tfLoaded ??= (async () => {
+  tfLoaded ??= importExtra('tfjs', async () => {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const require = createRequire(import.meta.url);
     wasm.setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
     return tf;
-  })();
+  });
   return tfLoaded;
 }
 

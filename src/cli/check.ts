@@ -14,6 +14,8 @@ import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { resolveBackendOption } from './backend-option.js';
 import { BACKEND_OPTION_HELP } from '../backend/select.js';
 import { registeredMargins } from '../losses/define-margin.js';
+import { readNpzCase, runArrayCase } from '../check/npz-case.js';
+import { ProgressBar } from './progress.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
@@ -29,11 +31,29 @@ const specs: Record<string, OptionSpec> = {
 };
 
 const usage = `Usage: arcgrad check FILE.json [options]
+       arcgrad check - [options]            (the case file on standard input: python dump.py | arcgrad check -)
+       arcgrad check FILE.npz [options]     (one case, arrays in a numpy .npz, options as JSON in its member 'case')
        arcgrad check --emit FILE.json [--seed N] [--margins all|NAME,…]
 
 Recomputes the margin loss and its gradients for each case in FILE.json and compares them with the
 file's loss, dX and dW (normwise relative error ‖ours − theirs‖∞ / ‖theirs‖∞).
+With --json, an error that is NaN or ±Infinity (the file's value was) is written as the string
+"NaN", "Infinity" or "-Infinity" (JSON has no such numbers).
 Exit status: 0 all passed, 1 a case failed, 2 unreadable input.`;
+
+/** A number for --json: finite numbers as they are, NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity". */
+export function jsonNumber(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+/** The case file's text: FILE, or standard input for '-' (read to its end). */
+function readCaseText(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    throw new CaseFileError(`cannot read ${path === '-' ? 'standard input' : path}: ${(e as Error).message}`);
+  }
+}
 
 const fmt = (e: number | undefined) => (e === undefined ? '—' : e.toExponential(2));
 
@@ -75,15 +95,24 @@ export async function runCheck(argv: string[]): Promise<number> {
   if (head) console.error(`backend: ${head.name} (float32) on ${head.device}: asked for; the fused margin head (src/backend/gpujs/head.ts)`);
   const backend = head ? undefined : await resolveBackendOption(String(options.backend), dtype);
   const backendName = head?.name ?? backend!.name;
-  let text: string;
-  try {
-    text = readFileSync(positional[0], 'utf8');
-  } catch (e) {
-    throw new CaseFileError(`cannot read ${positional[0]}: ${(e as Error).message}`);
-  }
-  const cases = parseCaseFile(text);
+  const path = positional[0];
+  const npz = path.toLowerCase().endsWith('.npz');
+  if (npz && head) throw new OptionError('check: an .npz case runs on the tape backends, not --backend gpu.js:webgpu');
+  const arrayCase = npz ? await readNpzCase(path) : undefined;
+  const cases = arrayCase ? [arrayCase.options] : parseCaseFile(readCaseText(path));
   const results: CaseResult[] = [];
-  for (const c of cases) {
+  if (arrayCase) {
+    const { C } = arrayCase.options;
+    const bar = new ProgressBar({ total: 100, label: `check ${arrayCase.options.name}` }); // percent of both passes
+    results.push(runArrayCase(arrayCase, {
+      tol, dtype, backend,
+      onProgress: (pass, done, blocks) => {
+        bar.update(Math.round(((pass - 1) / 2 + done / blocks / 2) * 100), `pass ${pass}/2, ${Math.min(C, Math.round((done / blocks) * C))} of ${C} classes`);
+      },
+    }));
+    bar.finish(100);
+  }
+  for (const c of arrayCase ? [] : cases) {
     try {
       results.push(head ? compareCase(c, await computeCaseFused(c, head), tol) : runCase(c, { tol, dtype, backend }));
     } catch (e) {
@@ -95,7 +124,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   const passed = results.filter((r) => r.pass).length;
   const failed = results.length - passed;
   if (options.json) {
-    console.log(JSON.stringify({ backend: backendName, dtype, tol, passed, failed, cases: results }, null, 1));
+    console.log(JSON.stringify({ backend: backendName, dtype, tol, passed, failed, cases: results }, jsonNumber, 1));
   } else {
     const width = Math.max(4, ...results.map((r) => r.name.length));
     console.log(`arcgrad check: ${results.length} cases on ${backendName} in ${dtype}, tolerance ${tol}`);

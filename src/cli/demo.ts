@@ -25,6 +25,7 @@ import { isBuiltinLoss } from '../demo/losses.js';
 import { loadGlyphsWithProgress } from './data.js';
 import { ProgressBar } from './progress.js';
 import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
+import { assertInstalled } from './extras.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
@@ -100,6 +101,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   const dataset = String(options.dataset);
   if (dataset === 'glyphs') return runGlyphsDemo(options);
   if (dataset !== 'mnist') throw new OptionError(`demo: --dataset must be glyphs or mnist, got '${dataset}'`);
+  assertInstalled('mnist', 'figures');
   const started = performance.now();
   const base = options.quick ? DEMO_SETTINGS.quick : DEMO_SETTINGS.full;
   const epochs = options.epochs === undefined ? base.epochs : Number(options.epochs);
@@ -155,6 +157,7 @@ function readGlyphsSettings(path: string): GlyphsSettings {
 
 /** `arcgrad demo --dataset glyphs`: data (built on first use), training, protocol, report. */
 async function runGlyphsDemo(options: Record<string, string | number | boolean | undefined>): Promise<number> {
+  assertInstalled('glyphs', 'figures');
   const started = performance.now();
   if (options.settings !== undefined) {
     const given = ['quick', 'epochs', 'losses', 'backend'].filter((k) => options[k] !== undefined && options[k] !== false).concat(Number(options.seed) !== 0 ? ['seed'] : []);

@@ -13,6 +13,7 @@ import { describeLoss } from '../demo/losses.js';
 import { OptionError } from '../tensor/errors.js';
 import { CheckpointError } from '../train/checkpoint.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { assertInstalled } from './extras.js';
 import { RUN_FILES } from './train.js';
 
 const specs: Record<string, OptionSpec> = {
@@ -42,6 +43,7 @@ export function runEval(argv: string[]): number {
     return 0;
   }
   if (positional.length > 1) throw new OptionError(`eval: one run folder or checkpoint, got ${positional.length}`);
+  assertInstalled('mnist');
   const { checkpoint, config: configPath } = locate(positional[0] ?? 'out/train');
   const config = readRunConfig(configPath);
   if (options.pairs !== undefined) {

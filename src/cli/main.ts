@@ -3,6 +3,7 @@
  * errors that arcgrad raises on purpose are printed as one line (no stack trace), anything else
  * is a bug and is printed in full.
  */
+import { readFileSync } from 'node:fs';
 import { ArcgradError, OptionError } from '../tensor/errors.js';
 import { parseArgs } from './args.js';
 import { allOps } from '../ops/index.js';
@@ -14,6 +15,12 @@ import { runData } from './data.js';
 import { runEval } from './eval.js';
 import { runTrain } from './train.js';
 import { runReliability } from './reliability.js';
+
+/**
+ * arcgrad's version, from its package.json (two folders up from both src/cli/ and dist/cli/):
+ * read, not copied into the code, so that it cannot disagree with what npm installed.
+ */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 interface Command {
   summary: string;
@@ -50,6 +57,7 @@ function help(): string {
     'SphereFace, CosFace, ArcFace, combined margin), with hand-derived, finite-difference-checked gradients.',
     '',
     'Usage: arcgrad <command> [options]     (arcgrad <command> --help for its options)',
+    '       arcgrad --version                (-v: the version)',
     '',
     'Commands:',
     ...lines,
@@ -61,6 +69,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(VERSION);
     return 0;
   }
   const command = commands[name];

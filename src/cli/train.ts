@@ -22,6 +22,7 @@ import { describeLoss } from '../demo/losses.js';
 import { OptionError } from '../tensor/errors.js';
 import { CheckpointError } from '../train/checkpoint.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { assertInstalled } from './extras.js';
 import { ProgressBar } from './progress.js';
 import { LOSS_SPECS, TRAINING_SPECS, runConfigFromOptions } from './run-options.js';
 import { MARGIN_MODULE_SPEC, loadMarginModule, loadMarginModules } from './margin-module.js';
@@ -67,6 +68,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     return 0;
   }
   if (positional.length > 0) throw new OptionError(`train: unexpected argument '${positional[0]}' (options start with --)`);
+  assertInstalled('mnist');
   const dir = String(options.out);
   const configPath = join(dir, RUN_FILES.config);
   const checkpointPath = join(dir, RUN_FILES.checkpoint);

@@ -1,8 +1,9 @@
 /**
  * Glyph rendering for the `glyphs` data set: CJK characters drawn from `@fontsource/*` woff2
  * subsets, parsed with `fontkit` and filled with `@napi-rs/canvas` (no font parser or rasterizer of
- * our own). Both packages are optional for users of the library: they are loaded lazily, here
- * only, and a missing one is a one-line `DataError` naming the command that installs it.
+ * our own). Both packages are optional for users of the library (the 'glyphs' extra): they are
+ * loaded lazily, here only, and a missing one is a one-line `MissingExtraError` naming the command
+ * that installs it.
  *
  * A fontsource package splits a font into ~100 woff2 files by unicode range; `openFontFamily`
  * opens the regular-weight (400) files and maps every code point of U+4E00–9FFF (CJK Unified
@@ -19,6 +20,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ArcgradError } from '../tensor/errors.js';
+import { requireExtra } from '../tensor/extras.js';
 import { Random } from '../tensor/random.js';
 
 /** A data set cannot be installed, built or read (no network, a damaged cache, a missing optional package). */
@@ -64,20 +66,16 @@ interface CanvasModule {
   createCanvas(w: number, h: number): { getContext(kind: '2d'): Ctx2d };
 }
 
-/** The install command named when fontkit or @napi-rs/canvas is missing. */
-export const FONT_TOOLS_INSTALL = 'npm i -D fontkit @napi-rs/canvas';
-
 let tools: { fontkit: Fontkit; canvas: CanvasModule } | undefined;
 
-/** fontkit and @napi-rs/canvas, loaded on first use; a DataError in one line when one is missing. */
+/**
+ * fontkit and @napi-rs/canvas, loaded on first use; a MissingExtraError in one line naming
+ * `npm install fontkit @napi-rs/canvas` (the 'glyphs' extra, src/tensor/extras.ts) when one is missing.
+ */
 export function fontTools(): { fontkit: Fontkit; canvas: CanvasModule } {
   if (tools) return tools;
   const require = createRequire(import.meta.url);
-  try {
-    tools = { fontkit: require('fontkit') as Fontkit, canvas: require('@napi-rs/canvas') as CanvasModule };
-  } catch (e) {
-    throw new DataError(`the glyphs data set needs fontkit and @napi-rs/canvas (${(e as Error).message.split('\n')[0]}): install them with \`${FONT_TOOLS_INSTALL}\``);
-  }
+  tools = requireExtra('glyphs', () => ({ fontkit: require('fontkit') as Fontkit, canvas: require('@napi-rs/canvas') as CanvasModule }));
   return tools;
 }
 

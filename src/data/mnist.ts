@@ -19,6 +19,7 @@
  */
 import { createRequire } from 'node:module';
 import { OptionError, ShapeError } from '../tensor/errors.js';
+import { requireExtra } from '../tensor/extras.js';
 import { Random } from '../tensor/random.js';
 
 /** Side of an MNIST image in pixels. */
@@ -87,7 +88,7 @@ let cachedBytes: Uint8Array[] | undefined;
 export function mnistBytes(): readonly Uint8Array[] {
   if (cachedBytes) return cachedBytes;
   // The package is CommonJS with JSON requires; createRequire loads it from this ES module.
-  const pkg = createRequire(import.meta.url)('mnist') as MnistDigit[];
+  const pkg = requireExtra('mnist', () => createRequire(import.meta.url)('mnist') as MnistDigit[]);
   cachedBytes = Array.from({ length: 10 }, (_, d) => {
     const raw = pkg[d].raw;
     if (raw.length !== pkg[d].length * MNIST_PIXELS) {

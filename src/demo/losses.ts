@@ -26,7 +26,7 @@ import { getMargin, registeredMargins, type MarginParams } from '../losses/defin
 import { exampleMargins } from '../margins/index.js';
 import type { JsonValue } from '../train/checkpoint.js';
 import type { HeadStateAccess } from '../train/loop.js';
-import { GRADIENT_MODES, resolveMarginOptions, type GradientMode, type ResolvedMarginOptions } from '../losses/options.js';
+import { GRADIENT_MODES, resolveMarginOptions, type GradientMode, type ResolvedMarginOptions, type TAPE_ONLY_OPTIONS } from '../losses/options.js';
 import { FALLBACK_POLICIES, type FallbackPolicy } from '../ops/angular-margin.js';
 import { normal } from '../nn/init.js';
 import type { Params } from '../nn/params.js';
@@ -113,7 +113,7 @@ export interface LossConfig {
   /** Which loss: a built-in one (LOSS_NAMES) or a registered defined margin. */
   name: string;
   /** The margin head's options (absent for softmax). `lambda` is driven by the SphereFace schedule. */
-  margin?: Omit<ResolvedMarginOptions, 'interclassFilteringThreshold' | 'eps' | 'lambda'>;
+  margin?: Omit<ResolvedMarginOptions, 'interclassFilteringThreshold' | 'eps' | 'lambda' | (typeof TAPE_ONLY_OPTIONS)[number]>;
   /** SphereFace only: anneal λ with the published Caffe schedule (λ(1) ≈ 893, down to 5 at iteration 1659). */
   annealLambda?: boolean;
   /** A defined margin's parameters (and module). */

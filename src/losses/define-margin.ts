@@ -11,7 +11,7 @@
  *   L      = crossEntropy(logits, y) + regularizer(ctx)          (rows with y = −1 ignored)
  *
  * `ctx` gives what adaptive margins need: the cosine matrix, the labels, the feature norms ‖x_i‖
- * (both as a tensor on the tape, for margins that differentiate through them like MagFace, and as
+ * and the class-weight norms ‖w_j‖ (each as a tensor on the tape, for margins that differentiate through them like MagFace, and as
  * plain numbers for statistics), the resolved parameters, and a mutable per-head `state`.
  *
  * State (running means and the like) is updated in the forward pass on plain numbers, outside the
@@ -30,13 +30,13 @@
  *
  * The built-in combined margin (margin-head.ts) is not built on this: it stays as it is.
  */
-import { add, crossEntropy, pickColumns, replaceColumns, reshape, scale, sqrt, square, sum } from '../ops/index.js';
+import { add, crossEntropy, pickColumns, replaceColumns, reshape, scale, sum } from '../ops/index.js';
 import type { Labels } from '../ops/_labels.js';
 import { ArcgradError, OptionError, ShapeError, formatShape } from '../tensor/errors.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertTensor } from '../tape/tape.js';
-import { checkHeadInputs, cosineMatrix } from './margin-head.js';
+import { checkHeadInputs, cosineMatrix, rowNorms } from './margin-head.js';
 
 /** A margin's parameter values: numbers, flags or names, all JSON-able so that runs can record them. */
 export type MarginParams = Record<string, number | boolean | string>;
@@ -57,6 +57,10 @@ export interface MarginContext<P extends MarginParams = MarginParams, S extends 
   readonly featureNorms: Tensor;
   /** ‖x_i‖ as plain numbers: constants for the tape, for batch statistics. */
   readonly featureNormValues: Float64Array;
+  /** ‖w_j‖ of the raw class centers as a [C] tensor on the tape (L-Softmax-style margins scale by it; gradient flows into W). */
+  readonly weightNorms: Tensor;
+  /** ‖w_j‖ as plain numbers (constants for the tape). */
+  readonly weightNormValues: Float64Array;
   /** The resolved parameters (defaults with the head's overrides). */
   readonly params: Readonly<P>;
   /** The head's mutable state (running statistics); update it only when `training` is true. */
@@ -207,7 +211,30 @@ function jsonCopy(v: unknown, where: string): unknown {
   throw new OptionError(`${where} is a ${v?.constructor?.name ?? typeof v}: margin state must be plain JSON data (numbers, arrays, objects)`);
 }
 
-/** Defines a margin loss from its target logit (see the file header); the gradient is the tape's. */
+/**
+ * Defines a margin loss from its target logit (see the file header); the gradient is the tape's.
+ *
+ * A margin from its paper to its training run, step by step: [prototype-your-own-margin.md](../../docs/prototype-your-own-margin.md#2-the-code).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, defineMargin, gradcheck, acos, cos, addScalar } from 'arcgrad';
+ * // ArcFace once more, as a margin of your own: f(cos θ) = cos(θ + m)
+ * const myArc = defineMargin({
+ *   name: 'my-arc',
+ *   citation: 'ArcFace, arXiv 1801.07698 (an example)',
+ *   defaults: { s: 64, m: 0.5 },
+ *   targetLogit: (cosTarget, ctx) => cos(addScalar(acos(cosTarget), ctx.params.m)),
+ * });
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng);
+ * const w = randomNormal([5, 8], rng);
+ * const head = myArc.head();
+ * // the same loss as arcface()'s:
+ * console.log(head.loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 38.701774
+ * console.log(gradcheck((x, w) => head.loss(x, w, [0, 3, 1, 4]), [x, w]).ok); // → true
+ * ```
+ */
 export function defineMargin<P extends MarginParams, S extends object = Record<string, unknown>>(
   definition: MarginDefinition<P, S>,
 ): DefinedMargin<P, S> {
@@ -255,11 +282,13 @@ export function defineMargin<P extends MarginParams, S extends object = Record<s
       check(params);
       const state = (definition.initState ? definition.initState(params) : {}) as S;
       jsonCopy(state, `${name}: initState()`);
-      const context = (cosines: Tensor, labels: Int32Array, featureNorms: Tensor, training: boolean): MarginContext<P, S> => ({
+      const context = (cosines: Tensor, labels: Int32Array, featureNorms: Tensor, weightNorms: Tensor, training: boolean): MarginContext<P, S> => ({
         cosines,
         labels,
         featureNorms,
         featureNormValues: Float64Array.from(featureNorms.toTypedArray()),
+        weightNorms,
+        weightNormValues: Float64Array.from(weightNorms.toTypedArray()),
         params,
         state,
         training,
@@ -275,7 +304,7 @@ export function defineMargin<P extends MarginParams, S extends object = Record<s
       const forward = (x: Tensor, w: Tensor, labels: Labels) => {
         const y = checkHeadInputs(name, x, w, labels);
         const cosines = cosineMatrix(x, w);
-        const ctx = context(cosines, y, sqrt(sum(square(x), { axis: 1 })), head.training);
+        const ctx = context(cosines, y, rowNorms(x), rowNorms(w), head.training);
         const f = target(pickColumns(cosines, y), ctx);
         const raw = definition.logits ? definition.logits(f, ctx) : replaceColumns(cosines, f, y);
         assertTensor(raw, `${name}: the logits hook's result`);
@@ -327,7 +356,7 @@ export function defineMargin<P extends MarginParams, S extends object = Record<s
             throw new ShapeError(`${name}.targetLogit: featureNorms must be ${n} finite numbers > 0 (or one), got ${JSON.stringify(given)}`);
           }
           const cosines = reshape(c, [n, 1]);
-          const ctx = context(cosines, new Int32Array(n), c.backend.fromArray(norms, [n], c.dtype), false);
+          const ctx = context(cosines, new Int32Array(n), c.backend.fromArray(norms, [n], c.dtype), c.backend.fill([1], 1, c.dtype), false);
           return target(c, ctx);
         },
         saveState() {

@@ -32,7 +32,21 @@ export interface MarginLossHead {
   logits(x: Tensor, w: Tensor, labels: Labels): Tensor;
 }
 
-/** The general form f(θ) = cos(m1·θ + m2) − m3, for every (m1, m2, m3). */
+/**
+ * The general form f(θ) = cos(m1·θ + m2) − m3, for every (m1, m2, m3).
+ *
+ * Derivation: [losses.md §3–4](../../docs/losses.md#3-the-margin-head); the op: [ops.md, angularMargin](../../docs/ops.md#angularmargin).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, combinedMargin } from 'arcgrad';
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng); // 4 features, d = 8
+ * const w = randomNormal([5, 8], rng); // 5 class centers
+ * const head = combinedMargin({ s: 64, m1: 1.35, m2: 0.2, m3: 0.1, fallback: 'psi' });
+ * console.log(head.loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 51.513409
+ * ```
+ */
 export function combinedMargin(options: MarginOptions, name = 'combinedMargin'): MarginLossHead {
   const resolved = Object.freeze(resolveMarginOptions(options, name));
   return {
@@ -46,16 +60,83 @@ export function combinedMargin(options: MarginOptions, name = 'combinedMargin'):
 /** Overrides accepted by the presets: any margin option. */
 export type PresetOverrides = Partial<MarginOptions>;
 
-/** NormFace: s·cos θ, no margin (s = 64). */
+/**
+ * NormFace: s·cos θ, no margin (s = 64).
+ *
+ * Derivation: [losses.md §2](../../docs/losses.md#2-normface-normalize-then-scale-by-s).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, normface } from 'arcgrad';
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng); // 4 features, d = 8
+ * const w = randomNormal([5, 8], rng); // 5 class centers
+ * console.log(normface().loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 13.248909
+ * ```
+ */
 export const normface = (o: PresetOverrides = {}): MarginLossHead => combinedMargin({ s: 64, ...o }, 'normface');
-/** SphereFace: multiplicative margin m1 = 4 with the monotone 'psi' extension (s = 64). */
+/**
+ * SphereFace: multiplicative margin m1 = 4 with the monotone 'psi' extension (s = 64).
+ *
+ * Derivation: [losses.md §4–5](../../docs/losses.md#4-sphereface-cosface-arcface-and-the-combined-form) (ψ: §5, λ annealing: `sphereFaceLambda`).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, sphereface, sphereFaceLambda } from 'arcgrad';
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng); // 4 features, d = 8
+ * const w = randomNormal([5, 8], rng); // 5 class centers
+ * console.log(sphereface({ lambda: sphereFaceLambda(1) }).loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 13.353452
+ * ```
+ */
 export const sphereface = (o: PresetOverrides = {}): MarginLossHead =>
   combinedMargin({ s: 64, m1: 4, fallback: 'psi', ...o }, 'sphereface');
-/** CosFace: additive cosine margin m3 = 0.35 (s = 64). */
+/**
+ * CosFace: additive cosine margin m3 = 0.35 (s = 64).
+ *
+ * Derivation: [losses.md §4](../../docs/losses.md#4-sphereface-cosface-arcface-and-the-combined-form).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, cosface } from 'arcgrad';
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng); // 4 features, d = 8
+ * const w = randomNormal([5, 8], rng); // 5 class centers
+ * console.log(cosface().loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 31.960099
+ * ```
+ */
 export const cosface = (o: PresetOverrides = {}): MarginLossHead => combinedMargin({ s: 64, m3: 0.35, ...o }, 'cosface');
-/** ArcFace: additive angular margin m2 = 0.5 (s = 64). */
+/**
+ * ArcFace: additive angular margin m2 = 0.5 (s = 64).
+ *
+ * Derivation: [losses.md §4](../../docs/losses.md#4-sphereface-cosface-arcface-and-the-combined-form); past θ + m2 = π: [§5](../../docs/losses.md#5-past-φ--π-the-fallback-policies); insightface's gradient: [§6](../../docs/losses.md#6-exact-and-straight-through-gradients).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, arcface } from 'arcgrad';
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng); // 4 features, d = 8
+ * const w = randomNormal([5, 8], rng); // 5 class centers
+ * console.log(arcface().loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 38.701774
+ * // what insightface's arcface_torch computes: ∂f/∂cos θ taken as 1
+ * console.log(arcface({ s: 30, gradient: 'straight-through' }).loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 18.180338
+ * ```
+ */
 export const arcface = (o: PresetOverrides = {}): MarginLossHead => combinedMargin({ s: 64, m2: 0.5, ...o }, 'arcface');
-/** The ArcFace paper's combined margin (m1, m2, m3) = (1, 0.3, 0.2) (s = 64). */
+/**
+ * The ArcFace paper's combined margin (m1, m2, m3) = (1, 0.3, 0.2) (s = 64).
+ *
+ * Derivation: [losses.md §4](../../docs/losses.md#4-sphereface-cosface-arcface-and-the-combined-form).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, combined } from 'arcgrad';
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng); // 4 features, d = 8
+ * const w = randomNormal([5, 8], rng); // 5 class centers
+ * console.log(combined().loss(x, w, [0, 3, 1, 4]).item().toFixed(6)); // → 39.816314
+ * ```
+ */
 export const combined = (o: PresetOverrides = {}): MarginLossHead =>
   combinedMargin({ s: 64, m1: 1, m2: 0.3, m3: 0.2, ...o }, 'combined');
 
@@ -65,7 +146,20 @@ export const marginPresets = { normface, sphereface, cosface, arcface, combined 
 /** The name of a margin preset. */
 export type MarginPresetName = keyof typeof marginPresets;
 
-/** Plain softmax cross-entropy with logits W·x + b: nothing normalized, no margin. */
+/**
+ * Plain softmax cross-entropy with logits W·x + b: nothing normalized, no margin.
+ *
+ * Derivation: [losses.md §1](../../docs/losses.md#1-softmax).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, softmaxLoss, zeros } from 'arcgrad';
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng); // 4 features, d = 8
+ * const w = randomNormal([5, 8], rng); // 5 class centers
+ * console.log(softmaxLoss(x, w, zeros([5]), [0, 3, 1, 4]).item().toFixed(6)); // → 2.049199
+ * ```
+ */
 export function softmaxLoss(x: Tensor, w: Tensor, b: Tensor, labels: Labels): Tensor {
   const y = checkHeadInputs('softmaxLoss', x, w, labels);
   assertTensor(b, 'softmaxLoss: bias b');

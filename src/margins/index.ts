@@ -4,6 +4,9 @@
  * paper's formula by default and the reference code's behaviour as `reference.overrides` (see each
  * file's header). Importing this module registers them, so that `arcgrad check` case files,
  * `arcgrad train --loss` and `arcgrad demo --losses` can name them.
+ *
+ * `arcgrad/margins`; also in the root (importing `arcgrad` registers them too).
+ * @module arcgrad/margins
  */
 import { registerMargin } from '../losses/define-margin.js';
 import { adaFace } from './adaface.js';

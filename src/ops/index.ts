@@ -2,6 +2,10 @@
  * THE op registry: the single list that the property tests, the docs' op table and the backends'
  * conformance suite read. An op file that is not listed here fails test/ops/registry.test.ts; an
  * op listed here is gradient-checked by test/ops/gradcheck.test.ts over every case of its domain.
+ *
+ * `arcgrad/ops`: every op, the registry, `defineOp` and the tape, for writing ops of your own. The
+ * op functions themselves are also in the root.
+ * @module arcgrad/ops
  */
 import { addOp } from './add.js';
 import { addScalarOp } from './add-scalar.js';
@@ -30,7 +34,9 @@ import { replaceColumnsOp } from './replace-columns.js';
 import { reshapeOp } from './reshape.js';
 import { scaleOp } from './scale.js';
 import { selectOp } from './select.js';
+import { shiftedPowerOp } from './shifted-power.js';
 import { sinOp } from './sin.js';
+import { softplusOp } from './softplus.js';
 import { sqrtOp } from './sqrt.js';
 import { squareOp } from './square.js';
 import { subOp } from './sub.js';
@@ -106,6 +112,10 @@ export const opRegistry = {
   angularMargin: angularMarginOp,
   /** The op behind {@link marginHead}. */
   marginHead: marginHeadOp,
+  /** The op behind {@link softplus}. */
+  softplus: softplusOp,
+  /** The op behind {@link shiftedPower}. */
+  shiftedPower: shiftedPowerOp,
 } as const satisfies Record<string, Op>;
 
 /** The name of a registered op. */
@@ -140,6 +150,8 @@ export { replaceColumns } from './replace-columns.js';
 export { reshape } from './reshape.js';
 export { scale } from './scale.js';
 export { select } from './select.js';
+export { shiftedPower } from './shifted-power.js';
+export { softplus } from './softplus.js';
 export { sin } from './sin.js';
 export { sqrt } from './sqrt.js';
 export { square } from './square.js';
@@ -150,3 +162,4 @@ export { transpose } from './transpose.js';
 export type { Labels } from './_labels.js';
 export type { AttrDomain, DomainCase, InputDomain, Op, OpDefinition } from './op.js';
 export { defineOp } from './op.js';
+export { Tape, checks, type TapeNode } from '../tape/tape.js';

@@ -8,6 +8,7 @@
  * 0.4 s to load, which every `import 'arcgrad'` would otherwise pay, figures or not.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { importExtra } from '../tensor/extras.js';
 
 /** The look shared by arcgrad's figures (white background, untruncated legend labels). */
 export const FIGURE_CONFIG: Readonly<Record<string, unknown>> = {
@@ -27,7 +28,7 @@ export const FIGURE_CONFIG: Readonly<Record<string, unknown>> = {
  * the ids unique themselves, as `renderReport` does.
  */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
-  const [{ View, parse, resetSVGDefIds }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [{ View, parse, resetSVGDefIds }, { compile }] = await importExtra('figures', () => Promise.all([import('vega'), import('vega-lite')]));
   const withConfig = { ...spec, config: { ...FIGURE_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec;
   const view = new View(parse(compile(withConfig).spec), { renderer: 'none' });
   try {

@@ -31,6 +31,16 @@ function run(f: TensorFunction, xs: readonly Tensor[], where: string): { tape: T
 /**
  * `valueAndGrad(f)(...xs)` → `{ value: f(xs), grads: [∂f/∂x₀, ∂f/∂x₁, …] }`. `f` must return a
  * scalar (shape [] or [1]); use `vjp` for other outputs.
+ *
+ * How the tape computes it: [ops.md, the tape](../../docs/ops.md#tape) and [the VJP contract](../../docs/ops.md#the-vjp-contract).
+ *
+ * @example
+ * ```ts
+ * import { tensor, valueAndGrad, mul, sum } from 'arcgrad';
+ * const f = (x, y) => sum(mul(x, y)); // f = Σ x·y: ∂f/∂x = y, ∂f/∂y = x
+ * const { value, grads: [dx, dy] } = valueAndGrad(f)(tensor([1, 2, 3]), tensor([4, 5, 6]));
+ * console.log(value.item(), String(dx.toArray()), String(dy.toArray())); // → 32 4,5,6 1,2,3
+ * ```
  */
 export function valueAndGrad(f: TensorFunction): (...xs: Tensor[]) => ValueAndGrad {
   return (...xs) => {

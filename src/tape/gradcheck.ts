@@ -69,7 +69,21 @@ function toReference(x: Tensor): Tensor {
   return cpu.fromArray(x.toTypedArray(), x.shape, 'float64');
 }
 
-/** Compares the tape's gradients of `f` at `inputs` with central differences (see file header). */
+/**
+ * Compares the tape's gradients of `f` at `inputs` with central differences (see file header).
+ *
+ * Why central differences with ε = 1e-6, and the tolerance: [ops.md, how gradients are checked](../../docs/ops.md#gradcheck).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, gradcheck, arcface } from 'arcgrad';
+ * const rng = new Random(1);
+ * const x = randomNormal([4, 8], rng);
+ * const w = randomNormal([5, 8], rng);
+ * const result = gradcheck((x, w) => arcface().loss(x, w, [0, 3, 1, 4]), [x, w]);
+ * console.log(result.ok); // → true
+ * ```
+ */
 export function gradcheck(f: TensorFunction, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
   const { eps = 1e-6, rtol = 1e-5, atol = 1e-7, directions, seed = 0 } = options;
   if (!(eps > 0)) throw new OptionError(`gradcheck: eps must be > 0, got ${eps}`);

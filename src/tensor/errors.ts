@@ -68,3 +68,19 @@ export class OptionError extends ArcgradError {
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/**
+ * An optional package (an "extra": gpu.js and webgpu, vega and vega-lite, mnist, …) that the
+ * caller needs is not installed. The message is one line that names the command installing it.
+ */
+export class MissingExtraError extends ArcgradError {
+  /** The extra that is missing, e.g. `'figures'`. */
+  readonly extra: string;
+  /** The shell command that installs it, e.g. `npm install vega vega-lite`. */
+  readonly install: string;
+  constructor(extra: string, install: string, message: string) {
+    super('missing-extra', message);
+    this.extra = extra;
+    this.install = install;
+  }
+}

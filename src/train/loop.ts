@@ -237,7 +237,31 @@ function checkResumable(ckpt: Checkpoint, config: { [key: string]: JsonValue }, 
   checkRecordMatches('optimizer state', ckpt.optState, optState);
 }
 
-/** Trains `backbone` and `head` on `data` (see the file header). */
+/**
+ * Trains `backbone` and `head` on `data` (see the file header).
+ *
+ * A training run with checkpoints and resume, from the command line and in code: [prototype-your-own-margin.md §5](../../docs/prototype-your-own-margin.md#5-training-evaluation-and-the-demo); what a damaged checkpoint gives: [reliability.md](../../docs/reliability.md#inputs-tried-and-faults-injected).
+ *
+ * @example
+ * ```ts
+ * import { Random, randomNormal, MLP, sgd, arcface, train } from 'arcgrad';
+ * const rng = new Random(0);
+ * const labels = Array.from({ length: 32 }, (_, i) => i % 3);
+ * const data = { x: randomNormal([32, 4], rng), labels };
+ * const result = train({
+ *   backbone: new MLP({ inFeatures: 4, hidden: [8], embedding: 2 }),
+ *   head: { w: randomNormal([3, 2], rng) },
+ *   headLoss: (embeddings, head, y) => arcface({ s: 8, m2: 0.2 }).loss(embeddings, head.w, y),
+ *   data,
+ *   epochs: 5,
+ *   batchSize: 8,
+ *   optimizer: sgd({ lr: 0.1, momentum: 0.9 }),
+ *   seed: 1,
+ * });
+ * console.log(result.step, result.losses.length); // → 20 20
+ * console.log(result.losses.at(-1) < result.losses[0]); // → true
+ * ```
+ */
 export function train(o: TrainOptions): TrainResult {
   const epochs = positiveInteger('epochs', o.epochs);
   const batchSize = positiveInteger('batchSize', o.batchSize);

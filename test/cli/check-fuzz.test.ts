@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';
+import { jsonNumber } from '../../src/cli/check.js';
 
 const RUNS = runs(RUN_WEIGHTS.checkFuzz);
 
@@ -99,6 +100,19 @@ describe('arcgrad check on damaged and foreign case files', () => {
       expect(r.out).toMatch(new RegExp(`^${cases[4].name} .* NaN .*FAIL$`, 'm'));
       expect(r.out.split('\n').at(-1)).toBe('0 passed, 1 failed');
     }
+  });
+
+  it('--json writes a NaN or infinite error as the string "NaN", "Infinity" or "-Infinity" (JSON has no such numbers)', async () => {
+    const { cases } = JSON.parse(emitted);
+    const text = JSON.stringify({ cases: [cases[4]] }).replace(/"dX":\[[^,]+/, '"dX":[NaN');
+    const r = await check(text, '--json');
+    expect(r.status, r.err).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report.cases[0].errors.dX).toBe('NaN');
+    expect(typeof report.cases[0].errors.dW).toBe('number');
+    expect(jsonNumber('', Infinity)).toBe('Infinity');
+    expect(jsonNumber('', -Infinity)).toBe('-Infinity');
+    expect(jsonNumber('', 1.5)).toBe(1.5);
   });
 
   it.each([

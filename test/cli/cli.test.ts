@@ -3,7 +3,7 @@
  * fresh build of dist/ (built in beforeAll, so the test never runs a stale build).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -25,6 +25,12 @@ describe('run()', () => {
     expect(out).toMatch(/Usage: arcgrad <command>/);
     expect(out).toMatch(/^\s+example\s/m);
     expect(out).toMatch(/^\s+ops\s/m);
+  });
+
+  it.each([['--version'], ['-v'], ['version']])("%s returns 0 and prints package.json's version alone", async (flag) => {
+    const { status, out } = await cli([flag]);
+    expect(status).toBe(0);
+    expect(out).toBe((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
   });
 
   it('no arguments prints the help', async () => {
@@ -78,6 +84,21 @@ describe('bin/arcgrad.js', () => {
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/arcgrad check: gpu\.js:webgpu margin head: no WebGPU adapter found/);
     expect(r.stdout).not.toMatch(/passed/);
+  });
+
+  it('check - reads the case file from standard input (python dump.py | arcgrad check -)', () => {
+    const cases = join(mkdtempSync(join(tmpdir(), 'arcgrad-cli-')), 'cases.json');
+    expect(spawnSync(process.execPath, ['bin/arcgrad.js', 'check', '--emit', cases], { cwd: root }).status).toBe(0);
+    const text = readFileSync(cases, 'utf8');
+    const n = JSON.parse(text).cases.length;
+    const ok = spawnSync(process.execPath, ['bin/arcgrad.js', 'check', '-'], { cwd: root, encoding: 'utf8', input: text });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout.trim().split('\n').at(-1)).toBe(`${n} passed, 0 failed`);
+    const broken = text.replace(/"loss": [^,]+/, '"loss": 1');
+    expect(spawnSync(process.execPath, ['bin/arcgrad.js', 'check', '-'], { cwd: root, encoding: 'utf8', input: broken }).status).toBe(1);
+    const empty = spawnSync(process.execPath, ['bin/arcgrad.js', 'check', '-'], { cwd: root, encoding: 'utf8', input: '' });
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/^arcgrad check: not valid JSON/);
   });
 
   it('an unknown command exits 2', () => {

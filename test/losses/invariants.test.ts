@@ -8,10 +8,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
 import {
-  Random, angularMargin, cosineMatrix, arcface, combined, combinedMargin, cosface, crossEntropy, gradcheck, marginLoss, normface,
-  pickColumns, replaceColumns, resolveMarginOptions, sampleClassCenters, sampledMarginLoss, scale, sphereface,
+  Random, angularMargin, arcface, combined, combinedMargin, cosface, crossEntropy, gradcheck, marginLoss, normface,
+  pickColumns, replaceColumns, sampleClassCenters, sampledMarginLoss, scale, sphereface,
   sphereFaceLambda, targetLogit, tensor, valueAndGrad, type Tensor,
 } from '../../src/index.js';
+import { cosineMatrix, resolveMarginOptions } from '../../src/losses/index.js';
 import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { relativeError } from '../support/reference-head.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';

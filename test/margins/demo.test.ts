@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoLosses } from '../../src/cli/demo.js';
 import { DEMO_SETTINGS } from '../../src/demo/demo.js';
 import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES } from '../../src/demo/losses.js';
-import { definedMarginCurves, magFace, registerMargin } from '../../src/index.js';
+import { magFace, registerMargin } from '../../src/index.js';
+import { definedMarginCurves } from '../../src/report/index.js';
 import { softArc } from './fixtures/user-margin.js';
 import { cli, type CliResult } from '../cli/run-cli.js';
 

@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../../src/backend/cpu.js';
-import { createBackend, exampleMargins, valueAndGrad, type Backend, type DefinedMargin, type MarginParams, type Tensor } from '../../src/index.js';
+import { exampleMargins, valueAndGrad, type Backend, type DefinedMargin, type MarginParams, type Tensor } from '../../src/index.js';
+import { createBackend } from '../../src/backend/index.js';
 import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { softArc } from './fixtures/user-margin.js';
 import { plainCosines } from './plain.js';

@@ -15,30 +15,14 @@
  * and nothing is returned, so a NaN or an overflow never escapes as a number.
  */
 import { BackendUnavailableError, DomainError, LabelError, ShapeError } from '../../tensor/errors.js';
-import type { HeadSpec } from '../head.js';
+import type { AsyncMarginHead, HeadArrays, HeadSpec, HeadStepOptions } from '../head.js';
+
+export type { HeadArrays, HeadStepOptions } from '../head.js';
 import { KernelError } from './errors.js';
 import { checkHeadDims, headStepPlan, nonFinite, unpack, uploadPlan, type HeadDims, type Plan, type StepOutcome } from './head-plan.js';
 import { GpujsRuntime, gpujs, type GpujsMode } from './runtime.js';
 import { adapterLine } from './adapter-info.js';
 import { probeWebGpu } from './webgpu-probe.js';
-
-/** What a step returns on the host. */
-export interface HeadArrays {
-  /** The mean loss over the labelled rows (0 when there are none), summed in float64 on the host. */
-  readonly loss: number;
-  /** Each row's cross-entropy (0 for rows labelled −1), N. */
-  readonly lossRows: Float32Array;
-  /** ∂L/∂X, N×d row-major. */
-  readonly dX: Float32Array;
-  /** ∂L/∂W, C×d row-major: present when asked for (`readGradW`), or from `run`. */
-  readonly dW?: Float32Array;
-}
-
-/** Options of `step`. */
-export interface HeadStepOptions {
-  /** Read dW back to the host (default false: it stays on the device, finite-checked there). */
-  readonly readGradW?: boolean;
-}
 
 interface Released {
   delete?(): void;
@@ -74,7 +58,7 @@ function flatten(value: unknown): Float32Array {
 }
 
 /** The fused head on one gpu.js runtime (one mode). */
-export class GpujsMarginHead {
+export class GpujsMarginHead implements AsyncMarginHead {
   private classCenters: { w: unknown; c: number; d: number } | undefined;
   private lastGradW: unknown;
   private busy = false;

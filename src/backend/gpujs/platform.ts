@@ -9,6 +9,7 @@
  * imports gpu.js's browser build and tries WebGL2. Both files export the same names.
  */
 import { createRequire } from 'node:module';
+import { requireExtra } from '../../tensor/extras.js';
 import type { GpujsModule, SyncWebGpu } from './platform-types.js';
 import type { GpujsMode } from './runtime.js';
 import { WebGpuBridge } from './webgpu-bridge.js';
@@ -19,9 +20,9 @@ export const PLATFORM: 'node' | 'browser' = 'node';
 /** The GL mode `selectBackend('auto')` tries after WebGPU on this platform. */
 export const GL_MODE: GpujsMode = 'headlessgl';
 
-/** gpu.js, loaded now (callers cache it). Throws what `require` throws. */
+/** gpu.js, loaded now (callers cache it). A MissingExtraError when it is not installed, else what `require` throws. */
 export function loadGpujs(): GpujsModule {
-  return createRequire(import.meta.url)('gpu.js') as GpujsModule;
+  return requireExtra('gpu', () => createRequire(import.meta.url)('gpu.js') as GpujsModule);
 }
 
 /**

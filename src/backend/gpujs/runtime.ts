@@ -16,7 +16,7 @@
  * docs/reliability.md). Nothing in arcgrad calls it.
  */
 import type { GPU as GpuClass, IKernelRunShortcut, KernelOutput } from 'gpu.js';
-import { BackendUnavailableError } from '../../tensor/errors.js';
+import { BackendUnavailableError, MissingExtraError } from '../../tensor/errors.js';
 import { DeviceLostError, KernelError } from './errors.js';
 import { createWebGpuBridge, loadGpujs } from './platform.js';
 import type { GpujsModule, SyncWebGpu } from './platform-types.js';
@@ -54,6 +54,7 @@ export function gpujs(): GpujsModule {
     try {
       loaded = loadGpujs();
     } catch (e) {
+      if (e instanceof MissingExtraError) throw e; // already one line naming the install command
       throw new BackendUnavailableError(`gpu.js could not be loaded: ${(e as Error).message}`);
     }
   }

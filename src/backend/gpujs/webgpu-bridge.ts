@@ -17,12 +17,13 @@
  * resolves, never others.
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { BackendUnavailableError } from '../../tensor/errors.js';
+import { requireExtra } from '../../tensor/extras.js';
 import { describeAdapter, type AdapterInfoLike } from './adapter-info.js';
 import { DeviceLostError, KernelError } from './errors.js';
 import type { SyncWebGpu } from './platform-types.js';
+import { webgpuEntry } from './webgpu-probe.js';
 
 /** How long a request may take before the bridge gives up on the worker (compiling a kernel takes most). */
 const ANSWER_TIMEOUT_MS = 300_000;
@@ -86,7 +87,7 @@ export class WebGpuBridge implements SyncWebGpu {
   /** Starts the worker and its WebGPU device; throws a BackendUnavailableError saying why it could not. */
   constructor() {
     const require = createRequire(import.meta.url);
-    const paths = { gpujs: require.resolve('gpu.js'), webgpu: pathToFileURL(require.resolve('webgpu')).href };
+    const paths = { gpujs: requireExtra('gpu', () => require.resolve('gpu.js')), webgpu: webgpuEntry() };
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(workerSource(), {

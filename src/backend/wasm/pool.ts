@@ -7,8 +7,8 @@
  * from source text (`eval: true`), so they work the same under vitest and from the compiled
  * dist/, and are terminated by `shutdownFastPool()`.
  */
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+// threads.ts in Node, threads.browser.ts (one thread) in a browser bundle.
+import { availableThreads, startWorker } from './threads.js';
 import { MAX_PAGES, instantiateKernels, kernelModule, type Kernels } from './kernels.js';
 import { PARAM, runPhase } from './phases.js';
 import { WebAssemblyApi, type WasmMemory } from './wasm-types.js';
@@ -18,7 +18,6 @@ const READY = 3, CMD = 0, DONE = 1, STATUS = 2;
 
 function workerSource(): string {
   return `var __name = (f) => f;
-const { workerData } = require('node:worker_threads');
 const { module, memory, params, control, t } = workerData;
 const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const runPhase = (${runPhase.toString()});
@@ -40,8 +39,18 @@ for (;;) {
 `;
 }
 
+/** A started worker, as the pool uses it (declared here, not in threads.ts: see platform-types.ts on variants). */
+export interface PoolWorker {
+  /** Lets the process exit while the worker waits. */
+  unref(): void;
+  /** Errors are reported through the pool's status word; this only keeps them from being uncaught. */
+  on(event: 'error', listener: () => void): unknown;
+  /** Stops it. */
+  terminate(): unknown;
+}
+
 interface WorkerHandle {
-  worker: Worker;
+  worker: PoolWorker;
   ctl: Int32Array;
 }
 
@@ -60,10 +69,7 @@ export class FastPool {
     const source = workerSource();
     for (let t = 1; t < threads; t++) {
       const control = new SharedArrayBuffer(16);
-      const worker = new Worker(source, {
-        eval: true,
-        workerData: { module: kernelModule(), memory: this.memory, params: this.params.buffer, control, t },
-      });
+      const worker = startWorker(source, { module: kernelModule(), memory: this.memory, params: this.params.buffer, control, t });
       worker.unref();
       worker.on('error', () => {}); // reported through the status word instead
       this.workers.push({ worker, ctl: new Int32Array(control) });
@@ -115,7 +121,7 @@ const pools = new Map<number, FastPool>();
 
 /** The number of threads 'auto' means here: the cores Node reports, at most 2 (see docs/benchmarks.md). */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(2, availableParallelism()));
+  return Math.max(1, Math.min(2, availableThreads()));
 }
 
 /** The process-wide pool with `threads` threads (created on first use). */
