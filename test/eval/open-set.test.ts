@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { allPairsTarAtFar, evaluateOpenSet, rankOneIdentification } from '../../src/eval/open-set.js';
 import { cosineScores, operatingPoint, roc } from '../../src/eval/verification.js';
 import { LabelError } from '../../src/tensor/errors.js';
-import { relativeError } from '../support/reference-head.js';
+import { relativeError } from '../../src/check/tolerance.js';
+import { PROPERTY_RUNS } from '../support/runs.js';
 
-const RUNS = Number(process.env.ARCGRAD_PROPERTY_RUNS ?? 30);
 
 // Three identities in two fonts on the unit circle (degrees):
 //   identity 0: font 0 at 0°,   font 1 at 10°   genuine cos 10° = 0.985
@@ -95,7 +95,7 @@ describe('allPairsTarAtFar streams what roc() computes on the explicit pairs', (
           expect([p.tar, p.far]).toEqual([q.tar, q.far]);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: PROPERTY_RUNS },
     );
   });
 });

@@ -10,6 +10,7 @@
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
+export const F64 = 0x7c;
 
 function uleb(n: number, out: number[]): void {
   do {
@@ -87,6 +88,7 @@ export class Code {
   /** loop … end (a branch to it jumps back to its start). */
   loop(): this { return this.op(0x03, 0x40); }
   if(): this { return this.op(0x04, 0x40); }
+  else(): this { return this.op(0x05); }
   end(): this { return this.op(0x0b); }
   br(depth: number): this { this.bytes.push(0x0c); uleb(depth, this.bytes); return this; }
   brIf(depth: number): this { this.bytes.push(0x0d); uleb(depth, this.bytes); return this; }
@@ -101,6 +103,18 @@ export class Code {
   f32Sqrt(): this { return this.op(0x91); }
   f32Gt(): this { return this.op(0x5e); }
   f32Min(): this { return this.op(0x96); }
+  f32Eq(): this { return this.op(0x5b); }
+  f64x2Splat(): this { return this.simd(0x14); }
+  f64x2Add(): this { return this.simd(0xf0); }
+  f64x2Mul(): this { return this.simd(0xf2); }
+  /** f64x2.promote_low_f32x4: the two low f32 lanes widened. */
+  f64x2PromoteLow(): this { return this.simd(0x5f); }
+  /** f32x4.demote_f64x2_zero: both f64 lanes rounded to f32 into the low lanes, the high lanes 0. */
+  f32x4DemoteZero(): this { return this.simd(0x5e); }
+  /** v128.load64_zero: two f32 into the low lanes. */
+  vload64Zero(offset = 0): this { return this.simd(0x5d, ...this.memarg(3, offset)); }
+  /** v128.store64_lane 0: the low two f32 lanes. */
+  vstore64Low(offset = 0): this { return this.simd(0x5b, ...this.memarg(3, offset), 0); }
 
   vload(offset = 0): this { return this.simd(0x00, ...this.memarg(4, offset)); }
   vstore(offset = 0): this { return this.simd(0x0b, ...this.memarg(4, offset)); }
@@ -123,6 +137,15 @@ export class Code {
   f32x4Min(): this { return this.simd(0xe8); }
   f32x4Max(): this { return this.simd(0xe9); }
   f32x4Nearest(): this { return this.simd(0x6a); }
+  f32x4Floor(): this { return this.simd(0x68); }
+  f32x4Eq(): this { return this.simd(0x41); }
+  f32x4Ne(): this { return this.simd(0x42); }
+  f32x4Le(): this { return this.simd(0x45); }
+  f32x4Ge(): this { return this.simd(0x46); }
+  f32x4Abs(): this { return this.simd(0xe0); }
+  f32x4Neg(): this { return this.simd(0xe1); }
+  f32x4Sqrt(): this { return this.simd(0xe3); }
+  f32x4Div(): this { return this.simd(0xe7); }
   vand(): this { return this.simd(0x4e); }
   vandnot(): this { return this.simd(0x4f); }
   vor(): this { return this.simd(0x50); }

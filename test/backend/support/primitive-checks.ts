@@ -143,6 +143,25 @@ export function primitiveChecks(maxDim: number): PrimitiveCheck[] {
         { runs: 2 },
       ),
     ),
+    // Columns a multiple of 4 and sizes past 64: the wasm backend's SIMD row kernels (stride-0 rows, repeated columns).
+    ...BINARY_FNS.map((fn: BinaryFn) =>
+      check(
+        `binary ${fn} under every broadcast, [n, 4k] columns`,
+        fc.tuple(dim, fc.integer({ min: 1, max: Math.max(1, Math.floor(maxDim / 4)) }), fc.constantFrom(...BROADCASTS)).chain(([n, k, [, shapes]]) => {
+          const [sa, sb] = shapes(Math.max(n, 16), 4 * k);
+          return fc.tuple(values(sizeOfShape(sa)).map((data) => ({ data, shape: sa })), values(sizeOfShape(sb), 0.25, 2).map((data) => ({ data, shape: sb })));
+        }),
+        (b, [x, y]) => b.binary(fn, put(b, x), put(b, y)),
+        { runs: 2 },
+      ),
+    ),
+    check(
+      'allFinite sees ±Inf in an op result (x / 0)',
+      fc.record({ m: matrix(0.25, 2), at: fc.nat() }),
+      (b, { m, at }) => b.allFinite(b.binary('div', put(b, m), put(b, { data: m.data.map((v, i) => (i === at % m.data.length ? 0 : v)), shape: m.shape }))),
+    ),
+    check('affine without shift', fc.record({ x: matrix(-1, 1), s: uniformIn(-3, 3) }), (b, { x, s }) => b.affine(put(b, x), s, 0)),
+    check('between with bounds between two float32', fc.record({ x: matrix(-1, 1), t: uniformIn(-1, 0.2) }), (b, { x, t }) => b.between(put(b, x), t, 0.5 + t / 3)),
     check('affine', fc.record({ x: matrix(-1, 1), s: uniformIn(-3, 3), t: uniformIn(-1, 1) }), (b, { x, s, t }) => b.affine(put(b, x), Math.fround(s), Math.fround(t))),
     check('clamp', fc.record({ x: matrix(-1, 1), t: uniformIn(-1, 1) }), (b, { x, t }) => b.clamp(put(b, x), Math.fround(Math.min(t, 0.2)), 0.5)),
     check('between', fc.record({ x: matrix(-1, 1), t: uniformIn(-1, 1) }), (b, { x, t }) => b.between(put(b, x), Math.fround(Math.min(t, 0.2)), 0.5)),
