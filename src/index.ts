@@ -75,7 +75,7 @@ export {
 // Checking another implementation (tolerances and the pieces of a case: arcgrad/check)
 export { CaseFileError, emitCases, parseCaseFile, runCase, type CaseResult, type CheckCase, type CheckOptions } from './check/cases.js';
 // Test-suite reliability (issue 14): the one tolerance rule that tests, `arcgrad check` and `arcgrad reliability` compare with.
-export { UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './check/tolerance.js';
+export { FLOAT32_MIN_NORMAL, UNIT_ROUNDOFF, acosCondition, relativeError, roundingError, tolerance, withinTolerance, type FloorInputs, type Tolerance } from './check/tolerance.js';
 
 // ── wasm: the float32 WebAssembly SIMD backend, the default training backend, the head's shared target (issue 18) ──
 export { WasmBackend, wasmBackend, type WasmBackendOptions } from './backend/wasm/backend.js';

@@ -10,7 +10,7 @@ import {
 } from '../../src/index.js';
 import { resolveMarginOptions } from '../../src/losses/index.js';
 import { decisionBoundary, targetLogitCurves } from '../../src/report/index.js';
-import { relativeMaxError } from '../../src/bench/problem.js';
+import { relativeError } from '../../src/check/tolerance.js';
 
 /** A small problem: N = 4 features and C = 5 centers in d = 8, labels y. */
 export function problem(seed = 1): { x: Tensor; w: Tensor; labels: number[] } {
@@ -373,5 +373,5 @@ export function paperLossGradients(): { triplet: number; inter: number; conditio
   }
   // the angle term is the difference of two tape gradients much larger than it: their size over its
   const interScale = Math.max(...withInter.flat().map(Math.abs)) / Math.max(...tapeInter.flat().map(Math.abs));
-  return { triplet: relativeMaxError(triplet.flat(), tape.flat()), inter: relativeMaxError(inter.flat(), tapeInter.flat()), condition, interScale };
+  return { triplet: relativeError(triplet.flat(), tape.flat()), inter: relativeError(inter.flat(), tapeInter.flat()), condition, interScale };
 }

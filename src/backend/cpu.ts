@@ -409,7 +409,10 @@ function dotRows(A: TypedArray, Bt: TypedArray, n: number, m: number, k: number,
       acc[o0] = s00; acc[o0 + 1] = s01; acc[o0 + 2] = s02; acc[o0 + 3] = s03;
       acc[o1] = s10; acc[o1 + 1] = s11; acc[o1 + 2] = s12; acc[o1 + 3] = s13;
     }
-    for (; j < m; j++) acc[i * m + j] = dot(A, a0, Bt, j * k, k), acc[(i + 1) * m + j] = dot(A, a1, Bt, j * k, k);
+    for (; j < m; j++) {
+      acc[i * m + j] = dot(A, a0, Bt, j * k, k);
+      acc[(i + 1) * m + j] = dot(A, a1, Bt, j * k, k);
+    }
   }
   for (; i < n; i++) for (let j = 0; j < m; j++) acc[i * m + j] = dot(A, i * k, Bt, j * k, k);
 }

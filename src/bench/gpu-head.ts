@@ -34,7 +34,8 @@ import { headSpec, marginHeadStep } from '../losses/fused-head.js';
 import type { MarginOptions } from '../losses/options.js';
 import { OptionError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
-import { parseHeadShape, relativeMaxError, type HeadArrays } from './problem.js';
+import { parseHeadShape, type HeadArrays } from './problem.js';
+import { relativeError } from '../check/tolerance.js';
 
 /** Sizes and repeats of one benchmark run. */
 export interface GpuHeadBenchOptions {
@@ -118,9 +119,9 @@ function checkAgainstTape(p: Problem, margin: MarginOptions, got: { loss: number
   const ref = marginHeadStep(cpu.fromArray(p.x, [p.n, p.d], 'float64'), cpu.fromArray(p.w, [p.c, p.d], 'float64'), p.labels, margin);
   return {
     n: p.n, d: p.d, c: p.c,
-    loss: Math.abs(got.loss - ref.loss) / Math.max(Math.abs(ref.loss), 1e-300),
-    dX: relativeMaxError(got.dX, ref.dX.toTypedArray()),
-    dW: relativeMaxError(got.dW, ref.dW.toTypedArray()),
+    loss: relativeError(got.loss, ref.loss),
+    dX: relativeError(got.dX, ref.dX.toTypedArray()),
+    dW: relativeError(got.dW, ref.dW.toTypedArray()),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * What every head benchmark shares: the problem's arrays, its shape as the command lines write it
- * (`NxDxC`), and the error measure each contestant is checked with against the float64 tape.
+ * (`NxDxC`). Each contestant is checked against the float64 tape with `relativeError`
+ * (src/check/tolerance.ts).
  */
 import { OptionError } from '../tensor/errors.js';
 
@@ -12,20 +13,6 @@ export interface HeadArrays {
   x: Float32Array;
   w: Float32Array;
   labels: Int32Array;
-}
-
-/**
- * ‖a − b‖∞ / ‖b‖∞: the largest deviation relative to the reference's largest entry (0 when they
- * agree exactly, Infinity when their lengths differ).
- */
-export function relativeMaxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let num = 0, den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num === 0 ? 0 : num / den;
 }
 
 /**

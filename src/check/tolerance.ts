@@ -20,6 +20,12 @@ import type { DType } from '../tensor/dtype.js';
 /** The unit roundoff u of each dtype: half the distance from 1 to the next float (2⁻⁵³, 2⁻²⁴). */
 export const UNIT_ROUNDOFF: Readonly<Record<DType, number>> = { float64: 2 ** -53, float32: 2 ** -24 };
 
+/**
+ * The smallest normal float32, 2⁻¹²⁶: below it float32 has no relative precision at all (a
+ * float32 result that underflows to 0 is right), the floor of a measured float32 error.
+ */
+export const FLOAT32_MIN_NORMAL = 2 ** -126;
+
 /** A tolerance: the relative error allowed and the floor of the reference's magnitude. */
 export interface Tolerance {
   /** Largest relative error that passes. */
@@ -44,7 +50,7 @@ export function relativeError(a: ArrayLike<number> | number, b: ArrayLike<number
       continue;
     }
     const d = Math.abs(as[i] - bs[i]);
-    if (Number.isNaN(d)) return Infinity;
+    if (!Number.isFinite(d)) return Infinity;
     num = Math.max(num, d);
     den = Math.max(den, Math.abs(bs[i]));
   }
@@ -68,9 +74,13 @@ export function roundingError({ u, scale, condition = 1, roundings = 1 }: FloorI
   return roundings * u * scale * condition;
 }
 
-/** The tolerance `rel` with the floor that lets `roundingError(inputs)` pass: floor = abs / rel. */
-export function tolerance(rel: number, inputs?: FloorInputs): Tolerance {
-  return { rel, floor: inputs === undefined ? 0 : roundingError(inputs) / rel };
+/**
+ * The tolerance `rel` with the floor that lets the rounding errors of `sources` (added: the parts
+ * of a quantity, each with its own scale and conditioning) pass: floor = Σ roundingError / rel.
+ * With no source the comparison is purely relative.
+ */
+export function tolerance(rel: number, ...sources: FloorInputs[]): Tolerance {
+  return { rel, floor: sources.reduce((sum, inputs) => sum + roundingError(inputs), 0) / rel };
 }
 
 /** Whether a matches b under the rule: relativeError(a, b, t.floor) ≤ t.rel. */

@@ -14,8 +14,9 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cpu } from '../backend/cpu.js';
 import { shutdownFastPool } from '../backend/wasm/pool.js';
-import { parseHeadShape, relativeMaxError } from '../bench/problem.js';
-import { benchBackends, type BenchBackend, type HeadOutput, type Problem } from '../bench/peers.js';
+import { parseHeadShape } from '../bench/problem.js';
+import { relativeError } from '../check/tolerance.js';
+import { benchBackends, type HeadOutput, type Problem } from '../bench/peers.js';
 import { toyContestants, toyProblem, trainContestants, trainProblem, type ToyContestant, type ToyOutput, type ToyProblem } from '../bench/toy.js';
 
 /** The two training-step workloads (src/bench/toy.ts): problem, contestants, timing and the ratio's reference. */
@@ -111,10 +112,8 @@ function toyGradError(out: ToyOutput, ref: ToyOutput): number {
   let worst = 0;
   for (const [k, g] of Object.entries(ref.grads)) {
     const got = out.grads[k];
-    if (got === undefined || got.length !== g.length) return Infinity;
-    let diff = 0;
-    for (let i = 0; i < g.length; i++) diff = Math.max(diff, Math.abs(got[i] - g[i]));
-    worst = Math.max(worst, diff / Math.max(norm(g), 1e-3 * largest));
+    if (got === undefined) return Infinity;
+    worst = Math.max(worst, relativeError(got, g, 1e-3 * largest));
   }
   return worst;
 }
@@ -274,7 +273,7 @@ export async function runBench(argv: string[]): Promise<number> {
           const out = prep.step();
           const e: BenchEntry = {};
           if (ref !== undefined) {
-            e.lossError = Math.abs(out.loss - ref.loss) / Math.abs(ref.loss);
+            e.lossError = relativeError(out.loss, ref.loss);
             e.gradError = toyGradError(out, ref);
           }
           entries[b.name] = e;
@@ -318,9 +317,9 @@ export async function runBench(argv: string[]): Promise<number> {
         if (ref === undefined && check && b.name === 'fast') { ref = out; refName = 'fast (checked against the float64 tape at the smaller shapes)'; }
         const e: BenchEntry = {};
         if (ref !== undefined && out !== ref) {
-          e.lossError = Math.abs(out.loss - ref.loss) / Math.abs(ref.loss);
-          e.dXError = relativeMaxError(out.dX, ref.dX);
-          e.dWError = relativeMaxError(out.dW, ref.dW);
+          e.lossError = relativeError(out.loss, ref.loss);
+          e.dXError = relativeError(out.dX, ref.dX);
+          e.dWError = relativeError(out.dW, ref.dW);
         }
         entries[b.name] = e;
         live.push({ name: b.name, prep, times: [], cpu: [] });

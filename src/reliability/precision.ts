@@ -6,8 +6,8 @@
  * the table (docs/reliability.md); the tests assert finiteness everywhere and the bounds the
  * page states.
  *
- * Error measure: |ours32 − ours64| / max(|ours64|, FLT_MIN) for the loss, and the normwise
- * ‖·‖∞ version for the gradient (of X and W together). The FLT_MIN floor (1.18e-38, the smallest
+ * Error measure: `relativeError` of src/check/tolerance.ts, |ours32 − ours64| / max(|ours64|, FLT_MIN)
+ * for the loss, and the normwise ‖·‖∞ version for the gradient (of X and W together). The FLT_MIN floor (1.18e-38, the smallest
  * normal float32) keeps a saturated loss of 1e-110, which float32 rounds to 0 as it must, from
  * reading as a relative error of 1. float64's own error is this one times u64/u32 = 2⁻²⁹ (the
  * same algorithms on the same conditioning): below 1e-12 wherever float32's is below 1e-3.
@@ -19,6 +19,7 @@ import type { MarginOptions } from '../losses/options.js';
 import { valueAndGrad } from '../tape/grad.js';
 import type { DType } from '../tensor/dtype.js';
 import { Random } from '../tensor/random.js';
+import { FLOAT32_MIN_NORMAL, relativeError } from '../check/tolerance.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** The heads measured: every preset, ArcFace under every fallback, and straight-through. */
@@ -41,9 +42,6 @@ export type PrecisionStratum = (typeof PRECISION_STRATA)[number];
 
 /** The scales measured. */
 export const PRECISION_SCALES: readonly number[] = [16, 64, 128, 256, 1024];
-
-/** The smallest normal float32: the floor of the relative error's denominator. */
-const FLT_MIN = 2 ** -126;
 
 /** One measurement: a head, a stratum, a scale. */
 export interface PrecisionCell {
@@ -85,17 +83,6 @@ function lossAndGrads(p: ReturnType<typeof precisionProblem>, options: MarginOpt
   return { loss: value.item(), grad: [...grads[0].toArray(), ...grads[1].toArray()] };
 }
 
-/** |a − b| / max(|b|, FLT_MIN), normwise for arrays. */
-export function relativeToFloat64(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return Number.isNaN(num) ? Infinity : num / Math.max(den, FLT_MIN);
-}
-
 /**
  * Measures one cell over `seeds` problems (seeds first, first + 1, …): float32 on `backend` (the
  * CPU reference, which rounds every primitive's result to float32, unless given) against float64
@@ -110,8 +97,8 @@ export function measureCell(head: string, options: Omit<MarginOptions, 's'>, str
     const r64 = lossAndGrads(p, { s, ...options }, 'float64');
     const r32 = lossAndGrads(p, { s, ...options }, 'float32', backend);
     finite &&= Number.isFinite(r32.loss) && r32.grad.every(Number.isFinite);
-    loss = Math.max(loss, relativeToFloat64([r32.loss], [r64.loss]));
-    grad = Math.max(grad, relativeToFloat64(r32.grad, r64.grad));
+    loss = Math.max(loss, relativeError(r32.loss, r64.loss, FLOAT32_MIN_NORMAL));
+    grad = Math.max(grad, relativeError(r32.grad, r64.grad, FLOAT32_MIN_NORMAL));
   }
   return { head, stratum, s, loss, grad, finite };
 }

@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { cpu } from '../../src/backend/cpu.js';
 import { KernelError } from '../../src/backend/gpujs/errors.js';
-import { BACKEND_KERNELS, type GpujsBackend } from '../../src/backend/gpujs/gpujs-backend.js';
+import { BACKEND_KERNELS } from '../../src/backend/gpujs/gpujs-backend.js';
 import type { GpujsMode } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
 import { selectBackend } from '../../src/backend/select.js';

@@ -9,6 +9,7 @@ import { instantiateKernels } from '../../src/backend/wasm/kernels.js';
 import { WebAssemblyApi } from '../../src/backend/wasm/wasm-types.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { RUN_WEIGHTS, runs } from '../support/runs.js';
+import { FLOAT32_MIN_NORMAL, relativeError } from '../../src/check/tolerance.js';
 
 const memory = new WebAssemblyApi.Memory({ initial: 16, maximum: 16, shared: true });
 const k = instantiateKernels(memory);
@@ -16,7 +17,7 @@ const f32 = new Float32Array(memory.buffer);
 const ROW = 0, WINV = 4096, OUT = 8192; // byte addresses; 1,024 floats each
 
 /** |a − b| relative to |b|, for float32 results (absolute below float32's smallest normal). */
-const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 2 ** -126);
+const rel = (a: number, b: number) => relativeError(a, b, FLOAT32_MIN_NORMAL);
 
 const row = fc.integer({ min: 1, max: 40 }).chain((cr) =>
   fc.record({

@@ -1,6 +1,6 @@
 /**
  * GPU faults on the gpu.js backend, injected through the runtime's test seam with a fake GPU
- * (test/support/fake-gpu.ts: gpu.js's CPU kernels dressed as headless-gl, failing on demand):
+ * (src/backend/gpujs/fake-gpu.ts, which `arcgrad reliability` ships: gpu.js's CPU kernels dressed as headless-gl, failing on demand):
  *
  * - no adapter / no GL context, and a GPU that cannot be created: an explicit backend is a
  *   BackendUnavailableError naming why; 'auto' falls back to the CPU reference and says why;

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { arcgradAcos, arcgradCos, arcgradSin, portableKernelSource } from '../../src/backend/gpujs/portable-math.js';
 import { GpujsRuntime } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
+import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
 /** The range the kernels evaluate cos and sin on: φ = m1·θ + m2 with m1 ≤ 4, |m2| ≤ π/2. */
 const ANGLE = 4.5 * Math.PI;
@@ -21,7 +22,7 @@ describe('portable math, evaluated in float64', () => {
       fc.property(fc.double({ min: -1, max: 1, noNaN: true }), (x) => {
         expect(Math.abs(arcgradAcos(x) - Math.acos(x))).toBeLessThanOrEqual(1e-8);
       }),
-      { examples: [[1], [-1], [0.5], [-0.5], [0], [-0], [1 - 2 ** -24], [-1 + 2 ** -24]] },
+      { numRuns: runs(RUN_WEIGHTS.portableMath), examples: [[1], [-1], [0.5], [-0.5], [0], [-0], [1 - 2 ** -24], [-1 + 2 ** -24]] },
     );
     expect(arcgradAcos(1)).toBe(0);
     expect(arcgradAcos(1.5)).toBeNaN();
@@ -35,7 +36,7 @@ describe('portable math, evaluated in float64', () => {
         expect(Math.abs(arcgradCos(x) - Math.cos(x))).toBeLessThanOrEqual(1e-8);
         expect(Math.abs(arcgradSin(x) - Math.sin(x))).toBeLessThanOrEqual(1e-8);
       }),
-      { examples: boundaries as [number][] },
+      { numRuns: runs(RUN_WEIGHTS.portableMath), examples: boundaries as [number][] },
     );
     expect(arcgradCos(NaN)).toBeNaN();
     expect(arcgradSin(NaN)).toBeNaN();

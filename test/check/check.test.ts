@@ -8,7 +8,8 @@ import { GpujsMarginHead } from '../../src/backend/gpujs/head.js';
 import { GpujsRuntime } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
 import { run } from '../../src/cli/main.js';
-import { referenceHead, relativeError } from '../support/reference-head.js';
+import { relativeError } from '../../src/check/tolerance.js';
+import { referenceHead } from '../support/reference-head.js';
 import { wellConditioned } from '../support/head-samples.js';
 
 let out: string[] = [];

@@ -18,7 +18,6 @@ import { RUN_WEIGHTS, runs } from '../support/runs.js';
 
 const RUNS = runs(RUN_WEIGHTS.damagedRuns);
 const TINY = ['--per-digit', '20', '--hidden', '16', '--embedding', '8', '--epochs', '2', '--batch-size', '16', '--pairs', '40'];
-const TOTAL_STEPS = 14; // 2 epochs × ⌊112 / 16⌋
 
 let root = '';
 let base = ''; // an arcface run stopped at step 3

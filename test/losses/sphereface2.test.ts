@@ -12,7 +12,7 @@ import { OptionError } from '../../src/tensor/errors.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { PROPERTY_RUNS } from '../support/runs.js';
 import { headCosines, headProblem, wellConditioned, type HeadProblem } from '../support/head-samples.js';
-import { relativeError } from '../support/reference-head.js';
+import { relativeError } from '../../src/check/tolerance.js';
 
 const runs = PROPERTY_RUNS;
 

@@ -9,6 +9,7 @@ import {
 import { headProblem, wellConditioned } from '../support/head-samples.js';
 import { uniformIn } from '../support/arbitraries.js';
 import { runs } from '../support/runs.js';
+import { relativeError } from '../../src/check/tolerance.js';
 
 
 /** ArcFace in three lines of the public API. */
@@ -30,10 +31,8 @@ const grads = (f: (x: Tensor, w: Tensor) => Tensor, p: { n: number; d: number; c
   const { value, grads } = valueAndGrad(f)(cpu.fromArray(p.X, [p.n, p.d], 'float64'), cpu.fromArray(p.W, [p.c, p.d], 'float64'));
   return [value.item(), ...grads[0].toArray() as number[], ...grads[1].toArray() as number[]];
 };
-const close = (a: number[], b: number[], tol: number) => {
-  const scale = Math.max(1, ...b.map(Math.abs));
-  a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThanOrEqual(tol * scale));
-};
+/** Loss, dX and dW together, normwise relative to their largest entry with a floor of 1 (the scale of unit-row cosines). */
+const close = (a: number[], b: number[], tol: number) => expect(relativeError(a, b, 1)).toBeLessThanOrEqual(tol);
 
 describe('defineMargin', () => {
   it('a user-defined ArcFace and CosFace equal the built-in heads in loss, dX and dW', () => {

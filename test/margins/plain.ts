@@ -1,5 +1,6 @@
 /** The margin formulas written out directly in plain float64 loops: the values the tape's heads must match. */
 import type { HeadProblem } from '../support/head-samples.js';
+import { UNIT_ROUNDOFF, acosCondition, relativeError, tolerance, type Tolerance } from '../../src/check/tolerance.js';
 
 /** cos θ_ij and ‖x_i‖ of a problem. */
 export function plainCosines(p: HeadProblem): { cos: number[][]; norms: number[] } {
@@ -30,7 +31,18 @@ export function plainCrossEntropy(p: HeadProblem, s: number, logits: (i: number)
 }
 
 /**
- * |a − b| / max(|b|, 1e-3): relative, except for losses near 0 (a confidently right row gives
- * e^(−s·margin) ≈ 1e-12), where the rounding of log-sum-exp − z_y (~u·s) dominates any relative figure.
+ * The tolerance rule (docs/numerics.md §8) for a loss against its plain float64 formula at
+ * 1e-10: relative, except for losses near 0 (a confidently right row gives e^(−s·margin) ≈ 1e-12),
+ * where the rounding of log-sum-exp − z_y over logits of scale s ≤ 64 (a dozen-odd roundings)
+ * dominates any relative figure — times arccos' condition number at the worst target cosine:
+ * near θ_y = 0 or π two ways of computing cos θ differ in the last ulp, which acos turns into
+ * u/sin θ of angle (found: cos θ_y = 1 − 5e-12 gave 1.9e-10, θ_y = 1.6e-6 gave 2e-10).
  */
-export const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-3);
+export function plainLossTolerance(p: HeadProblem): Tolerance {
+  const { cos } = plainCosines(p);
+  const kappa = Math.max(1, ...p.labels.flatMap((l, i) => (l >= 0 ? [acosCondition(cos[i][l])] : [])));
+  return tolerance(1e-10, { u: UNIT_ROUNDOFF.float64, scale: 64, roundings: 16, condition: kappa });
+}
+
+/** relativeError(a, b) with plainLossTolerance(p)'s floor (compare with its rel, 1e-10). */
+export const rel = (a: number, b: number, p: HeadProblem) => relativeError(a, b, plainLossTolerance(p).floor);

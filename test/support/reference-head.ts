@@ -142,14 +142,3 @@ export function referenceHead(
   }
   return { loss, dX: back(xs.hat, xs.norms, n, dXhat), dW: back(ws.hat, ws.norms, C, dWhat) };
 }
-
-/** Normwise relative error ‖a − b‖∞ / max(‖b‖∞, tiny). */
-export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num === 0 ? 0 : num / Math.max(den, 1e-300);
-}

@@ -65,6 +65,8 @@ export const RUN_WEIGHTS = {
   partialFcSampling: 3,
   /** The margin head against the loop reference (120). */
   marginHeadReference: 4,
+  /** The kernels' portable acos, cos and sin against Math's (100, fast-check's own default). */
+  portableMath: 10 / 3,
 } as const;
 
 /** The runs of a property of the given weight (at least 1). */
