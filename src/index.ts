@@ -82,3 +82,8 @@ export { WasmBackend, wasmBackend, type WasmBackendOptions } from './backend/was
 export { wasmMarginHeadArrays, type WasmHeadArrays, type WasmHeadOptions } from './backend/wasm/head.js';
 // defaultBackend: in arcgrad/backends with the rest of the backend choice (it loads gpu.js's modules).
 export { targetAndSlope, type TargetAndSlope } from './backend/head.js';
+
+// glyphs (issue 15): the open-set protocol at scale (the glyphs data set is Node-only: arcgrad/data).
+export { ROC_BINS, allPairsTarAtFar, backendGram, evaluateOpenSet, float64Gram, rankOneIdentification } from './eval/open-set.js';
+export type { AllPairsPoint, AllPairsResult, GramRows, IdentificationResult, OpenSetOptions, OpenSetReport, OpenSetSample } from './eval/open-set.js';
+export { pairedDifference, studentT975, type PairedDifference } from './eval/paired.js';

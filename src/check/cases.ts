@@ -26,7 +26,7 @@ import { combinedMargin } from '../losses/presets.js';
 import { resolveSphereFace2Options, sphereFace2InitialBias, sphereFace2Loss, type SphereFace2Options } from '../losses/sphereface2.js';
 import { getMargin, type MarginParams } from '../losses/define-margin.js';
 import { FALLBACK_POLICIES, type FallbackPolicy } from '../ops/angular-margin.js';
-import { GRADIENT_MODES, resolveMarginOptions, type GradientMode, type MarginOptions } from '../losses/options.js';
+import { GRADIENT_MODES, resolveMarginOptions, tapeOnlyOptionsIn, type GradientMode, type MarginOptions } from '../losses/options.js';
 import { valueAndGrad } from '../tape/grad.js';
 import type { DType } from '../tensor/dtype.js';
 import { ArcgradError, OptionError } from '../tensor/errors.js';
@@ -403,13 +403,25 @@ export function normwiseError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
  * the GPU benchmark times it (src/backend/gpujs/head.ts).
  */
 export async function computeCaseFused(c: CheckCase, head: AsyncMarginHead): Promise<CaseValues> {
-  if (c.margin !== undefined) {
-    throw new OptionError(`${head.name}: the fused head computes the combined margin; margin '${c.margin}' (defined with defineMargin) runs on the tape backends`);
-  }
-  if (c.head !== undefined) throw new OptionError(`${head.name}: the fused head computes the combined margin; the ${c.head} head runs on the tape backends`);
+  const refusal = fusedHeadRefusal(c);
+  if (refusal !== undefined) throw new OptionError(`${head.name}: ${refusal}`);
   await head.setClassCenters(c.W, c.C, c.d);
   const r = await head.step(c.X, Int32Array.from(c.labels), headSpec(caseOptions(c)), { readGradW: true });
   return { loss: r.loss, dX: Array.from(r.dX), dW: Array.from(r.dW ?? []) };
+}
+
+/**
+ * Why the fused head cannot compute case `c` (undefined when it can): it computes the combined
+ * margin alone, so a defined margin, a binary head or a peer convention that only the tape's margin
+ * head implements (TAPE_ONLY_OPTIONS in losses/options.ts) runs on the tape backends. `arcgrad check --backend
+ * gpu.js:webgpu` reports such a case as skipped, with this reason.
+ */
+export function fusedHeadRefusal(c: CheckCase): string | undefined {
+  if (c.margin !== undefined) return `the fused head computes the combined margin; margin '${c.margin}' (defined with defineMargin) runs on the tape backends`;
+  if (c.head !== undefined) return `the fused head computes the combined margin; the ${c.head} head runs on the tape backends`;
+  const set = tapeOnlyOptionsIn(resolveMarginOptions(caseOptions(c), 'check'));
+  if (set.length > 0) return `${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} computed by the tape's margin head only; this case runs on the tape backends`;
+  return undefined;
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
- * `arcgrad demo` (and `npm start`): trains the same backbone with Softmax, NormFace, SphereFace,
+ * `arcgrad demo` (and `npm start`): by default the glyphs benchmark (`--dataset glyphs`, src/demo/glyphs.ts:
+ * thousands of CJK-character identities, the fonts installed into a cache on first use); with
+ * `--dataset mnist` the original demo, which trains the same backbone with Softmax, NormFace, SphereFace,
  * CosFace, ArcFace and the combined margin on MNIST digits 0–6, evaluates open-set verification
  * on digits 7–9 as insightface evaluates LFW and closed-set accuracy on held-out 0–6, and writes a
  * Markdown + HTML report with SVG figures into --out (default out/). `--quick` is the seconds-long
  * version the tests run. `--losses all` adds a row per margin made with `defineMargin` — the
  * examples of src/margins and any from `--margin-module` — to the six; `--losses a,b,…` picks.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_SETTINGS, runDemoExperiment, type DemoResults } from '../demo/demo.js';
@@ -16,16 +18,25 @@ import { OptionError } from '../tensor/errors.js';
 import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js';
 import { registeredMargins } from '../losses/define-margin.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { writeFileAtomic } from '../data/glyphs.js';
+import { GLYPHS_SETTINGS, glyphsResultsJson, glyphsRunJson, runGlyphsExperiment, validateGlyphsSettings, type GlyphsRun, type GlyphsSettings } from '../demo/glyphs.js';
+import { glyphsReport, glyphsTable } from '../demo/glyphs-report.js';
+import { isBuiltinLoss } from '../demo/losses.js';
+import { loadGlyphsWithProgress } from './data.js';
+import { ProgressBar } from './progress.js';
 import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
 import { assertInstalled } from './extras.js';
 import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 
 const specs: Record<string, OptionSpec> = {
   backend: TRAINING_BACKEND_SPEC,
+  dataset: { type: 'string', help: 'glyphs (thousands of CJK-character identities, the default) or mnist (digits 0–6, unseen 7–9)', default: 'glyphs' },
+  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-comparison.json is the README table\'s)' },
+  cache: { type: 'string', help: 'glyphs: the cache folder of fonts and rendered images (default $ARCGRAD_CACHE, else ~/.cache/arcgrad)' },
   out: { type: 'string', help: 'folder for report.md, report.html, the figures and the models', default: 'out' },
-  quick: { type: 'boolean', help: 'a small run (60 images per digit, 3 epochs): under a minute' },
+  quick: { type: 'boolean', help: 'a small run (glyphs: the two small devDependency fonts, 300 characters; mnist: 60 images per digit; 3 epochs): under a minute' },
   seed: { type: 'number', help: 'seed of the split, pairs, initialization and shuffling', default: 0 },
-  epochs: { type: 'number', help: `epochs per model (default ${DEMO_SETTINGS.full.epochs}, ${DEMO_SETTINGS.quick.epochs} with --quick)` },
+  epochs: { type: 'number', help: `epochs per model (mnist: default ${DEMO_SETTINGS.full.epochs}, ${DEMO_SETTINGS.quick.epochs} with --quick; glyphs: ${GLYPHS_SETTINGS.full.epochs}, ${GLYPHS_SETTINGS.quick.epochs} with --quick)` },
   losses: { type: 'string', help: `the losses compared: all (the six, then every defined margin: ${EXAMPLE_MARGIN_NAMES.join(', ')} and --margin-module's), or comma-separated names (default: the six built-in)` },
   'margin-module': MARGIN_MODULE_SPEC,
   help: { type: 'boolean', help: 'show this help' },
@@ -87,6 +98,9 @@ export async function runDemo(argv: string[]): Promise<number> {
     return 0;
   }
   if (positional.length > 0) throw new OptionError(`demo: unexpected argument '${positional[0]}' (options start with --)`);
+  const dataset = String(options.dataset);
+  if (dataset === 'glyphs') return runGlyphsDemo(options);
+  if (dataset !== 'mnist') throw new OptionError(`demo: --dataset must be glyphs or mnist, got '${dataset}'`);
   assertInstalled('mnist', 'figures');
   const started = performance.now();
   const base = options.quick ? DEMO_SETTINGS.quick : DEMO_SETTINGS.full;
@@ -98,13 +112,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   const losses = demoLosses(options.losses === undefined ? undefined : String(options.losses), [...modules.keys()]);
   const settings = { ...base, hidden: [...base.hidden], epochs, seed, losses };
   const out = String(options.out);
-  const cpu = cpus();
-  const ctx: RunContext = {
-    command: ['arcgrad demo', ...argv].join(' '),
-    date: new Date().toISOString(),
-    machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at the start, Node ${process.version}`,
-    wallSeconds: 0,
-  };
+  const ctx = runContext(argv);
   console.error(`demo: ${losses.length} losses + 2 toy models, ${epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);
   const backend = await trainingBackend(options.backend === undefined ? undefined : String(options.backend));
   const results = runDemoExperiment(settings, out, backend);
@@ -112,11 +120,82 @@ export async function runDemo(argv: string[]): Promise<number> {
   const report = await demoReport(results, ctx);
   const written = writeReport(out, report);
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(resultsJson(results, ctx), null, 2)}\n`);
-  const table = resultsTable(results);
+  printTable(resultsTable(results));
+  console.log(`\nwrote ${written.length + 1} files in ${out}/ (report.md, report.html, figures, results.json) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+/** The run's command, date and machine (CPU, load, Node) for the report's notes. */
+function runContext(argv: readonly string[]): RunContext {
+  const cpu = cpus();
+  return {
+    command: ['arcgrad demo', ...argv].join(' '),
+    date: new Date().toISOString(),
+    machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at the start, Node ${process.version}`,
+    wallSeconds: 0,
+  };
+}
+
+/** Prints a results table on stdout, columns padded. */
+function printTable(table: { columns: readonly string[]; rows: readonly (readonly (string | number)[])[] }): void {
   const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => String(r[i]).length)));
   const line = (cells: readonly (string | number)[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(table.columns));
   for (const row of table.rows) console.log(line(row));
+}
+
+/** The settings in a JSON file, checked. */
+function readGlyphsSettings(path: string): GlyphsSettings {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new OptionError(`demo: cannot read the settings file ${path}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return validateGlyphsSettings(parsed, `demo: ${path}`);
+}
+
+/** `arcgrad demo --dataset glyphs`: data (built on first use), training, protocol, report. */
+async function runGlyphsDemo(options: Record<string, string | number | boolean | undefined>): Promise<number> {
+  assertInstalled('glyphs', 'figures');
+  const started = performance.now();
+  if (options.settings !== undefined) {
+    const given = ['quick', 'epochs', 'losses', 'backend'].filter((k) => options[k] !== undefined && options[k] !== false).concat(Number(options.seed) !== 0 ? ['seed'] : []);
+    if (given.length > 0) throw new OptionError(`demo: --settings fixes every setting; drop --${given.join(', --')}`);
+  }
+  const base = options.settings !== undefined ? readGlyphsSettings(String(options.settings)) : options.quick ? GLYPHS_SETTINGS.quick : GLYPHS_SETTINGS.full;
+  const epochs = options.epochs === undefined ? base.epochs : Number(options.epochs);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`demo: --epochs must be an integer ≥ 1, got ${options.epochs}`);
+  const seed = Number(options.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new OptionError(`demo: --seed must be an integer ≥ 0, got ${options.seed}`);
+  if (options['margin-module'] !== undefined) throw new OptionError('demo: --margin-module works with --dataset mnist only (for now)');
+  const losses = options.losses === undefined ? [...base.losses] : demoLosses(String(options.losses)).filter((l) => {
+    if (!isBuiltinLoss(l)) throw new OptionError(`demo: --dataset glyphs trains the built-in losses (${LOSS_NAMES.join(', ')}), not '${l}'`);
+    return true;
+  });
+  const settings: GlyphsSettings = {
+    ...base, data: { ...base.data }, hidden: [...base.hidden], fars: [...base.fars], epochs, seeds: seed === 0 ? [...base.seeds] : [seed], losses,
+    ...(options.backend === undefined ? {} : { backend: String(options.backend) }),
+  };
+  const out = String(options.out);
+  const argv = Object.entries(options).filter(([k, v]) => v !== undefined && v !== false && v !== specs[k]?.default).map(([k, v]) => (v === true ? `--${k}` : `--${k} ${v}`));
+  const ctx = runContext(argv);
+  console.error(`demo: glyphs, ${losses.length} losses × ${settings.seeds.length} seed(s), ${epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);
+  const data = loadGlyphsWithProgress(settings.fonts, settings.data, options.cache === undefined ? undefined : String(options.cache));
+  const dataSeconds = (performance.now() - started) / 1000;
+  console.error(`data: ${data.manifest.fonts.length} fonts × ${data.manifest.characters.length} characters in ${dataSeconds.toFixed(1)} s (font download ${data.downloadSeconds.toFixed(1)} s, rendering ${data.renderSeconds.toFixed(1)} s)`);
+  const progress = (label: string, total: number) => new ProgressBar({ total, label });
+  const backend = await trainingBackend(settings.backend);
+  // Each run's numbers are written as it finishes, so a long comparison stopped early keeps them.
+  mkdirSync(join(out, 'runs'), { recursive: true });
+  const onRun = (run: GlyphsRun) => writeFileAtomic(join(out, 'runs', `${run.loss}-seed${run.seed}.json`), `${JSON.stringify(glyphsRunJson(run), null, 2)}\n`);
+  const results = runGlyphsExperiment(settings, data, backend, progress, onRun);
+  ctx.wallSeconds = (performance.now() - started) / 1000;
+  const report = await glyphsReport(results, ctx);
+  const written = writeReport(out, report);
+  const timing = { wallSeconds: ctx.wallSeconds, dataSeconds, downloadSeconds: data.downloadSeconds, renderSeconds: data.renderSeconds };
+  writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(glyphsResultsJson(results, { ...ctx, ...timing }), null, 2)}\n`);
+  printTable(glyphsTable(results));
   console.log(`\nwrote ${written.length + 1} files in ${out}/ (report.md, report.html, figures, results.json) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -11,6 +11,7 @@ import { runExample } from './example.js';
 import { runCheck } from './check.js';
 import { runBench } from './bench.js';
 import { runDemo } from './demo.js';
+import { runData } from './data.js';
 import { runEval } from './eval.js';
 import { runTrain } from './train.js';
 import { runReliability } from './reliability.js';
@@ -31,7 +32,8 @@ const commands: Record<string, Command> = {
   check: { summary: 'check another implementation\'s loss and gradients against arcgrad (FILE.json)', run: runCheck },
   ops: { summary: 'list the registered ops with their derivations', run: listOps },
   bench: { summary: 'time the margin head (forward + backward) on arcgrad\'s CPU paths and tfjs, side by side', run: runBench },
-  demo: { summary: 'train Softmax … ArcFace on MNIST 0–6, verify on unseen 7–9, write a report to out/ (--quick: < 1 min)', run: runDemo },
+  demo: { summary: 'train Softmax … ArcFace on thousands of glyph identities (--dataset mnist: digits 0–6), verify on unseen ones, write a report to out/ (--quick: < 1 min)', run: runDemo },
+  data: { summary: 'install the pinned fonts and render the glyphs data set into the cache (arcgrad data glyphs)', run: runData },
   train: { summary: 'train one loss (--loss, --s, --m1, --m2, --m3, …) with checkpoints and --resume', run: runTrain },
   eval: { summary: 'evaluate a checkpoint: verification on unseen digits, TAR@FAR, closed-set accuracy', run: runEval },
   reliability: { summary: 'run the bad-input, damaged-file and GPU-fault scenarios and the float32 precision table of docs/reliability.md', run: (argv) => runReliability(argv, run) },

@@ -9,3 +9,7 @@ export {
   type ClosedSetResult, type EvaluateVerificationOptions, type VerificationReport, type MakePairsOptions, type OperatingPoint, type Pairs,
   type Roc, type TenFoldOptions, type TenFoldResult, type FoldRange, type MeanStd,
 } from './verification.js';
+// glyphs (issue 15): the open-set protocol at scale and paired differences over seeds
+export { ROC_BINS, allPairsTarAtFar, backendGram, evaluateOpenSet, float64Gram, rankOneIdentification } from './open-set.js';
+export type { AllPairsPoint, AllPairsResult, GramRows, IdentificationResult, OpenSetOptions, OpenSetReport, OpenSetSample } from './open-set.js';
+export { pairedDifference, studentT975, type PairedDifference } from './paired.js';

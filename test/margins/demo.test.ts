@@ -44,7 +44,7 @@ describe('arcgrad demo --losses with defined margins', () => {
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'arcgrad-demo-margins-'));
     out = join(tmp, 'out');
-    result = await cli(['demo', '--quick', '--epochs', '1', '--losses', 'arcface,curricularface,magface,soft-arc', '--margin-module', 'test/margins/fixtures/user-margin.ts', '--out', out]);
+    result = await cli(['demo', '--dataset', 'mnist', '--quick', '--epochs', '1', '--losses', 'arcface,curricularface,magface,soft-arc', '--margin-module', 'test/margins/fixtures/user-margin.ts', '--out', out]);
   }, 300_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,0 +1,439 @@
+/**
+ * The main job on the glyphs data set (src/data/glyphs.ts): one backbone trained with each loss
+ * on the training identities in the training fonts, then the open-set protocol of
+ * src/eval/open-set.ts on (1) the unseen identities in every font and (2) the training identities
+ * in the held-out fonts; raw pixels give the floor a learned embedding has to beat.
+ *
+ * Every setting is in `GLYPHS_SETTINGS`, fixed before the runs whose numbers the README reports
+ * (see docs/glyphs.md for how the default was sized from measurements). Everything but the
+ * wall-clock times is deterministic in the settings.
+ */
+import type { Backend } from '../backend/backend.js';
+import { cpu } from '../backend/cpu.js';
+import { splitGlyphs, glyphImages, type GlyphImageSet, type GlyphsData, type GlyphsSpec, type GlyphSplit } from '../data/glyphs.js';
+import { backendGram, evaluateOpenSet, type OpenSetReport } from '../eval/open-set.js';
+import { meanStd } from '../eval/verification.js';
+import { pairedDifference, type PairedDifference } from '../eval/paired.js';
+import { MLP } from '../nn/mlp.js';
+import type { Params, State } from '../nn/params.js';
+import { sgd } from '../optim/sgd.js';
+import { OptionError } from '../tensor/errors.js';
+import { Random } from '../tensor/random.js';
+import { train } from '../train/loop.js';
+import { headSeed, lrSchedule, stepsPerEpoch, targetAngles, type RunConfig } from './experiment.js';
+import { lossConfig, lossLabel, makeHead, shortLossParams, type LossConfig } from './losses.js';
+
+/** The settings of a glyphs run. */
+export interface GlyphsSettings {
+  /** 'full': the 17 pinned families from the cache; 'fixture': the two devDependency families. */
+  fonts: 'full' | 'fixture';
+  /** What is rendered (image size, copies per (font, character), augmentation seed, characters kept). */
+  data: GlyphsSpec;
+  /** Seed of the identity and font split (fixed across training seeds, so runs are paired). */
+  splitSeed: number;
+  /** Identities trained on. */
+  trainIdentities: number;
+  /** Identities never trained on. */
+  unseenIdentities: number;
+  /** Fonts never trained on. */
+  heldOutFonts: number;
+  /** Copies of each (identity, font) in the evaluation sets (1: the clean image only). */
+  evalCopies: number;
+  /** Training seeds (initialization and shuffling); every loss runs with each. */
+  seeds: number[];
+  /** The losses, in table order. */
+  losses: string[];
+  /** s of every margin loss. */
+  scale: number;
+  /** Hidden widths of the MLP backbone. */
+  hidden: number[];
+  /** Embedding width. */
+  embedding: number;
+  /** Epochs. */
+  epochs: number;
+  /** Images per step. */
+  batchSize: number;
+  /** Peak learning rate (SGD with momentum 0.9, weight decay 5e-4, 1 warm-up epoch, cosine decay). */
+  lr: number;
+  /** LFW-style verification pairs. */
+  pairs: number;
+  /** FARs of the all-pairs TAR. */
+  fars: number[];
+  /** The backend the training steps run on (src/backend/select.ts: 'wasm' float32 SIMD, 'cpu' the float64 reference). */
+  backend: string;
+}
+
+/**
+ * The default `npm start` (fits the 15-minute budget on two shared cores, docs/glyphs.md) and the
+ * `--quick` run the tests use (the two small fonts, seconds).
+ */
+export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsSettings>>> = {
+  full: {
+    fonts: 'full',
+    data: { size: 16, copies: 1, seed: 0, maxCharacters: 0 },
+    splitSeed: 0,
+    trainIdentities: 2000,
+    unseenIdentities: 1000,
+    heldOutFonts: 4,
+    evalCopies: 1,
+    seeds: [0],
+    losses: ['softmax', 'normface', 'arcface'],
+    scale: 64,
+    hidden: [256],
+    embedding: 64,
+    epochs: 3,
+    batchSize: 128,
+    lr: 0.1,
+    pairs: 6000,
+    fars: [1e-3, 1e-4],
+    backend: 'wasm',
+  },
+  quick: {
+    fonts: 'fixture',
+    data: { size: 16, copies: 3, seed: 0, maxCharacters: 300 },
+    splitSeed: 0,
+    trainIdentities: 200,
+    unseenIdentities: 100,
+    heldOutFonts: 1,
+    evalCopies: 3,
+    seeds: [0],
+    losses: ['softmax', 'normface', 'arcface'],
+    scale: 64,
+    hidden: [128],
+    embedding: 32,
+    epochs: 3,
+    batchSize: 64,
+    lr: 0.1,
+    pairs: 600,
+    fars: [1e-3, 1e-4],
+    backend: 'wasm',
+  },
+};
+
+const SETTING_KEYS: readonly (keyof GlyphsSettings)[] = [
+  'fonts', 'data', 'splitSeed', 'trainIdentities', 'unseenIdentities', 'heldOutFonts', 'evalCopies', 'seeds', 'losses', 'scale', 'hidden', 'embedding',
+  'epochs', 'batchSize', 'lr', 'pairs', 'fars', 'backend',
+];
+
+/**
+ * Checks settings read from a file (`arcgrad demo --settings FILE`): every key present, no other,
+ * each of the right kind; an OptionError names the first problem.
+ */
+export function validateGlyphsSettings(value: unknown, where: string): GlyphsSettings {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new OptionError(`${where}: the settings must be a JSON object`);
+  const o = value as Record<string, unknown>;
+  const extra = Object.keys(o).find((k) => !(SETTING_KEYS as readonly string[]).includes(k) && k !== 'comment');
+  if (extra !== undefined) throw new OptionError(`${where}: unknown setting '${extra}' (settings: ${SETTING_KEYS.join(', ')})`);
+  const missing = SETTING_KEYS.find((k) => !(k in o));
+  if (missing !== undefined) throw new OptionError(`${where}: setting '${missing}' is missing (a settings file fixes every setting)`);
+  const int = (k: string, v: unknown, min: number) => {
+    if (!Number.isInteger(v) || (v as number) < min) throw new OptionError(`${where}: ${k} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  };
+  if (o.fonts !== 'full' && o.fonts !== 'fixture') throw new OptionError(`${where}: fonts must be "full" or "fixture", got ${JSON.stringify(o.fonts)}`);
+  const data = o.data as Record<string, unknown> | null;
+  if (data === null || typeof data !== 'object') throw new OptionError(`${where}: data must be an object {size, copies, seed, maxCharacters}`);
+  int('data.size', data.size, 8);
+  int('data.copies', data.copies, 1);
+  int('data.seed', data.seed, 0);
+  int('data.maxCharacters', data.maxCharacters, 0);
+  for (const k of ['splitSeed', 'trainIdentities', 'unseenIdentities', 'heldOutFonts', 'evalCopies', 'embedding', 'epochs', 'batchSize', 'pairs'] as const) int(k, o[k], k === 'splitSeed' ? 0 : 1);
+  const list = (k: string, check: (v: unknown) => boolean) => {
+    if (!Array.isArray(o[k]) || (o[k] as unknown[]).length === 0 || !(o[k] as unknown[]).every(check)) throw new OptionError(`${where}: ${k} must be a non-empty list, got ${JSON.stringify(o[k])}`);
+  };
+  list('seeds', (v) => Number.isInteger(v) && (v as number) >= 0);
+  list('losses', (v) => typeof v === 'string');
+  list('hidden', (v) => Number.isInteger(v) && (v as number) >= 1);
+  list('fars', (v) => typeof v === 'number' && v > 0 && v < 1);
+  if (!(typeof o.scale === 'number' && o.scale > 0)) throw new OptionError(`${where}: scale must be a number > 0, got ${JSON.stringify(o.scale)}`);
+  if (!(typeof o.lr === 'number' && o.lr > 0)) throw new OptionError(`${where}: lr must be a number > 0, got ${JSON.stringify(o.lr)}`);
+  if (typeof o.backend !== 'string') throw new OptionError(`${where}: backend must be a backend name, got ${JSON.stringify(o.backend)}`);
+  for (const loss of o.losses as string[]) lossConfig(loss); // an unknown loss fails here, listing the known ones
+  const { comment: _comment, ...settings } = o;
+  return settings as unknown as GlyphsSettings;
+}
+
+/** The run configuration of one loss and seed (the shape `lrSchedule` and run.json use). */
+export function glyphsRunConfig(s: GlyphsSettings, loss: string, seed: number): RunConfig {
+  return {
+    loss: glyphsLossConfig(s, loss),
+    data: { seed: s.splitSeed, perDigit: 0 },
+    model: { hidden: s.hidden, embedding: s.embedding },
+    optim: { epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 1, seed },
+    pairs: s.pairs,
+  };
+}
+
+/** The loss `name` at the settings' scale (softmax has none). */
+export function glyphsLossConfig(s: GlyphsSettings, name: string): LossConfig {
+  return name === 'softmax' ? lossConfig(name) : lossConfig(name, { s: s.scale });
+}
+
+/** The evaluation sets and training set of a split. */
+export interface GlyphsSets {
+  /** The split. */
+  split: GlyphSplit;
+  /** Training identities × training fonts × every copy; label = class. */
+  train: GlyphImageSet;
+  /** Unseen identities × every font × `evalCopies`; gallery = the first training font's copy 0. */
+  unseen: GlyphImageSet & { gallery: boolean[] };
+  /** Training identities × held-out fonts × `evalCopies`; gallery = the first held-out font's copy 0. */
+  heldOut: GlyphImageSet & { gallery: boolean[] };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Builds the sets of `s` from the loaded data. */
+export function glyphsSets(s: GlyphsSettings, data: GlyphsData): GlyphsSets {
+  const m = data.manifest;
+  if (s.evalCopies > m.copies) throw new OptionError(`glyphs: evalCopies ${s.evalCopies} exceeds the data set's ${m.copies} copies`);
+  const split = splitGlyphs(m, { seed: s.splitSeed, trainIdentities: s.trainIdentities, unseenIdentities: s.unseenIdentities, heldOutFonts: s.heldOutFonts });
+  const evalCopies = range(s.evalCopies);
+  const withGallery = (set: GlyphImageSet, font: number) => ({ ...set, gallery: Array.from(set.fonts, (f, i) => f === font && set.copies[i] === 0) });
+  return {
+    split,
+    train: glyphImages(data, split.train, split.trainFonts, range(m.copies)),
+    unseen: withGallery(glyphImages(data, split.unseen, range(m.fonts.length), evalCopies), split.trainFonts[0]),
+    heldOut: withGallery(glyphImages(data, split.train, split.heldOutFonts, evalCopies), split.heldOutFonts[0]),
+  };
+}
+
+/** A progress display for one long step (a CLI passes a progress bar; the default is silent). */
+export interface StepProgress {
+  /** `done` of the step's `total` units, with a short text. */
+  update(done: number, text: string): void;
+  /** The step is over. */
+  finish(done: number, text: string): void;
+}
+
+/** Creates the progress display of a step with `total` units. */
+export type ProgressFactory = (label: string, total: number) => StepProgress;
+
+const silent: ProgressFactory = () => ({ update() {}, finish() {} });
+
+/** One trained (loss, seed). */
+export interface GlyphsRun {
+  /** Loss name. */
+  loss: string;
+  /** Training seed. */
+  seed: number;
+  /** The configuration. */
+  config: RunConfig;
+  /** Mean training loss of each epoch. */
+  lossCurve: number[];
+  /** θ_y of the training images at the end (radians). */
+  angles: Float64Array;
+  /** Optimizer steps. */
+  steps: number;
+  /** Wall-clock seconds of training (not deterministic). */
+  trainSeconds: number;
+  /** The protocol on the unseen identities. */
+  unseen: OpenSetReport;
+  /** The protocol on the held-out fonts of the training identities. */
+  heldOut: OpenSetReport;
+}
+
+/** Everything a glyphs run measured. */
+export interface GlyphsResults {
+  /** The settings. */
+  settings: GlyphsSettings;
+  /** The data set's fonts and characters, and the split's sizes. */
+  dataset: { name: 'glyphs'; trainIdentities: number; unseenIdentities: number; fonts: string[]; heldOutFonts: string[]; imageSize: number; trainImages: number; sha256: string };
+  /** Raw pixels (no training) on the two evaluation sets. */
+  rawPixels: { unseen: OpenSetReport; heldOut: OpenSetReport };
+  /** One per (loss, seed), losses in the settings' order, seeds inside. */
+  runs: GlyphsRun[];
+}
+
+function embedSet(backbone: MLP, model: { params: Params; state: State }, set: GlyphImageSet): Float64Array {
+  const x = cpu.fromArray(set.x, [set.count, set.pixels], 'float64');
+  const { y } = backbone.apply(model.params, x, { training: false, state: model.state });
+  return Float64Array.from(y.toTypedArray());
+}
+
+/** Trains one (loss, seed) and evaluates it. */
+export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string, seed: number, backend: Backend = cpu, progress: ProgressFactory = silent): GlyphsRun {
+  const config = glyphsRunConfig(s, loss, seed);
+  const classes = sets.split.train.length;
+  const head = makeHead(config.loss, classes, s.embedding, new Random(headSeed(seed)));
+  const backbone = new MLP({ inFeatures: sets.train.pixels, hidden: s.hidden, embedding: s.embedding, activation: 'prelu' });
+  const perEpoch = stepsPerEpoch(config, sets.train.count);
+  const bar = progress(`${loss} seed ${seed}`.padEnd(18), s.epochs * perEpoch);
+  const sums = new Array<number>(s.epochs).fill(0);
+  let done = 0;
+  const started = performance.now();
+  const result = train({
+    backbone,
+    head: head.init,
+    headLoss: (e, h, y) => head.loss(e, h, y, done + 1),
+    ...(head.state === undefined ? {} : { headState: head.state }),
+    data: { x: cpu.fromArray(sets.train.x, [sets.train.count, sets.train.pixels], 'float64'), labels: sets.train.labels },
+    backend,
+    epochs: s.epochs,
+    batchSize: s.batchSize,
+    optimizer: sgd({ lr: s.lr, momentum: 0.9, weightDecay: 5e-4 }),
+    schedule: lrSchedule(config, sets.train.count),
+    seed,
+    onProgress: (p) => {
+      done = p.step;
+      sums[p.epoch] += p.loss;
+      const text = `epoch ${p.epoch + 1}/${s.epochs} loss ${p.loss.toFixed(3)}`;
+      if (p.step >= p.totalSteps) bar.finish(p.step, text);
+      else bar.update(p.step, text);
+    },
+  });
+  const trainSeconds = (performance.now() - started) / 1000;
+  const model = { params: result.backbone, state: result.state };
+  const w = Float64Array.from(result.head.w.toTypedArray());
+  const angles = targetAngles(embedSet(backbone, model, sets.train), sets.train.labels, w, s.embedding);
+  const evaluate = (set: GlyphsSets['unseen'], name: string) =>
+    evaluateWithProgress(s, embedSet(backbone, model, set), s.embedding, set, `${loss} seed ${seed}: ${name}`, backend, progress);
+  return {
+    loss,
+    seed,
+    config,
+    lossCurve: sums.map((v) => v / perEpoch),
+    angles,
+    steps: result.step,
+    trainSeconds,
+    unseen: evaluate(sets.unseen, 'unseen'),
+    heldOut: evaluate(sets.heldOut, 'held-out fonts'),
+  };
+}
+
+/** The protocol on one set, with a progress display for its all-pairs pass (in millions of pairs). */
+function evaluateWithProgress(s: GlyphsSettings, embeddings: ArrayLike<number>, dim: number, set: GlyphsSets['unseen'], label: string, backend: Backend, progress: ProgressFactory): OpenSetReport {
+  const pairs = (set.count * (set.count - 1)) / 2;
+  const bar = progress(`evaluate ${label}`, Math.ceil(pairs / 1e6));
+  const text = 'M pairs (all-pairs TAR@FAR)';
+  return evaluateOpenSet(
+    { embeddings, dim, labels: set.labels, gallery: set.gallery },
+    { pairs: s.pairs, seed: s.splitSeed, fars: s.fars, ...(backend === cpu ? {} : { gram: backendGram(backend) }), onProgress: (done, all) => (done >= all ? bar.finish(Math.ceil(all / 1e6), text) : bar.update(Math.floor(done / 1e6), text)) },
+  );
+}
+
+/**
+ * Runs the whole comparison of `s` on `data`, the training steps on `backend` (resolved from
+ * `s.backend` by the caller: src/backend/select.ts); data, parameters and evaluation stay in float64 on the CPU.
+ */
+export function runGlyphsExperiment(
+  s: GlyphsSettings,
+  data: GlyphsData,
+  backend: Backend = cpu,
+  progress: ProgressFactory = silent,
+  onRun?: (run: GlyphsRun) => void,
+): GlyphsResults {
+  const sets = glyphsSets(s, data);
+  const m = data.manifest;
+  const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, backend, progress);
+  const rawPixels = { unseen: raw(sets.unseen, 'unseen'), heldOut: raw(sets.heldOut, 'held-out fonts') };
+  const runs = s.losses.flatMap((loss) =>
+    s.seeds.map((seed) => {
+      const run = trainGlyphsRun(s, sets, loss, seed, backend, progress);
+      onRun?.(run);
+      return run;
+    }),
+  );
+  return {
+    settings: s,
+    dataset: {
+      name: 'glyphs',
+      trainIdentities: sets.split.train.length,
+      unseenIdentities: sets.split.unseen.length,
+      fonts: sets.split.trainFonts.map((f) => m.fonts[f].name),
+      heldOutFonts: sets.split.heldOutFonts.map((f) => m.fonts[f].name),
+      imageSize: m.size,
+      trainImages: sets.train.count,
+      sha256: m.sha256,
+    },
+    rawPixels,
+    runs,
+  };
+}
+
+/** The numbers of one protocol report that results.json keeps. */
+export interface OpenSetSummary {
+  /** 10-fold verification accuracy: mean and std over the folds (averaged over seeds). */
+  verification: { mean: number; std: number };
+  /** TAR at FAR 1e-3 and 1e-4 from all pairs (mean over seeds). */
+  tarAtFar: Record<string, number>;
+  /** Rank-1 identification (mean over seeds). */
+  rank1: number;
+  /** Per seed: verification mean, TAR@FAR, rank-1. */
+  perSeed: { seed: number; verification: number; tarAtFar: Record<string, number>; rank1: number }[];
+}
+
+/** FAR as results.json names it: 1e-3 → "1e-3". */
+export function farKey(far: number): string {
+  return far.toExponential();
+}
+
+/** One run's numbers as plain JSON (what `arcgrad demo` writes to out/runs/ as each run finishes). */
+export function glyphsRunJson(run: GlyphsRun): unknown {
+  const one = (report: OpenSetReport) => summarize([{ seed: run.seed, report }]);
+  return { loss: run.loss, seed: run.seed, config: run.config, steps: run.steps, trainSeconds: run.trainSeconds, lossCurve: run.lossCurve, unseen: one(run.unseen), heldOutFonts: one(run.heldOut) };
+}
+
+function summarize(reports: { seed: number; report: OpenSetReport }[]): OpenSetSummary {
+  const perSeed = reports.map(({ seed, report }) => ({
+    seed,
+    verification: report.verification.accuracy.mean,
+    tarAtFar: Object.fromEntries(report.allPairs.points.map((p) => [farKey(p.target), p.tar])),
+    rank1: report.identification.rank1,
+  }));
+  const mean = (f: (r: (typeof perSeed)[number]) => number) => meanStd(perSeed.map(f)).mean;
+  return {
+    verification: { mean: mean((r) => r.verification), std: meanStd(reports.map((r) => r.report.verification.accuracy.std)).mean },
+    tarAtFar: Object.fromEntries(Object.keys(perSeed[0].tarAtFar).map((k) => [k, mean((r) => r.tarAtFar[k])])),
+    rank1: mean((r) => r.rank1),
+    perSeed,
+  };
+}
+
+/** What the paired comparison reports: the measures, as (name, pick) pairs. */
+export const PAIRED_MEASURES: readonly { name: string; pick: (r: GlyphsRun) => number }[] = [
+  { name: 'unseen rank-1', pick: (r) => r.unseen.identification.rank1 },
+  { name: 'unseen verification', pick: (r) => r.unseen.verification.accuracy.mean },
+  { name: 'unseen TAR@FAR=1e-3', pick: (r) => r.unseen.allPairs.points[0].tar },
+  { name: 'held-out fonts rank-1', pick: (r) => r.heldOut.identification.rank1 },
+  { name: 'held-out fonts TAR@FAR=1e-3', pick: (r) => r.heldOut.allPairs.points[0].tar },
+];
+
+/** `loss` − `baseline` on each measure of `PAIRED_MEASURES`, paired by seed, with 95 % intervals. */
+export function pairedAgainst(r: GlyphsResults, loss: string, baseline: string): { measure: string; difference: PairedDifference }[] {
+  const seeds = r.settings.seeds;
+  const run = (name: string, seed: number) => {
+    const found = r.runs.find((x) => x.loss === name && x.seed === seed);
+    if (found === undefined) throw new OptionError(`pairedAgainst: no run of ${name} with seed ${seed}`);
+    return found;
+  };
+  return PAIRED_MEASURES.map(({ name, pick }) => ({
+    measure: name,
+    difference: pairedDifference(seeds.map((sd) => pick(run(loss, sd))), seeds.map((sd) => pick(run(baseline, sd)))),
+  }));
+}
+
+/** results.json: the fields issue 15 lists, plus the context of the run. */
+export function glyphsResultsJson(r: GlyphsResults, context: Record<string, unknown>): unknown {
+  const raw = (rep: OpenSetReport) => summarize([{ seed: -1, report: rep }]);
+  return {
+    context,
+    settings: r.settings,
+    dataset: r.dataset,
+    rawPixels: { unseen: raw(r.rawPixels.unseen), heldOutFonts: raw(r.rawPixels.heldOut) },
+    losses: r.settings.losses.map((loss) => {
+      const runs = r.runs.filter((x) => x.loss === loss);
+      return {
+        name: loss,
+        label: lossLabel(loss),
+        params: shortLossParams(runs[0].config.loss),
+        seeds: runs.map((x) => x.seed),
+        trainSeconds: runs.map((x) => x.trainSeconds),
+        lossCurves: runs.map((x) => x.lossCurve),
+        meanThetaDegrees: runs.map((x) => (meanStd(Array.from(x.angles)).mean * 180) / Math.PI),
+        unseen: summarize(runs.map((x) => ({ seed: x.seed, report: x.unseen }))),
+        heldOutFonts: summarize(runs.map((x) => ({ seed: x.seed, report: x.heldOut }))),
+        paired: Object.fromEntries(['softmax', 'normface'].filter((b) => b !== loss && r.settings.losses.includes(b)).map((b) => [`vs ${b}`, pairedAgainst(r, loss, b)])),
+      };
+    }),
+  };
+}
