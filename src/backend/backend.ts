@@ -9,6 +9,7 @@
  * with −1 meaning "skip this row" where a method says so.
  */
 import type { DType, TypedArray } from '../tensor/dtype.js';
+import { DTypeError, ShapeError, formatShape } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { FusedMarginHead } from './head.js';
 
@@ -54,6 +55,12 @@ export interface Backend {
   binary(fn: BinaryFn, a: Tensor, b: Tensor): Tensor;
   /** `scale·a + shift`, elementwise. */
   affine(a: Tensor, scale: number, shift: number): Tensor;
+  /**
+   * `alpha·x + beta·y`, elementwise, for x and y of one shape and dtype: each product rounded to
+   * the dtype, then their sum — exactly `binary('add', affine(x, alpha, 0), affine(y, beta, 0))`,
+   * in one pass and one allocation (the optimizers' update, e.g. p − lr·g as axpby(p, 1, g, −lr)).
+   */
+  axpby(x: Tensor, alpha: number, y: Tensor, beta: number): Tensor;
   /** `min(max(a, lo), hi)`, elementwise. */
   clamp(a: Tensor, lo: number, hi: number): Tensor;
   /** 1 where `lo ≤ a ≤ hi` (inclusive), else 0: the mask that clamp's gradient passes through. */
@@ -154,4 +161,12 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
     out.push(da === 1 ? db : da);
   }
   return out;
+}
+
+/** Throws unless `x` and `y` (the operands of `axpby`) share one shape and one dtype. */
+export function checkAxpbyOperands(x: Tensor, y: Tensor): void {
+  if (x.shape.length !== y.shape.length || x.shape.some((d, i) => d !== y.shape[i])) {
+    throw new ShapeError(`axpby: shapes ${formatShape(x.shape)} and ${formatShape(y.shape)} differ`);
+  }
+  if (x.dtype !== y.dtype) throw new DTypeError(`axpby: dtypes ${x.dtype} and ${y.dtype} differ`);
 }

@@ -7,7 +7,7 @@
 import ndarray, { type NdArray } from 'ndarray';
 import ops from 'ndarray-ops';
 import type { Backend, BinaryFn, ScalarKernel, UnaryFn } from './backend.js';
-import { broadcastShapes } from './backend.js';
+import { broadcastShapes, checkAxpbyOperands } from './backend.js';
 import { allocate, unitRoundoff, type DType, type TypedArray } from '../tensor/dtype.js';
 import { ShapeError, formatShape } from '../tensor/errors.js';
 import { Tensor, sizeOf } from '../tensor/tensor.js';
@@ -131,6 +131,16 @@ export class CpuBackend implements Backend {
     const o = ndarray(out);
     ops.muls(o, ndarray(this.data(a)), scale);
     if (shift !== 0) ops.addseq(o, shift);
+    return t;
+  }
+
+  axpby(x: Tensor, alpha: number, y: Tensor, beta: number): Tensor {
+    checkAxpbyOperands(x, y);
+    const { out, t } = this.empty(x.shape, x.dtype);
+    const xd = this.data(x), yd = this.data(y);
+    // each product stored (rounded) before the sum, as affine then add store them
+    const store = x.dtype === 'float32' ? Math.fround : (v: number) => v;
+    for (let i = 0; i < out.length; i++) out[i] = store(alpha * xd[i]) + store(beta * yd[i]);
     return t;
   }
 

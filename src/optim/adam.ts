@@ -9,14 +9,12 @@
  *
  * (ε is added after the bias correction of √v, as PyTorch does.)
  */
-import { add } from '../ops/add.js';
 import { addScalar } from '../ops/add-scalar.js';
 import { div } from '../ops/div.js';
 import { scale } from '../ops/scale.js';
 import { sqrt } from '../ops/sqrt.js';
 import { square } from '../ops/square.js';
-import { sub } from '../ops/sub.js';
-import { checkRange, initState, runStep, type Optimizer, type ParamUpdate } from './optimizer.js';
+import { axpby, checkRange, initState, runStep, type Optimizer, type ParamUpdate } from './optimizer.js';
 import { decayed } from './sgd.js';
 
 /** Options of `adam` and `adamW`. */
@@ -43,12 +41,12 @@ function make(name: 'adam' | 'adamw', decoupled: boolean, options: AdamOptions):
   const slots = ['m', 'v'];
   const update: ParamUpdate = (p0, grad, s, { lr: rate, t }) => {
     const { p, g } = decayed(p0, grad, weightDecay, decoupled, rate);
-    const m = add(scale(s.m, beta1), scale(g, 1 - beta1));
-    const v = add(scale(s.v, beta2), scale(square(g), 1 - beta2));
+    const m = axpby(s.m, beta1, g, 1 - beta1);
+    const v = axpby(s.v, beta2, square(g), 1 - beta2);
     const step = t + 1;
     const stepSize = rate / (1 - beta1 ** step);
     const denom = addScalar(scale(sqrt(v), 1 / Math.sqrt(1 - beta2 ** step)), eps);
-    return { p: sub(p, scale(div(m, denom), stepSize)), slots: { m, v } };
+    return { p: axpby(p, 1, div(m, denom), -stepSize), slots: { m, v } };
   };
   return {
     name,

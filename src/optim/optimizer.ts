@@ -70,6 +70,14 @@ export interface UpdatedParam {
 /** The per-parameter update an optimizer defines: new value and new slots for one tensor. */
 export type ParamUpdate = (p: Tensor, g: Tensor, slots: Readonly<Record<string, Tensor>>, ctx: UpdateContext) => UpdatedParam;
 
+/**
+ * `alpha·x + beta·y` in one backend pass (`Backend.axpby`): the optimizers' updates, each the
+ * exact result of the scale-and-add composition it replaces, without its intermediate tensors.
+ */
+export function axpby(x: Tensor, alpha: number, y: Tensor, beta: number): Tensor {
+  return x.backend.axpby(x, alpha, y, beta);
+}
+
 /** Throws an OptionError unless `v` is a finite number in [lo, hi]. */
 export function checkRange(where: string, name: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {

@@ -11,12 +11,10 @@
  *
  * Set `decoupled: true` for SGDW (Loshchilov & Hutter): p ← p·(1 − lr·λ) and λ does not enter g.
  */
-import { add } from '../ops/add.js';
 import { scale } from '../ops/scale.js';
-import { sub } from '../ops/sub.js';
 import { OptionError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkRange, initState, runStep, type Optimizer, type ParamUpdate } from './optimizer.js';
+import { axpby, checkRange, initState, runStep, type Optimizer, type ParamUpdate } from './optimizer.js';
 
 /** Options of `sgd`. */
 export interface SGDOptions {
@@ -37,7 +35,7 @@ export interface SGDOptions {
 /** p − lr·(decay term + gradient): shared by SGD and Adam for the decoupled/L2 choice. */
 export function decayed(p: Tensor, g: Tensor, weightDecay: number, decoupled: boolean, lr: number): { p: Tensor; g: Tensor } {
   if (weightDecay === 0) return { p, g };
-  return decoupled ? { p: scale(p, 1 - lr * weightDecay), g } : { p, g: add(g, scale(p, weightDecay)) };
+  return decoupled ? { p: scale(p, 1 - lr * weightDecay), g } : { p, g: axpby(g, 1, p, weightDecay) };
 }
 
 /** Stochastic gradient descent (PyTorch semantics; see the file header). */
@@ -53,10 +51,11 @@ export function sgd(options: SGDOptions = {}): Optimizer {
   const slots = momentum === 0 ? [] : ['momentum'];
   const update: ParamUpdate = (p0, grad, s, { lr: rate, t }) => {
     const { p, g } = decayed(p0, grad, weightDecay, decoupled, rate);
-    if (momentum === 0) return { p: sub(p, scale(g, rate)), slots: {} as Record<string, Tensor> };
-    const buf = t === 0 ? g : add(scale(s.momentum, momentum), scale(g, 1 - dampening));
-    const direction = nesterov ? add(g, scale(buf, momentum)) : buf;
-    return { p: sub(p, scale(direction, rate)), slots: { momentum: buf } };
+    // each update one fused pass (axpby), the same numbers as p − lr·g etc. composed from ops
+    if (momentum === 0) return { p: axpby(p, 1, g, -rate), slots: {} as Record<string, Tensor> };
+    const buf = t === 0 ? g : axpby(s.momentum, momentum, g, 1 - dampening);
+    const direction = nesterov ? axpby(g, 1, buf, momentum) : buf;
+    return { p: axpby(p, 1, direction, -rate), slots: { momentum: buf } };
   };
   return {
     name: 'sgd',

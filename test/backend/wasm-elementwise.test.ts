@@ -65,6 +65,26 @@ describe('wasm elementwise kernels agree with the float32 reference bit for bit'
     );
   });
 
+  it('axpby, coefficients not float32 numbers, equal to the affine-then-add composition it replaces', () => {
+    fc.assert(
+      fc.property(
+        matrix.chain((m) => fc.tuple(fc.constant(m), arrays(m.data.length))),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        ([m, other], alpha, beta) => {
+          const y = { shape: m.shape, data: other };
+          agree([m, y], (b, [a, c]) => b.axpby(a, alpha, c, beta));
+          agree([m, y], (b, [a, c]) => (b === wasm ? b.axpby(a, alpha, c, beta) : b.binary('add', b.affine(a, alpha, 0), b.affine(c, beta, 0))));
+        },
+      ),
+      { numRuns: runs() },
+    );
+  });
+
+  it('axpby rejects operands of different shapes', () => {
+    expect(() => wasm.axpby(wasm.fill([16, 8], 1, 'float32'), 1, wasm.fill([8, 16], 1, 'float32'), 1)).toThrow(/axpby: shapes/);
+  });
+
   it('clamp and between, bounds not float32 numbers', () => {
     fc.assert(
       fc.property(matrix, fc.double({ min: -2, max: 0.5, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true }), (m, lo, hi) => {

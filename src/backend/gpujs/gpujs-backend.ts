@@ -6,7 +6,7 @@
  * host data (`argmaxRows`, `allFinite`).
  */
 import type { Backend, BinaryFn, ScalarKernel, UnaryFn } from '../backend.js';
-import { broadcastShapes } from '../backend.js';
+import { broadcastShapes, checkAxpbyOperands } from '../backend.js';
 import { unitRoundoff, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { DTypeError, ShapeError, formatShape } from '../../tensor/errors.js';
 import { Tensor, sizeOf } from '../../tensor/tensor.js';
@@ -300,6 +300,12 @@ export class GpujsBackend implements Backend {
 
   affine(a: Tensor, scale: number, shift: number): Tensor {
     return this.launch('affine', a.shape, [this.arr(a, 'affine'), scale, shift]);
+  }
+
+  /** The composition the primitive is defined as (two affine launches and an add): no fused kernel here yet. */
+  axpby(x: Tensor, alpha: number, y: Tensor, beta: number): Tensor {
+    checkAxpbyOperands(x, y);
+    return this.binary('add', this.affine(x, alpha, 0), this.affine(y, beta, 0));
   }
 
   clamp(a: Tensor, lo: number, hi: number): Tensor {

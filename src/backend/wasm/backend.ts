@@ -3,7 +3,7 @@
  * WebAssembly SIMD kernels that the project emits itself (kernels.ts) and, where the machine has
  * them, both cores (pool.ts): every matmul (all four transpose variants) is the packed 4×8-tile
  * gemm, and the margin head is the fused head of head.ts. The O(size) primitives of a training
- * step — binary maps with their broadcasts, the exact unary maps, affine, clamp, between, where,
+ * step — binary maps with their broadcasts, the exact unary maps, affine, axpby, clamp, between, where,
  * column sums and the finite check — run on the SIMD kernels of elementwise.ts, bit-identical to
  * the CPU reference's float32 results; the rest (transcendental maps, row reductions, gathers and
  * scatters, small tensors) run the reference's loops on Float32Array storage (inherited from
@@ -13,7 +13,7 @@
  */
 import { CpuBackend } from '../cpu.js';
 import type { BinaryFn, UnaryFn } from '../backend.js';
-import { broadcastShapes } from '../backend.js';
+import { broadcastShapes, checkAxpbyOperands } from '../backend.js';
 import type { HeadResult, HeadSpec } from '../head.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { DTypeError, OptionError, ShapeError, formatShape } from '../../tensor/errors.js';
@@ -139,6 +139,19 @@ export class WasmBackend extends CpuBackend {
   override affine(a: Tensor, scale: number, shift: number): Tensor {
     if (a.size < SIMD_MIN_SIZE) return super.affine(a, scale, shift);
     return this.flat(a, (e, A, OUT, q) => (shift !== 0 ? e.kernels.affine : e.kernels.scale)(A, OUT, 2 * q, scale, shift));
+  }
+
+  /** α·x + β·y in one pass (f64x2 lanes, rounded where the reference stores): the optimizers' update. */
+  override axpby(x: Tensor, alpha: number, y: Tensor, beta: number): Tensor {
+    checkAxpbyOperands(x, y);
+    const size = x.size;
+    if (size < SIMD_MIN_SIZE) return super.axpby(x, alpha, y, beta);
+    const e = elementwiseEngine();
+    const [X, Y, OUT] = e.regions(size, size, size);
+    e.put(this.data(x), X);
+    e.put(this.data(y), Y);
+    e.kernels.axpby(X, Y, OUT, 2 * ((size + 3) >> 2), alpha, beta);
+    return this.takeOutput(e, OUT, x.shape, size);
   }
 
   override clamp(a: Tensor, lo: number, hi: number): Tensor {

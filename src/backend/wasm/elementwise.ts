@@ -1,6 +1,7 @@
 /**
  * The wasm backend's O(size) primitives as WebAssembly SIMD kernels, emitted by wasm-asm.ts like
- * the gemm: binary maps with broadcasting, the exact unary maps, where, clamp, between, affine, and
+ * the gemm: binary maps with broadcasting, the exact unary maps, where, clamp, between, affine,
+ * axpby (the optimizers' update), and
  * the finite check, and column sums. They run on the main thread in a memory of their own (a pass over a few
  * hundred thousand floats costs less than waking a worker), four lanes at a time.
  *
@@ -145,6 +146,27 @@ function affineCode(withShift: boolean): Code {
 }
 
 /**
+ * axpby(X, Y, OUT, pairs, alpha, beta) in f64x2 lanes, two floats at a time:
+ * f32(f32(alpha·x) + f32(beta·y)), the reference's stores (each product, then the sum).
+ */
+function axpbyCode(): Code {
+  const c = new Code(6);
+  const [X, Y, OUT, pairs, alpha, beta] = [0, 1, 2, 3, 4, 5];
+  c.block().loop();
+  c.get(pairs).eqz().brIf(1);
+  c.get(OUT);
+  c.get(X).vload64Zero(0).f64x2PromoteLow().get(alpha).f64x2Splat().f64x2Mul().f32x4DemoteZero().f64x2PromoteLow();
+  c.get(Y).vload64Zero(0).f64x2PromoteLow().get(beta).f64x2Splat().f64x2Mul().f32x4DemoteZero().f64x2PromoteLow();
+  c.f64x2Add().f32x4DemoteZero().vstore64Low(0);
+  c.get(X).i32(8).add().set(X);
+  c.get(Y).i32(8).add().set(Y);
+  c.get(OUT).i32(8).add().set(OUT);
+  c.get(pairs).i32(1).sub().set(pairs);
+  c.br(0).end().end();
+  return c;
+}
+
+/**
  * sum0(X, n, pairs, ACC): ACC[j] += X[i, j] for every row i in order, j < 2·pairs, in float64
  * (f64x2 lanes, one pair of columns at a time): the reference's column sums, in its order, so its
  * result bit for bit. ACC (2·pairs doubles) is zeroed by the caller.
@@ -207,6 +229,7 @@ export interface ElementwiseKernels {
   between(A: number, OUT: number, q: number, lo: number, hi: number): void;
   affine(A: number, OUT: number, pairs: number, scale: number, shift: number): void;
   scale(A: number, OUT: number, pairs: number, scale: number, shift: number): void;
+  axpby(X: number, Y: number, OUT: number, pairs: number, alpha: number, beta: number): void;
   finite(P: number, n: number): number;
   sum0(X: number, n: number, pairs: number, ACC: number): void;
 }
@@ -230,6 +253,7 @@ export class ElementwiseEngine {
         { name: 'between', params: [I32, I32, I32, F32, F32], code: betweenCode() },
         { name: 'affine', params: [I32, I32, I32, F64, F64], code: affineCode(true) },
         { name: 'scale', params: [I32, I32, I32, F64, F64], code: affineCode(false) },
+        { name: 'axpby', params: [I32, I32, I32, I32, F64, F64], code: axpbyCode() },
         { name: 'finite', params: [I32, I32], results: [I32], code: finiteCode() },
         { name: 'sum0', params: i32(4), code: sum0Code() },
       ],
@@ -240,7 +264,7 @@ export class ElementwiseEngine {
     this.kernels = {
       bin: Object.fromEntries(BINARY.map((fn) => [fn, e[`bin_${fn}`]])) as unknown as ElementwiseKernels['bin'],
       unary: Object.fromEntries(SIMD_UNARY.map((fn) => [fn, e[`un_${fn}`]])) as unknown as ElementwiseKernels['unary'],
-      where: e.where, clamp: e.clamp, between: e.between, affine: e.affine, scale: e.scale, finite: e.finite, sum0: e.sum0,
+      where: e.where, clamp: e.clamp, between: e.between, affine: e.affine, scale: e.scale, axpby: e.axpby, finite: e.finite, sum0: e.sum0,
     };
     this.f32 = new Float32Array(this.memory.buffer);
   }

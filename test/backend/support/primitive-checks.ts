@@ -163,6 +163,11 @@ export function primitiveChecks(maxDim: number): PrimitiveCheck[] {
     check('affine without shift', fc.record({ x: matrix(-1, 1), s: uniformIn(-3, 3) }), (b, { x, s }) => b.affine(put(b, x), s, 0)),
     check('between with bounds between two float32', fc.record({ x: matrix(-1, 1), t: uniformIn(-1, 0.2) }), (b, { x, t }) => b.between(put(b, x), t, 0.5 + t / 3)),
     check('affine', fc.record({ x: matrix(-1, 1), s: uniformIn(-3, 3), t: uniformIn(-1, 1) }), (b, { x, s, t }) => b.affine(put(b, x), Math.fround(s), Math.fround(t))),
+    check(
+      'axpby (the optimizers\' fused update)',
+      matrix(-1, 1).chain((x) => fc.record({ x: fc.constant(x), y: values(x.data.length, -1, 1).map((data) => ({ data, shape: x.shape })), a: uniformIn(-3, 3), c: uniformIn(-3, 3) })),
+      (b, { x, y, a, c }) => b.axpby(put(b, x), a, put(b, y), c),
+    ),
     check('clamp', fc.record({ x: matrix(-1, 1), t: uniformIn(-1, 1) }), (b, { x, t }) => b.clamp(put(b, x), Math.fround(Math.min(t, 0.2)), 0.5)),
     check('between', fc.record({ x: matrix(-1, 1), t: uniformIn(-1, 1) }), (b, { x, t }) => b.between(put(b, x), Math.fround(Math.min(t, 0.2)), 0.5)),
     check('where', matrix(-1, 1), (b, x) =>
