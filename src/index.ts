@@ -87,3 +87,6 @@ export { targetAndSlope, type TargetAndSlope } from './backend/head.js';
 export { ROC_BINS, allPairsTarAtFar, backendGram, evaluateOpenSet, float64Gram, rankOneIdentification } from './eval/open-set.js';
 export type { AllPairsPoint, AllPairsResult, GramRows, IdentificationResult, OpenSetOptions, OpenSetReport, OpenSetSample } from './eval/open-set.js';
 export { pairedDifference, studentT975, type PairedDifference } from './eval/paired.js';
+
+// flake2 (issue 14, one tolerance rule): relativeError for arrays compared block by block.
+export { RelativeErrorAccumulator } from './check/tolerance.js';
