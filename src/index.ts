@@ -83,10 +83,6 @@ export { wasmMarginHeadArrays, type WasmHeadArrays, type WasmHeadOptions } from 
 // defaultBackend: in arcgrad/backends with the rest of the backend choice (it loads gpu.js's modules).
 export { targetAndSlope, type TargetAndSlope } from './backend/head.js';
 
-// glyphs (issue 15): the open-set protocol at scale (the glyphs data set is Node-only: arcgrad/data).
-export { ROC_BINS, allPairsTarAtFar, backendGram, evaluateOpenSet, float64Gram, rankOneIdentification } from './eval/open-set.js';
-export type { AllPairsPoint, AllPairsResult, GramRows, IdentificationResult, OpenSetOptions, OpenSetReport, OpenSetSample } from './eval/open-set.js';
-export { pairedDifference, studentT975, type PairedDifference } from './eval/paired.js';
-
-// flake2 (issue 14, one tolerance rule): relativeError for arrays compared block by block.
-export { RelativeErrorAccumulator } from './check/tolerance.js';
+// The open-set protocol at scale, beside evaluateVerification (its pieces, the all-pairs pass and
+// paired differences: arcgrad/eval; the glyphs data set is Node-only: arcgrad/data).
+export { evaluateOpenSet, type OpenSetOptions, type OpenSetReport, type OpenSetSample } from './eval/open-set.js';
