@@ -62,7 +62,7 @@ async function lossCurveFigure(runs: readonly GlyphsRun[], label: (id: string) =
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
       y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { type: 'log' } },
-      color: { field: 'run', type: 'nominal', title: null },
+      color: { field: 'run', type: 'nominal', title: null, scale: { scheme: 'tableau20' } }, // up to 20 distinct colors: --losses all has 14 rows
     },
   } as TopLevelSpec);
 }
