@@ -404,7 +404,7 @@ export async function rocFigure(series: readonly RocSeries[], options: { title?:
     encoding: {
       x: { field: 'far', type: 'quantitative', title: 'FAR (log scale)', scale: { type: 'log', domain: [minFar, 1] } },
       y: { field: 'tar', type: 'quantitative', title: 'TAR', scale: { domain: [0, 1] } },
-      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name) },
+      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name), ...(series.length > 10 ? { scale: { scheme: 'tableau20' } } : {}) }, // the default palette repeats after 10
       order: { field: 'i', type: 'quantitative' },
     },
   } as TopLevelSpec);
