@@ -20,6 +20,11 @@ import { sgd } from '../optim/sgd.js';
 import { OptionError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
 import { train } from '../train/loop.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import { unscope } from '../nn/params.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { headSeed, lrSchedule, stepsPerEpoch, targetAngles, type RunConfig } from './experiment.js';
 import { lossConfig, lossLabel, makeHead, shortLossParams, type LossConfig } from './losses.js';
 import { identityBatchesPerEpoch, type IdentityBatches } from '../train/identity-batches.js';
@@ -341,6 +346,30 @@ export interface GlyphsResults {
 /** Gives an earlier, identical run of (loss, seed, config) if one is recorded (src/demo/glyphs-record.ts), else undefined. */
 export type ReuseRun = (loss: string, seed: number, config: RunConfig) => GlyphsRun | undefined;
 
+/** The model at the end of one epoch of `trainGlyphsRun`, for a caller that inspects training (`GlyphsRunInspector`). */
+export interface GlyphsEpochSnapshot {
+  /** The epoch just finished, from 0. */
+  epoch: number;
+  /** Mean training loss of that epoch. */
+  loss: number;
+  /** The backbone's parameters and buffers (float64, on the CPU), as a checkpoint holds them. */
+  model: { params: Params; state: State };
+  /** The head's class centres W [C, embedding] row-major, or undefined for a loss without them (the triplet). */
+  w: Float64Array | undefined;
+  /** Embeds a set with this model in evaluation mode (what the protocol embeds). */
+  embed(set: GlyphImageSet): Float64Array;
+}
+
+/**
+ * Sees the model of a `trainGlyphsRun` at every epoch end (bench/glyphs-collapse.mjs uses it).
+ * The snapshot is read back from a checkpoint the loop writes at each epoch end into a temporary
+ * folder (removed afterwards); checkpoints do not change the run, which stays bit-identical.
+ */
+export interface GlyphsRunInspector {
+  /** Called after each epoch's checkpoint; the last call holds the trained model. */
+  onEpoch(snapshot: GlyphsEpochSnapshot): void;
+}
+
 function embedSet(backbone: MLP, model: { params: Params; state: State }, set: GlyphImageSet): Float64Array {
   const x = cpu.fromArray(set.x, [set.count, set.pixels], 'float64');
   const { y } = backbone.apply(model.params, x, { training: false, state: model.state });
@@ -348,7 +377,15 @@ function embedSet(backbone: MLP, model: { params: Params; state: State }, set: G
 }
 
 /** Trains one (loss, seed) and evaluates it. */
-export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string, seed: number, backend: Backend = cpu, progress: ProgressFactory = silent): GlyphsRun {
+export function trainGlyphsRun(
+  s: GlyphsSettings,
+  sets: GlyphsSets,
+  loss: string,
+  seed: number,
+  backend: Backend = cpu,
+  progress: ProgressFactory = silent,
+  inspector?: GlyphsRunInspector,
+): GlyphsRun {
   const config = glyphsRunConfig(s, loss, seed);
   const classes = sets.split.train.length;
   const batches = glyphsIdentityBatches(config.loss, s.batchSize);
@@ -360,29 +397,50 @@ export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string
   const bar = progress(`${loss} seed ${seed}`.padEnd(18), s.epochs * perEpoch);
   const sums = new Array<number>(s.epochs).fill(0);
   let done = 0;
+  const snapshotDir = inspector === undefined ? undefined : mkdtempSync(join(tmpdir(), 'arcgrad-glyphs-'));
+  const checkpointPath = snapshotDir === undefined ? undefined : join(snapshotDir, 'checkpoint.json');
+  const snapshot = (epoch: number): GlyphsEpochSnapshot => {
+    const ckpt = loadCheckpoint(checkpointPath as string);
+    const model = { params: unscope('backbone', ckpt.params), state: ckpt.state };
+    const w = unscope('head', ckpt.params).w;
+    return { epoch, loss: sums[epoch] / perEpoch, model, w: w === undefined ? undefined : Float64Array.from(w.toTypedArray()), embed: (set) => embedSet(backbone, model, set) };
+  };
+  let inspecting = 0; // milliseconds spent in the inspector, not counted as training
   const started = performance.now();
-  const result = train({
-    backbone,
-    head: head.init,
-    headLoss: (e, h, y) => head.loss(e, h, y, done + 1),
-    ...(head.state === undefined ? {} : { headState: head.state }),
-    data: { x: cpu.fromArray(sets.train.x, [sets.train.count, sets.train.pixels], 'float64'), labels: sets.train.labels },
-    backend,
-    epochs: s.epochs,
-    batchSize: s.batchSize,
-    optimizer: sgd({ lr: s.lr, momentum: 0.9, weightDecay: 5e-4 }),
-    schedule: lrSchedule(config, rows),
-    ...(batches === undefined ? {} : { identityBatches: batches }),
-    seed,
-    onProgress: (p) => {
-      done = p.step;
-      sums[p.epoch] += p.loss;
-      const text = `epoch ${p.epoch + 1}/${s.epochs} loss ${p.loss.toFixed(3)}`;
-      if (p.step >= p.totalSteps) bar.finish(p.step, text);
-      else bar.update(p.step, text);
-    },
-  });
-  const trainSeconds = (performance.now() - started) / 1000;
+  let result: ReturnType<typeof train>;
+  try {
+    result = train({
+      backbone,
+      head: head.init,
+      headLoss: (e, h, y) => head.loss(e, h, y, done + 1),
+      ...(head.state === undefined ? {} : { headState: head.state }),
+      data: { x: cpu.fromArray(sets.train.x, [sets.train.count, sets.train.pixels], 'float64'), labels: sets.train.labels },
+      backend,
+      epochs: s.epochs,
+      batchSize: s.batchSize,
+      optimizer: sgd({ lr: s.lr, momentum: 0.9, weightDecay: 5e-4 }),
+      schedule: lrSchedule(config, rows),
+      ...(batches === undefined ? {} : { identityBatches: batches }),
+      ...(checkpointPath === undefined ? {} : { checkpoint: { path: checkpointPath } }),
+      seed,
+      onProgress: (p) => {
+        done = p.step;
+        sums[p.epoch] += p.loss;
+        const text = `epoch ${p.epoch + 1}/${s.epochs} loss ${p.loss.toFixed(3)}`;
+        if (p.step >= p.totalSteps) bar.finish(p.step, text);
+        else bar.update(p.step, text);
+        // the loop writes the epoch's checkpoint before this call (src/train/loop.ts)
+        if (inspector !== undefined && p.batch === p.batchesPerEpoch - 1) {
+          const before = performance.now();
+          inspector.onEpoch(snapshot(p.epoch));
+          inspecting += performance.now() - before;
+        }
+      },
+    });
+  } finally {
+    if (snapshotDir !== undefined) rmSync(snapshotDir, { recursive: true, force: true });
+  }
+  const trainSeconds = (performance.now() - started - inspecting) / 1000;
   const model = { params: result.backbone, state: result.state };
   const w = result.head.w === undefined ? undefined : Float64Array.from(result.head.w.toTypedArray());
   const angles = w === undefined ? new Float64Array(0) : targetAngles(embedSet(backbone, model, sets.train), sets.train.labels, w, s.embedding);
