@@ -379,8 +379,10 @@ function principalDirections(u, dim, k) {
  * Hypothesis checks on the saved final embeddings of each seed (`--analyze DIR`): unseen rank-1
  * after projecting out (a) the directions of the 13 training fonts' mean embeddings, measured on
  * the training images only (no unseen label is used), (b) as many random directions (seeded),
- * (c) as many top principal directions of the training embeddings; and the font and identity
- * variance shares after (a).
+ * (c) as many top principal directions of the training embeddings; the font and identity
+ * variance shares after (a); the dominant direction (top principal direction of the raw training
+ * embeddings): its share, its angle to the mean class centre, rank-1 without it, each font's side
+ * of it; and unseen rank-1 with each font as the gallery.
  */
 async function analyze(dir, seedsToCheck) {
   const settings = settingsOf();
@@ -440,6 +442,12 @@ async function analyze(dir, seedsToCheck) {
       unseenRank1WithoutIt: rank1(projectOut(unseen, dim, [top])),
       unseenPerFont: perFont(unseen, rawUnseen, sets.unseen),
     };
+    // the protocol's gallery is the first training font's image; rank-1 with each font as the gallery instead
+    row.unseenRank1ByGalleryFont = [...new Set(sets.unseen.fonts)].sort((a, b) => a - b).map((f) => ({
+      font: data.manifest.fonts[f].name.replace('@fontsource/', ''),
+      protocolGallery: f === sets.split.trainFonts[0],
+      rank1: rankOneIdentification(unseen, dim, sets.unseen.labels, Array.from(sets.unseen.fonts, (g, i) => g === f && sets.unseen.copies[i] === 0)).rank1,
+    }));
     console.log(JSON.stringify(row));
     report.seeds.push(row);
   }
