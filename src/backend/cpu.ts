@@ -328,8 +328,12 @@ export class CpuBackend implements Backend {
   takeRows(a: Tensor, index: Int32Array): Tensor {
     const d = a.shape[1];
     const x = this.data(a);
-    const { out, t } = this.empty([index.length, d], a.dtype);
-    for (let i = 0; i < index.length; i++) out.set(x.subarray(index[i] * d, index[i] * d + d), i * d);
+    const { out, t } = this.empty([index.length, d], a.dtype); // zero-filled: index −1 leaves its row 0
+    if (d === 1) {
+      for (let i = 0; i < index.length; i++) if (index[i] >= 0) out[i] = x[index[i]];
+      return t;
+    }
+    for (let i = 0; i < index.length; i++) if (index[i] >= 0) out.set(x.subarray(index[i] * d, index[i] * d + d), i * d);
     return t;
   }
 
@@ -338,6 +342,7 @@ export class CpuBackend implements Backend {
     const x = this.data(src);
     const acc = new Float64Array(rows * d);
     for (let i = 0; i < index.length; i++) {
+      if (index[i] < 0) continue; // −1: dropped
       for (let j = 0; j < d; j++) acc[index[i] * d + j] += x[i * d + j];
     }
     return this.fromArray(acc, [rows, d], src.dtype);

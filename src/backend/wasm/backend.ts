@@ -242,12 +242,12 @@ export class WasmBackend extends CpuBackend {
   }
 
   override takeRows(a: Tensor, index: Int32Array): Tensor {
-    checkIndex('takeRows', index, a.shape[0], index.length, false);
+    checkIndex('takeRows', index, a.shape[0], index.length, true);
     return super.takeRows(a, index);
   }
 
   override scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor {
-    checkIndex('scatterAddRows', index, rows, src.shape[0], false);
+    checkIndex('scatterAddRows', index, rows, src.shape[0], true);
     return super.scatterAddRows(src, index, rows);
   }
 
