@@ -62,6 +62,7 @@ export { Linear, type LinearOptions } from './nn/linear.js';
 export { PReLU, ReLU, type PReLUOptions } from './nn/activation.js';
 export { BatchNorm1d, type BatchNormOptions } from './nn/batch-norm.js';
 export { MLP, type MLPOptions } from './nn/mlp.js';
+export { ConvNet, type ConvNetOptions } from './nn/convnet.js';
 export * from './optim/index.js';
 // Training (checkpoint encoding: arcgrad/train)
 export { CheckpointError, loadCheckpoint, saveCheckpoint, type Checkpoint, type SaveOptions } from './train/checkpoint.js';
