@@ -430,6 +430,11 @@ export interface GlyphSplit {
   train: number[];
   /** Unseen identities. */
   unseen: number[];
+  /**
+   * The identities neither set takes (characters − train − unseen): a validation set for choices
+   * that must not look at the unseen identities (docs/glyphs.md, "Which backbone").
+   */
+  validation: number[];
   /** Fonts of the training images. */
   trainFonts: number[];
   /** Fonts never trained on. */
@@ -438,7 +443,8 @@ export interface GlyphSplit {
 
 /**
  * A seeded, disjoint split: one shuffle of the characters gives the first `trainIdentities` to
- * training and the next `unseenIdentities` to the unseen set; one shuffle of the fonts holds out
+ * training, the next `unseenIdentities` to the unseen set and the rest to validation (so the
+ * first two do not change with it); one shuffle of the fonts holds out
  * the first `heldOutFonts`. Throws an OptionError when the data set is too small for it.
  */
 export function splitGlyphs(m: Pick<GlyphsManifest, 'characters' | 'fonts'>, o: GlyphSplitOptions): GlyphSplit {
@@ -459,6 +465,7 @@ export function splitGlyphs(m: Pick<GlyphsManifest, 'characters' | 'fonts'>, o: 
   return {
     train: asc(order.slice(0, o.trainIdentities)),
     unseen: asc(order.slice(o.trainIdentities, o.trainIdentities + o.unseenIdentities)),
+    validation: asc(order.slice(o.trainIdentities + o.unseenIdentities)),
     trainFonts: asc(fontOrder.slice(o.heldOutFonts)),
     heldOutFonts: asc(fontOrder.slice(0, o.heldOutFonts)),
   };

@@ -14,7 +14,9 @@ import { splitGlyphs, glyphImages, type GlyphImageSet, type GlyphsData, type Gly
 import { backendGram, evaluateOpenSet, type OpenSetReport } from '../eval/open-set.js';
 import { meanStd } from '../eval/verification.js';
 import { pairedDifference, type PairedDifference } from '../eval/paired.js';
+import { ConvNet } from '../nn/convnet.js';
 import { MLP } from '../nn/mlp.js';
+import type { Module } from '../nn/module.js';
 import type { Params, State } from '../nn/params.js';
 import { sgd } from '../optim/sgd.js';
 import { OptionError } from '../tensor/errors.js';
@@ -45,7 +47,12 @@ export interface GlyphsSettings {
   losses: string[];
   /** s of every margin loss. */
   scale: number;
-  /** Hidden widths of the MLP backbone. */
+  /**
+   * The backbone: 'mlp' (the MLP of `hidden` widths on the flattened pixels) or 'conv' (the
+   * ConvNet of src/nn/convnet.ts, one conv3×3-BN-PReLU-pool stage per `hidden` width).
+   */
+  backbone: 'mlp' | 'conv';
+  /** Hidden widths of the backbone: the MLP's layers, or the ConvNet's channels per stage. */
   hidden: number[];
   /** Embedding width. */
   embedding: number;
@@ -79,6 +86,7 @@ export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsS
     seeds: [0],
     losses: ['softmax', 'normface', 'arcface'],
     scale: 64,
+    backbone: 'mlp',
     hidden: [256],
     embedding: 64,
     epochs: 3,
@@ -99,6 +107,7 @@ export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsS
     seeds: [0],
     losses: ['softmax', 'normface', 'arcface'],
     scale: 64,
+    backbone: 'mlp',
     hidden: [128],
     embedding: 32,
     epochs: 3,
@@ -111,7 +120,7 @@ export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsS
 };
 
 const SETTING_KEYS: readonly (keyof GlyphsSettings)[] = [
-  'fonts', 'data', 'splitSeed', 'trainIdentities', 'unseenIdentities', 'heldOutFonts', 'evalCopies', 'seeds', 'losses', 'scale', 'hidden', 'embedding',
+  'fonts', 'data', 'splitSeed', 'trainIdentities', 'unseenIdentities', 'heldOutFonts', 'evalCopies', 'seeds', 'losses', 'scale', 'backbone', 'hidden', 'embedding',
   'epochs', 'batchSize', 'lr', 'pairs', 'fars', 'backend',
 ];
 
@@ -146,6 +155,7 @@ export function validateGlyphsSettings(value: unknown, where: string): GlyphsSet
   list('fars', (v) => typeof v === 'number' && v > 0 && v < 1);
   if (!(typeof o.scale === 'number' && o.scale > 0)) throw new OptionError(`${where}: scale must be a number > 0, got ${JSON.stringify(o.scale)}`);
   if (!(typeof o.lr === 'number' && o.lr > 0)) throw new OptionError(`${where}: lr must be a number > 0, got ${JSON.stringify(o.lr)}`);
+  if (o.backbone !== 'mlp' && o.backbone !== 'conv') throw new OptionError(`${where}: backbone must be "mlp" or "conv", got ${JSON.stringify(o.backbone)}`);
   if (typeof o.backend !== 'string') throw new OptionError(`${where}: backend must be a backend name, got ${JSON.stringify(o.backend)}`);
   for (const loss of o.losses as string[]) lossConfig(loss); // an unknown loss fails here, listing the known ones
   const { comment: _comment, ...settings } = o;
@@ -178,6 +188,8 @@ export interface GlyphsSets {
   unseen: GlyphImageSet & { gallery: boolean[] };
   /** Training identities × held-out fonts × `evalCopies`; gallery = the first held-out font's copy 0. */
   heldOut: GlyphImageSet & { gallery: boolean[] };
+  /** The identities the split leaves unused × every font × `evalCopies`, gallery as `unseen` (choices such as the backbone's; empty when none are left). */
+  validation: GlyphImageSet & { gallery: boolean[] };
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -194,6 +206,7 @@ export function glyphsSets(s: GlyphsSettings, data: GlyphsData): GlyphsSets {
     train: glyphImages(data, split.train, split.trainFonts, range(m.copies)),
     unseen: withGallery(glyphImages(data, split.unseen, range(m.fonts.length), evalCopies), split.trainFonts[0]),
     heldOut: withGallery(glyphImages(data, split.train, split.heldOutFonts, evalCopies), split.heldOutFonts[0]),
+    validation: withGallery(glyphImages(data, split.validation, range(m.fonts.length), evalCopies), split.trainFonts[0]),
   };
 }
 
@@ -244,10 +257,26 @@ export interface GlyphsResults {
   runs: GlyphsRun[];
 }
 
-function embedSet(backbone: MLP, model: { params: Params; state: State }, set: GlyphImageSet): Float64Array {
-  const x = cpu.fromArray(set.x, [set.count, set.pixels], 'float64');
-  const { y } = backbone.apply(model.params, x, { training: false, state: model.state });
-  return Float64Array.from(y.toTypedArray());
+/** Rows embedded per call: a ConvNet's im2col of the whole set at once would need gigabytes (rows are independent in eval mode). */
+const EMBED_CHUNK = 1024;
+
+function embedSet(backbone: Module, model: { params: Params; state: State }, set: GlyphImageSet): Float64Array {
+  let all = new Float64Array(0);
+  for (let start = 0; start < set.count; start += EMBED_CHUNK) {
+    const rows = Math.min(EMBED_CHUNK, set.count - start);
+    const x = cpu.fromArray(set.x.subarray(start * set.pixels, (start + rows) * set.pixels), [rows, set.pixels], 'float64');
+    const { y } = backbone.apply(model.params, x, { training: false, state: model.state });
+    if (start === 0) all = new Float64Array(set.count * y.shape[1]);
+    all.set(y.toTypedArray(), start * y.shape[1]);
+  }
+  return all;
+}
+
+/** The backbone of `s` for square images of `size`² pixels. */
+export function glyphsBackbone(s: Pick<GlyphsSettings, 'backbone' | 'hidden' | 'embedding'>, size: number): Module {
+  return s.backbone === 'conv'
+    ? new ConvNet({ height: size, width: size, widths: s.hidden, embedding: s.embedding })
+    : new MLP({ inFeatures: size * size, hidden: s.hidden, embedding: s.embedding, activation: 'prelu' });
 }
 
 /** Trains one (loss, seed) and evaluates it. */
@@ -255,7 +284,7 @@ export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string
   const config = glyphsRunConfig(s, loss, seed);
   const classes = sets.split.train.length;
   const head = makeHead(config.loss, classes, s.embedding, new Random(headSeed(seed)));
-  const backbone = new MLP({ inFeatures: sets.train.pixels, hidden: s.hidden, embedding: s.embedding, activation: 'prelu' });
+  const backbone = glyphsBackbone(s, Math.round(Math.sqrt(sets.train.pixels)));
   const perEpoch = stepsPerEpoch(config, sets.train.count);
   const bar = progress(`${loss} seed ${seed}`.padEnd(18), s.epochs * perEpoch);
   const sums = new Array<number>(s.epochs).fill(0);

@@ -2,12 +2,16 @@
  * `ConvNet`: a small convolutional face-embedding backbone on channels-last image rows
  * x [N, H·W·C] (docs/ops.md#conv2d),
  *
- *   [conv k×k → BatchNorm (per channel) → PReLU (per channel) → max-pool 2×2] × widths.length
+ *   [conv k×k → max-pool 2×2 → BatchNorm (per channel) → PReLU (per channel)] × widths.length
  *   → flatten → Linear → BatchNorm1d → embedding
  *
- * the stage order of the SphereFace/ArcFace residual backbones (conv-BN-PReLU) at toy size, with
- * pooling in place of strided convolutions. The convolutions have no bias (the batch norm after
- * each absorbs it). Parameter names: `conv{i}.w`, `bn{i}.gamma`, `bn{i}.beta`, `act{i}.alpha`,
+ * the conv-BN-PReLU stages of the SphereFace/ArcFace backbones at toy size, with pooling in place
+ * of strided convolutions, and the pooling before the batch norm and the activation rather than
+ * after: those two are composed of elementwise ops over every activation, and on the pooled map
+ * they touch 4× fewer (measured on the glyph benchmark: docs/benchmarks.md, "Glyph backbones").
+ * (Max-pooling commutes with a PReLU and with a batch norm of positive scale; the statistics
+ * differ — they are those of the pooled map.) The convolutions have no bias (the batch norm
+ * after each absorbs it). Parameter names: `conv{i}.w`, `bn{i}.gamma`, `bn{i}.beta`, `act{i}.alpha`,
  * `fc.w`, `fc.b`, `bn.gamma`, `bn.beta`; state `bn{i}.mean`, `bn{i}.var`, `bn.mean`, `bn.var`.
  */
 import { OptionError } from '../tensor/errors.js';
@@ -35,7 +39,7 @@ export interface ConvNetOptions {
   kernel?: number;
 }
 
-/** Conv stages (conv-BN-PReLU-pool), then a linear embedding with its batch norm. */
+/** Conv stages (conv-pool-BN-PReLU), then a linear embedding with its batch norm. */
 export class ConvNet extends Sequential {
   /** Builds the layer list from `options`. */
   constructor(options: ConvNetOptions) {
@@ -52,9 +56,9 @@ export class ConvNet extends Sequential {
     let [h, w, c] = [height, width, channels];
     widths.forEach((out, i) => {
       layers.push([`conv${i}`, new Conv2d({ height: h, width: w, inChannels: c, outChannels: out, kernel })]);
+      layers.push([`pool${i}`, new MaxPool2d(h, w)]);
       layers.push([`bn${i}`, new PerChannel(out, new BatchNorm1d(out))]);
       layers.push([`act${i}`, new PerChannel(out, new PReLU(out))]);
-      layers.push([`pool${i}`, new MaxPool2d(h, w)]);
       [h, w, c] = [h / 2, w / 2, out];
     });
     layers.push(['fc', new Linear(h * w * c, embedding, { weightInit: xavierUniform() })]);

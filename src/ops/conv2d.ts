@@ -89,9 +89,11 @@ export const conv2dOp = defineOp<'x' | 'w', Conv2dOptions>({
   forward: (be, { x, w }, { height, width, kernel }) => {
     const n = x.shape[0];
     const cols = patches(be, x, height, width, kernel);
-    return be.reshape(be.matmul(cols, w, false, true), [n, height * width * w.shape[0]]);
+    const y = be.reshape(be.matmul(cols, w, false, true), [n, height * width * w.shape[0]]);
+    forwardPatches.set(y, cols);
+    return y;
   },
-  vjp: (be, { x, w }, _y, dy, { height, width, kernel }) => {
+  vjp: (be, { x, w }, y, dy, { height, width, kernel }) => {
     const n = x.shape[0];
     const c = x.shape[1] / (height * width);
     const dY = be.reshape(dy, [n * height * width, w.shape[0]]);
@@ -101,10 +103,16 @@ export const conv2dOp = defineOp<'x' | 'w', Conv2dOptions>({
         const index = im2colIndex(n, height, width, kernel);
         return be.reshape(be.scatterAddRows(be.reshape(dCols, [index.length, c]), index, n * height * width), x.shape);
       },
-      w: () => be.matmul(dY, patches(be, x, height, width, kernel), true, false), // dw = dYᵀ·X̃
+      w: () => be.matmul(dY, forwardPatches.get(y) ?? patches(be, x, height, width, kernel), true, false), // dw = dYᵀ·X̃
     };
   },
 });
+
+/**
+ * The forward's X̃ by its output y, for the VJP's dw (the gather is as costly as the gemm at
+ * small C): held as long as y is, which is as long as the tape can call the VJP.
+ */
+const forwardPatches = new WeakMap<Tensor, Tensor>();
 
 /** X̃ = im2col(x): [N·H·W, k·k·C]. */
 function patches(be: Tensor['backend'], x: Tensor, height: number, width: number, kernel: number): Tensor {

@@ -16,8 +16,9 @@
  * overlap, so each x element receives from at most one window.
  *
  * On the backend: the windows are gathered (takeRows over single elements) into an
- * [N·(H/2)·(W/2)·C, 4] matrix W̃, y = maxRows(W̃); the VJP puts dy at argmaxRows(W̃) (its first
- * maximum: the tie rule) with scatterColumns and adds it back with scatterAddRows.
+ * [N·(H/2)·(W/2)·C, 4] matrix W̃; the winners are argmaxRows(W̃) (its first maximum: the tie rule)
+ * and y is W̃ at the winners (gatherColumns: the maximum, copied); the VJP puts dy at the winners,
+ * kept from the forward, with scatterColumns and adds it back with scatterAddRows.
  * Derivation: docs/ops.md#maxpool2d
  */
 import { ShapeError } from '../tensor/errors.js';
@@ -45,6 +46,9 @@ function windows(be: Tensor['backend'], x: Tensor, index: Int32Array): Tensor {
   return be.reshape(be.takeRows(be.reshape(x, [x.size, 1]), index), [index.length / 4, 4]);
 }
 
+/** Each window's winner (its tap 0…3) by the forward's output y, for the VJP. */
+const winners = new WeakMap<Tensor, Int32Array>();
+
 export const maxPool2dOp = defineOp<'x', MaxPool2dOptions>({
   name: 'maxPool2d',
   summary: 'y = 2×2 max pooling, stride 2, of channels-last rows [N, H·W·C] (ties: the first tap)',
@@ -71,14 +75,17 @@ export const maxPool2dOp = defineOp<'x', MaxPool2dOptions>({
     imageChannels('maxPool2d', x, height, width);
   },
   forward: (be, { x }, { height, width }) => {
-    const index = poolIndex(x, height, width);
-    return be.reshape(be.maxRows(windows(be, x, index)), [x.shape[0], x.shape[1] / 4]);
+    const w = windows(be, x, poolIndex(x, height, width));
+    const winner = be.argmaxRows(w);
+    const y = be.reshape(be.gatherColumns(w, winner), [x.shape[0], x.shape[1] / 4]); // the max, copied
+    winners.set(y, winner);
+    return y;
   },
-  vjp: (be, { x }, _y, dy, { height, width }) => ({
+  vjp: (be, { x }, y, dy, { height, width }) => ({
     x: () => {
       const index = poolIndex(x, height, width);
-      const w = windows(be, x, index);
-      const routed = be.scatterColumns(be.fill(w.shape, 0, x.dtype), be.argmaxRows(w), be.reshape(dy, [w.shape[0]]));
+      const winner = winners.get(y) ?? be.argmaxRows(windows(be, x, index));
+      const routed = be.scatterColumns(be.fill([winner.length, 4], 0, x.dtype), winner, be.reshape(dy, [winner.length]));
       return be.reshape(be.scatterAddRows(be.reshape(routed, [index.length, 1]), index, x.size), x.shape);
     },
   }),

@@ -122,6 +122,8 @@ describe('the protocol splits', () => {
       expect(s.train.filter((c) => s.unseen.includes(c))).toEqual([]);
       expect(s.trainFonts.filter((f) => s.heldOutFonts.includes(f))).toEqual([]);
       expect(new Set([...s.train, ...s.unseen]).size).toBe(45);
+      // validation: exactly the 5 characters the two sets leave
+      expect([...s.validation, ...s.train, ...s.unseen].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
       expect(splitGlyphs(manifest, { seed, trainIdentities: 30, unseenIdentities: 15, heldOutFonts: 2 })).toEqual(s);
     }
     expect(splitGlyphs(manifest, { seed: 0, trainIdentities: 30, unseenIdentities: 15, heldOutFonts: 2 }).train)
