@@ -284,8 +284,54 @@ export function glyphsBackbone(s: Pick<GlyphsSettings, 'backbone' | 'hidden' | '
     : new MLP({ inFeatures: size * size, hidden: s.hidden, embedding: s.embedding, activation: 'prelu' });
 }
 
-/** Trains one (loss, seed) and evaluates it. */
+/** A trained (loss, seed) before evaluation: what `trainGlyphsModel` returns. */
+export interface TrainedGlyphsModel {
+  /** The configuration. */
+  config: RunConfig;
+  /** The backbone module. */
+  backbone: Module;
+  /** Its trained parameters and buffers. */
+  model: { params: Params; state: State };
+  /** The head's class centers W [classes × embedding], row-major. */
+  headW: Float64Array;
+  /** Mean training loss of each epoch. */
+  lossCurve: number[];
+  /** Optimizer steps. */
+  steps: number;
+  /** Wall-clock seconds of training. */
+  trainSeconds: number;
+}
+
+/** Trains one (loss, seed) and evaluates it on the unseen identities and the held-out fonts. */
 export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string, seed: number, backend: Backend = cpu, progress: ProgressFactory = silent): GlyphsRun {
+  const t = trainGlyphsModel(s, sets, loss, seed, backend, progress);
+  const angles = targetAngles(embedGlyphs(t, sets.train), sets.train.labels, t.headW, s.embedding);
+  const evaluate = (set: GlyphsSets['unseen'], name: string) => evaluateGlyphsSet(s, t, set, `${loss} seed ${seed}: ${name}`, backend, progress);
+  return {
+    loss,
+    seed,
+    config: t.config,
+    lossCurve: t.lossCurve,
+    angles,
+    steps: t.steps,
+    trainSeconds: t.trainSeconds,
+    unseen: evaluate(sets.unseen, 'unseen'),
+    heldOut: evaluate(sets.heldOut, 'held-out fonts'),
+  };
+}
+
+/** The embeddings of a set's images under a trained model (float64, on the CPU). */
+export function embedGlyphs(t: TrainedGlyphsModel, set: GlyphImageSet): Float64Array {
+  return embedSet(t.backbone, t.model, set);
+}
+
+/** The open-set protocol on one evaluation set (with a gallery) under a trained model. */
+export function evaluateGlyphsSet(s: GlyphsSettings, t: TrainedGlyphsModel, set: GlyphsSets['unseen'], label: string, backend: Backend = cpu, progress: ProgressFactory = silent): OpenSetReport {
+  return evaluateWithProgress(s, embedGlyphs(t, set), s.embedding, set, label, backend, progress);
+}
+
+/** Trains the backbone and head of one (loss, seed) on the training set; no evaluation. */
+export function trainGlyphsModel(s: GlyphsSettings, sets: GlyphsSets, loss: string, seed: number, backend: Backend = cpu, progress: ProgressFactory = silent): TrainedGlyphsModel {
   const config = glyphsRunConfig(s, loss, seed);
   const classes = sets.split.train.length;
   const head = makeHead(config.loss, classes, s.embedding, new Random(headSeed(seed)));
@@ -316,21 +362,14 @@ export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string
     },
   });
   const trainSeconds = (performance.now() - started) / 1000;
-  const model = { params: result.backbone, state: result.state };
-  const w = Float64Array.from(result.head.w.toTypedArray());
-  const angles = targetAngles(embedSet(backbone, model, sets.train), sets.train.labels, w, s.embedding);
-  const evaluate = (set: GlyphsSets['unseen'], name: string) =>
-    evaluateWithProgress(s, embedSet(backbone, model, set), s.embedding, set, `${loss} seed ${seed}: ${name}`, backend, progress);
   return {
-    loss,
-    seed,
     config,
+    backbone,
+    model: { params: result.backbone, state: result.state },
+    headW: Float64Array.from(result.head.w.toTypedArray()),
     lossCurve: sums.map((v) => v / perEpoch),
-    angles,
     steps: result.step,
     trainSeconds,
-    unseen: evaluate(sets.unseen, 'unseen'),
-    heldOut: evaluate(sets.heldOut, 'held-out fonts'),
   };
 }
 
