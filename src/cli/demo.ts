@@ -136,8 +136,8 @@ function runContext(argv: readonly string[]): RunContext {
   };
 }
 
-/** Prints a results table on stdout, columns padded. */
-function printTable(table: { columns: readonly string[]; rows: readonly (readonly (string | number)[])[] }): void {
+/** Prints a results table on stdout, columns padded (also `arcgrad toy`'s). */
+export function printTable(table: { columns: readonly string[]; rows: readonly (readonly (string | number)[])[] }): void {
   const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => String(r[i]).length)));
   const line = (cells: readonly (string | number)[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(table.columns));

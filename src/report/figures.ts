@@ -243,16 +243,38 @@ export interface ScatterPanel {
   points: ArrayLike<number>;
   /** Class of each point (N numbers). */
   labels: ArrayLike<number>;
+  /** Optional class centres, row-major C × 2 (e.g. the head's W): row j is drawn as a ray in class j's colour. */
+  centres?: ArrayLike<number>;
+}
+
+/** Options of `embeddingScatterFigure`. */
+export interface ScatterOptions {
+  /** Figure title. */
+  title?: string;
+  /** Panels per row (default: all in one row). */
+  columns?: number;
+  /** Write the angle in degrees around the circle every this many degrees, instead of x/y axes (default: axes). */
+  degreeStep?: number;
+  /** The legend's name of class k (default: k). */
+  classNames?: readonly string[];
+  /** Legend title (default 'class'). */
+  legendTitle?: string;
 }
 
 /**
  * 2-D embeddings projected onto the unit circle (x/‖x‖), coloured by class, with the circle drawn,
- * one panel per entry side by side (e.g. Softmax vs ArcFace). Classes share one colour scale.
+ * one panel per entry side by side (e.g. Softmax vs ArcFace), and each panel's class centres as
+ * rays when given. Classes share one colour scale.
  */
-export async function embeddingScatterFigure(panels: readonly ScatterPanel[], options: { title?: string } = {}): Promise<string> {
+export async function embeddingScatterFigure(panels: readonly ScatterPanel[], options: ScatterOptions = {}): Promise<string> {
   nonEmpty(panels, 'panels', 'embeddingScatterFigure');
+  const { columns, degreeStep } = options;
+  if (columns !== undefined && !(Number.isInteger(columns) && columns >= 1)) throw new OptionError(`embeddingScatterFigure: columns must be an integer ≥ 1, got ${columns}`);
+  if (degreeStep !== undefined && !(degreeStep > 0 && degreeStep <= 180)) throw new OptionError(`embeddingScatterFigure: degreeStep must lie in (0, 180], got ${degreeStep}`);
   const circle = Array.from({ length: 121 }, (_, i) => (2 * Math.PI * i) / 120);
   const classes = new Set<number>();
+  const name = (label: number) => options.classNames?.[label] ?? String(label);
+  const ticks = degreeStep === undefined ? [] : Array.from({ length: Math.ceil(360 / degreeStep - 1e-9) }, (_, i) => i * degreeStep);
   const values = panels.flatMap((p) => {
     const where = `embeddingScatterFigure ('${p.title}')`;
     if (p.points.length !== 2 * p.labels.length) {
@@ -260,46 +282,65 @@ export async function embeddingScatterFigure(panels: readonly ScatterPanel[], op
     }
     checkFinite(p.points, where);
     const rows: Record<string, unknown>[] = circle.map((a, i) => ({ panel: p.title, kind: 'circle', x: Math.cos(a), y: Math.sin(a), i }));
+    for (const t of ticks) {
+      const a = t / DEGREE;
+      rows.push({ panel: p.title, kind: 'degree', x: 1.18 * Math.cos(a), y: 1.18 * Math.sin(a), text: `${t}°` });
+      rows.push({ panel: p.title, kind: 'tick', x: Math.cos(a), y: Math.sin(a), x2: 1.05 * Math.cos(a), y2: 1.05 * Math.sin(a) });
+    }
     for (let k = 0; k < p.labels.length; k++) {
       const [x, y] = [p.points[2 * k], p.points[2 * k + 1]];
       const r = Math.hypot(x, y);
       if (r === 0) throw new DomainError(`${where}: point ${k} is (0, 0) and has no direction`);
       classes.add(p.labels[k]);
-      rows.push({ panel: p.title, kind: 'point', x: x / r, y: y / r, class: String(p.labels[k]) });
+      rows.push({ panel: p.title, kind: 'point', x: x / r, y: y / r, class: name(p.labels[k]) });
+    }
+    if (p.centres !== undefined) {
+      if (p.centres.length % 2 !== 0) throw new ShapeError(`${where}: ${p.centres.length} centre numbers are not rows of 2`);
+      checkFinite(p.centres, `${where} (centres)`);
+      for (let j = 0; j < p.centres.length / 2; j++) {
+        const [x, y] = [p.centres[2 * j], p.centres[2 * j + 1]];
+        const r = Math.hypot(x, y);
+        if (r === 0) throw new DomainError(`${where}: centre ${j} is (0, 0) and has no direction`);
+        classes.add(j);
+        rows.push({ panel: p.title, kind: 'centre', x: 0, y: 0, x2: x / r, y2: y / r, class: name(j) });
+      }
     }
     return rows;
   });
-  const axis = (field: string) => ({ field, type: 'quantitative' as const, title: null, scale: { domain: [-1.1, 1.1] } });
+  const extent = degreeStep === undefined ? 1.1 : 1.32;
+  const axis = (field: string) => ({
+    field,
+    type: 'quantitative' as const,
+    title: null,
+    scale: { domain: [-extent, extent] },
+    ...(degreeStep === undefined ? {} : { axis: null }),
+  });
+  const colour = {
+    field: 'class',
+    type: 'nominal',
+    title: options.legendTitle ?? 'class',
+    sort: [...classes].sort((a, b) => a - b).map(name),
+  };
+  const kind = (k: string) => [{ filter: `datum.kind === '${k}'` }];
   return renderVegaLite({
     title: options.title ?? 'Embeddings on the unit circle',
     data: { values },
-    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title) } },
+    facet: columns === undefined ? { column: { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title) } } : { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title) },
+    ...(columns === undefined ? {} : { columns }),
     spec: {
       width: 240,
       height: 240,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'circle'" }],
-          mark: { type: 'line', color: '#bbb' },
-          encoding: { x: axis('x'), y: axis('y'), order: { field: 'i', type: 'quantitative' } },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'point'" }],
-          mark: { type: 'point', filled: true, size: 30, opacity: 0.7 },
-          encoding: {
-            x: axis('x'),
-            y: axis('y'),
-            color: {
-              field: 'class',
-              type: 'nominal',
-              title: 'class',
-              sort: [...classes].sort((a, b) => a - b).map(String),
-            },
-          },
-        },
+        { transform: kind('circle'), mark: { type: 'line', color: '#bbb' }, encoding: { x: axis('x'), y: axis('y'), order: { field: 'i', type: 'quantitative' } } },
+        ...(ticks.length === 0 ? [] : [
+          { transform: kind('tick'), mark: { type: 'rule', color: '#888' }, encoding: { x: axis('x'), y: axis('y'), x2: { field: 'x2' }, y2: { field: 'y2' } } },
+          { transform: kind('degree'), mark: { type: 'text', fontSize: 9, color: '#555' }, encoding: { x: axis('x'), y: axis('y'), text: { field: 'text', type: 'nominal' } } },
+        ]),
+        { transform: kind('point'), mark: { type: 'point', filled: true, size: 30, opacity: 0.7 }, encoding: { x: axis('x'), y: axis('y'), color: colour } },
+        { transform: kind('centre'), mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: axis('x'), y: axis('y'), x2: { field: 'x2' }, y2: { field: 'y2' }, color: colour } },
       ],
     },
-  } as TopLevelSpec);
+  } as unknown as TopLevelSpec); // the layers are built as plain objects
 }
 
 /** The target angles of one training stage, for `angleHistogramFigure`. */
