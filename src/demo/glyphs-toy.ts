@@ -80,7 +80,7 @@ const FULL_TOY: Readonly<ToySettings> = {
   lr: 0.1,
   seed: 0,
   backend: 'wasm',
-  drawPerClass: 60,
+  drawPerClass: 20,
 };
 
 /** The full toy (`FULL_TOY`, reasoned above) and `--quick`: the two small fonts, 12 copies, 4 epochs (seconds; the tests run it). */
@@ -255,7 +255,11 @@ export function characterName(cp: number): string {
   return `U+${cp.toString(16).toUpperCase()} ${String.fromCodePoint(cp)}`;
 }
 
-/** The figure: one panel per loss on the unit circle (training features, then the test features in a second row), centres Wⱼ as rays, degrees around. */
+/**
+ * The figure: one panel per loss on the unit circle (training features, then the test features in
+ * a second row), centres Wⱼ as rays, each class's measured arc (1st–99th percentile) as a thick
+ * line just outside the circle, degrees around.
+ */
 export async function toyFigure(r: ToyResults): Promise<string> {
   const classes = r.characters.length;
   const panels = (['train', 'test'] as const).flatMap((where) =>
@@ -263,6 +267,7 @@ export async function toyFigure(r: ToyResults): Promise<string> {
       title: `${lossLabel(x.loss)} (${where === 'train' ? 'training fonts' : 'held-out fonts'}): min gap ${deg(x[where].gaps.minGap)}°`,
       ...drawnSubset(x[where], classes, r.settings.drawPerClass),
       centres: x.centres,
+      arcs: x[where].gaps.arcs.map((a) => ({ label: a.label, from: a.centre + a.start, to: a.centre + a.end })),
     })),
   );
   return embeddingScatterFigure(panels, {
@@ -271,6 +276,7 @@ export async function toyFigure(r: ToyResults): Promise<string> {
     degreeStep: 45,
     classNames: r.characters.map(characterName),
     legendTitle: 'identity',
+    describePoints: false,
   });
 }
 
@@ -285,7 +291,7 @@ export async function toyReport(r: ToyResults, context: { command: string; date:
         file: 'glyphs-toy.svg',
         title: 'Features on the unit circle',
         svg: await toyFigure(r),
-        caption: `Drawn: ${s.drawPerClass} evenly spaced features per identity and panel; the measures use all ${r.images.train} training and ${r.images.test} test features.`,
+        caption: `Points: ${s.drawPerClass} evenly spaced features per identity and panel; the thick arcs outside the circle and the measures use all ${r.images.train} training and ${r.images.test} test features (an arc runs from the 1st to the 99th percentile of its identity's angles).`,
       },
     ],
     notes: [
