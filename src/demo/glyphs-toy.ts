@@ -226,15 +226,16 @@ export function runGlyphsToy(s: ToySettings, data: GlyphsData, backend: Backend 
 const deg = (v: number) => v.toFixed(1);
 const pct = (v: number) => (100 * v).toFixed(1);
 
-/** The table: per loss, the gaps (minimum, mean) and the misassigned share, on the training and the test features. */
+/** The table: per loss, the gaps (minimum, mean, how many are open) and the misassigned share, on the training and the test (held-out fonts) features. */
 export function toyTable(r: ToyResults): ReportTable {
-  const block = (where: string) => [`${where}: min gap (°)`, `${where}: mean gap (°)`, `${where}: closer to another Wⱼ %`];
+  const classes = r.characters.length;
+  const block = (where: string) => [`${where}: min gap (°)`, `${where}: mean gap (°)`, `${where}: gaps open (of ${classes})`, `${where}: nearer another Wⱼ %`];
   return {
-    columns: ['Loss', 'Hyper-parameters', ...block('Train'), ...block('Test (held-out fonts)'), 'Final train loss'],
+    columns: ['Loss', 'Hyper-parameters', ...block('Train'), ...block('Test'), 'Final train loss'],
     rows: r.runs.map((x) => [
       lossLabel(x.loss),
       shortLossParams(x.config),
-      ...[x.train, x.test].flatMap((f) => [deg(f.gaps.minGap), deg(f.gaps.meanGap), pct(f.gaps.closerToOther)]),
+      ...[x.train, x.test].flatMap((f) => [deg(f.gaps.minGap), deg(f.gaps.meanGap), f.gaps.gaps.filter((g) => g.degrees > 0).length, pct(f.gaps.closerToOther)]),
       x.lossCurve[x.lossCurve.length - 1].toFixed(3),
     ]),
   };
@@ -297,7 +298,7 @@ export async function toyReport(r: ToyResults, context: { command: string; date:
     notes: [
       `Data: ${r.characters.length} identities (${r.characters.map(characterName).join(', ')}: the first ${s.data.pick.count} of a shuffle of the fonts' common characters seeded by ${s.data.pick.seed}), ${s.data.size}×${s.data.size} pixels, ${s.data.copies} copies per (font, identity) (copy 0 clean, the rest augmented); training fonts: ${r.fonts.train.join(', ')} (${r.images.train} images); held-out test fonts: ${r.fonts.test.join(', ')} (${r.images.test} images). sha256 ${r.sha256.slice(0, 12)}….`,
       `Model: MLP ${s.data.size * s.data.size} → ${s.hidden.join(' → ')} → 2 (PReLU, batch-normed embedding), ${s.epochs} epochs of SGD (momentum 0.9, weight decay 5e-4, lr ${s.lr}, 1 warm-up epoch, cosine decay), batch ${s.batchSize}, seed ${s.seed}, s = ${s.scale} for every margin loss, backend ${s.backend}.`,
-      'Gaps (src/demo/toy-gaps.ts): a class\'s arc runs from the 1st to the 99th percentile of its feature angles around their circular mean; for each pair of classes adjacent on the circle the gap is the empty angle between their arcs (negative: they overlap). "Closer to another Wⱼ": the share of features whose nearest class centre by angle is not their own (Softmax also has a bias, so for it this is not its decision rule).',
+      'Gaps (src/demo/toy-gaps.ts): a class\'s arc runs from the 1st to the 99th percentile of its feature angles around their circular mean; for each pair of classes adjacent on the circle the gap is the empty angle between their arcs (negative: they overlap; open: positive). Test = the held-out fonts. "Nearer another Wⱼ": the share of features whose nearest class centre by angle is not their own (Softmax also has a bias, so for it this is not its decision rule).',
       `Run: \`${context.command}\` on ${context.date}; ${context.machine}; ${context.wallSeconds.toFixed(1)} s wall clock. Training times depend on the load; every other number is deterministic in the settings.`,
     ],
   };
