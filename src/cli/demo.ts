@@ -19,9 +19,11 @@ import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js'
 import { registeredMargins } from '../losses/define-margin.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { writeFileAtomic } from '../data/glyphs.js';
-import { GLYPHS_SETTINGS, glyphsResultsJson, glyphsRunJson, runGlyphsExperiment, validateGlyphsSettings, type GlyphsRun, type GlyphsSettings } from '../demo/glyphs.js';
+import { GLYPHS_SETTINGS, glyphsResultsJson, glyphsRunJson, runGlyphsExperiment, validateGlyphsSettings, type GlyphsRun, type GlyphsSettings, type ReuseRun } from '../demo/glyphs.js';
 import { glyphsReport, glyphsTable } from '../demo/glyphs-report.js';
 import { isBuiltinLoss } from '../demo/losses.js';
+import { glyphsRecordKey, glyphsRunRecord, readGlyphsRunRecord } from '../demo/glyphs-record.js';
+import { VERSION } from './version.js';
 import { loadGlyphsWithProgress } from './data.js';
 import { ProgressBar } from './progress.js';
 import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
@@ -31,7 +33,8 @@ import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 const specs: Record<string, OptionSpec> = {
   backend: TRAINING_BACKEND_SPEC,
   dataset: { type: 'string', help: 'glyphs (thousands of CJK-character identities, the default) or mnist (digits 0–6, unseen 7–9)', default: 'glyphs' },
-  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-comparison.json is the README table\'s)' },
+  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-full.json is the README table\'s)' },
+  resume: { type: 'boolean', help: 'glyphs: reuse the runs already recorded in --out/runs/ when made with the same settings, data and arcgrad version; train only the others' },
   cache: { type: 'string', help: 'glyphs: the cache folder of fonts and rendered images (default $ARCGRAD_CACHE, else ~/.cache/arcgrad)' },
   out: { type: 'string', help: 'folder for report.md, report.html, the figures and the models', default: 'out' },
   quick: { type: 'boolean', help: 'a small run (glyphs: the two small devDependency fonts, 300 characters; mnist: 60 images per digit; 3 epochs): under a minute' },
@@ -101,6 +104,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   const dataset = String(options.dataset);
   if (dataset === 'glyphs') return runGlyphsDemo(options);
   if (dataset !== 'mnist') throw new OptionError(`demo: --dataset must be glyphs or mnist, got '${dataset}'`);
+  if (options.resume) throw new OptionError('demo: --resume works with --dataset glyphs only (the mnist demo takes about three minutes)');
   assertInstalled('mnist', 'figures');
   const started = performance.now();
   const base = options.quick ? DEMO_SETTINGS.quick : DEMO_SETTINGS.full;
@@ -188,8 +192,16 @@ async function runGlyphsDemo(options: Record<string, string | number | boolean |
   const backend = await trainingBackend(settings.backend);
   // Each run's numbers are written as it finishes, so a long comparison stopped early keeps them.
   mkdirSync(join(out, 'runs'), { recursive: true });
-  const onRun = (run: GlyphsRun) => writeFileAtomic(join(out, 'runs', `${run.loss}-seed${run.seed}.json`), `${JSON.stringify(glyphsRunJson(run), null, 2)}\n`);
-  const results = runGlyphsExperiment(settings, data, backend, progress, onRun);
+  const runFile = (loss: string, seed: number) => join(out, 'runs', `${loss}-seed${seed}.json`);
+  const key = glyphsRecordKey(settings, data.manifest.sha256, VERSION);
+  const onRun = (run: GlyphsRun) => writeFileAtomic(runFile(run.loss, run.seed), `${JSON.stringify({ ...(glyphsRunJson(run) as object), record: glyphsRunRecord(run, key) }, null, 2)}\n`);
+  const reuse: ReuseRun | undefined = !options.resume ? undefined : (loss, seed, config) => {
+    const found = readGlyphsRunRecord(runFile(loss, seed), key, loss, seed, config);
+    if (found !== undefined && 'reason' in found) console.error(`resume: ${loss} seed ${seed}: ${runFile(loss, seed)} not reused: ${found.reason}; training it`);
+    if (found !== undefined && 'run' in found) console.error(`resume: ${loss} seed ${seed}: reusing ${runFile(loss, seed)}`);
+    return found !== undefined && 'run' in found ? found.run : undefined;
+  };
+  const results = runGlyphsExperiment(settings, data, backend, progress, onRun, reuse);
   ctx.wallSeconds = (performance.now() - started) / 1000;
   const report = await glyphsReport(results, ctx);
   const written = writeReport(out, report);

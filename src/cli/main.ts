@@ -3,7 +3,6 @@
  * errors that arcgrad raises on purpose are printed as one line (no stack trace), anything else
  * is a bug and is printed in full.
  */
-import { readFileSync } from 'node:fs';
 import { ArcgradError, OptionError } from '../tensor/errors.js';
 import { parseArgs } from './args.js';
 import { allOps } from '../ops/index.js';
@@ -17,11 +16,9 @@ import { runToy } from './toy.js';
 import { runTrain } from './train.js';
 import { runReliability } from './reliability.js';
 
-/**
- * arcgrad's version, from its package.json (two folders up from both src/cli/ and dist/cli/):
- * read, not copied into the code, so that it cannot disagree with what npm installed.
- */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 interface Command {
   summary: string;

@@ -117,6 +117,7 @@ export async function glyphsReport(r: GlyphsResults, ctx: RunContext): Promise<R
       `Best rank-1 on the unseen identities: ${lossLabel(bestRank.loss)} ${pct(bestRank.v)} % against ${pct(rawRank)} % for raw pixels.`,
       ...paired,
       `Run: \`${ctx.command}\` on ${ctx.date}; ${ctx.machine}; ${ctx.wallSeconds.toFixed(0)} s wall clock up to the report. Training times depend on the machine's load; every other number is deterministic in the settings.`,
+      ...(r.reused.length === 0 ? [] : [`Reused from earlier records of the same settings, data and arcgrad version (\`--resume\`, src/demo/glyphs-record.ts), not trained in this run: ${r.reused.join(', ')}; their training times are those of the run that recorded them.`]),
     ],
   };
 }

@@ -242,7 +242,12 @@ export interface GlyphsResults {
   rawPixels: { unseen: OpenSetReport; heldOut: OpenSetReport };
   /** One per (loss, seed), losses in the settings' order, seeds inside. */
   runs: GlyphsRun[];
+  /** The runs taken from earlier records instead of trained (`arcgrad demo --resume`), as "loss seed k". */
+  reused: string[];
 }
+
+/** Gives an earlier, identical run of (loss, seed, config) if one is recorded (src/demo/glyphs-record.ts), else undefined. */
+export type ReuseRun = (loss: string, seed: number, config: RunConfig) => GlyphsRun | undefined;
 
 function embedSet(backbone: MLP, model: { params: Params; state: State }, set: GlyphImageSet): Float64Array {
   const x = cpu.fromArray(set.x, [set.count, set.pixels], 'float64');
@@ -321,13 +326,20 @@ export function runGlyphsExperiment(
   backend: Backend = cpu,
   progress: ProgressFactory = silent,
   onRun?: (run: GlyphsRun) => void,
+  reuse?: ReuseRun,
 ): GlyphsResults {
   const sets = glyphsSets(s, data);
   const m = data.manifest;
   const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, backend, progress);
   const rawPixels = { unseen: raw(sets.unseen, 'unseen'), heldOut: raw(sets.heldOut, 'held-out fonts') };
+  const reused: string[] = [];
   const runs = s.losses.flatMap((loss) =>
     s.seeds.map((seed) => {
+      const earlier = reuse?.(loss, seed, glyphsRunConfig(s, loss, seed));
+      if (earlier !== undefined) {
+        reused.push(`${loss} seed ${seed}`);
+        return earlier;
+      }
       const run = trainGlyphsRun(s, sets, loss, seed, backend, progress);
       onRun?.(run);
       return run;
@@ -347,6 +359,7 @@ export function runGlyphsExperiment(
     },
     rawPixels,
     runs,
+    reused,
   };
 }
 

@@ -88,6 +88,27 @@ describe('arcgrad demo --dataset glyphs --quick', () => {
     expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts['bench:glyphs']).toContain('--settings bench/glyphs-comparison.json');
   });
 
+  it('--resume reuses every recorded run bit for bit, and retrains a damaged record with a one-line reason', async () => {
+    const first = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const again = await cli(['demo', '--dataset', 'glyphs', '--quick', '--out', out, '--cache', join(tmp, 'cache'), '--resume']);
+    expect(again.status, again.err).toBe(0);
+    for (const loss of GLYPHS_SETTINGS.quick.losses) expect(again.err).toContain(`resume: ${loss} seed 0: reusing ${join(out, 'runs', `${loss}-seed0.json`)}`);
+    expect(again.err).not.toMatch(/seed 0 .*epoch \d+\/\d+/); // nothing trained
+    const second = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(second.losses).toEqual(first.losses);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Reused from earlier records .*: softmax seed 0, normface seed 0, arcface seed 0;/);
+
+    const damaged = join(out, 'runs', 'normface-seed0.json');
+    writeFileSync(damaged, readFileSync(damaged, 'utf8').slice(0, 500)); // a half-written file
+    const third = await cli(['demo', '--dataset', 'glyphs', '--quick', '--out', out, '--cache', join(tmp, 'cache'), '--resume']);
+    expect(third.status, third.err).toBe(0);
+    expect(third.err).toMatch(new RegExp(`resume: normface seed 0: .*normface-seed0\\.json not reused: unreadable \\(.*\\); training it`));
+    expect(third.err).toMatch(/normface seed 0 .*100% \d+\/\d+ epoch 3\/3/);
+    const retrained = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(retrained.losses.map((l: { unseen: unknown; heldOutFonts: unknown }) => [l.unseen, l.heldOutFonts])).toEqual(first.losses.map((l: { unseen: unknown; heldOutFonts: unknown }) => [l.unseen, l.heldOutFonts])); // deterministic
+    expect((await cli(['demo', '--dataset', 'mnist', '--resume'])).err).toMatch(/--resume works with --dataset glyphs only/);
+  });
+
   it('arcgrad data glyphs --quick then finds the data set built and intact', async () => {
     const again = await cli(['data', 'glyphs', '--quick', '--cache', join(tmp, 'cache')]);
     expect(again.status, again.err).toBe(0);
