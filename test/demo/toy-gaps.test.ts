@@ -2,10 +2,12 @@
  * The toy's gap measure on hand-computed cases: classes at known angles with features spread
  * evenly over known arcs, so every percentile, gap and misassigned share is known in closed form.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UNIT_ROUNDOFF, relativeError, tolerance } from '../../src/check/tolerance.js';
 import { measureGaps, quantileSorted } from '../../src/demo/toy-gaps.js';
 import { DomainError, ShapeError } from '../../src/tensor/errors.js';
+import { PROPERTY_RUNS } from '../support/runs.js';
 
 const PER_CLASS = 101;
 
@@ -77,5 +79,52 @@ describe('measureGaps', () => {
     expect(() => measureGaps([1, 0, 0, 1], [0, 0], w)).toThrow(/class 1 has no feature/);
     expect(() => measureGaps([1, 0, 0, 1], [0, 2], w)).toThrow(ShapeError);
     expect(() => measureGaps([1, 0], [0], [1, 0])).toThrow(ShapeError);
+  });
+});
+
+describe('measureGaps, properties', () => {
+  // C classes with centres at least 25° apart (k·360/C ± 10°), each with 3–30 features within
+  // ±(1…40)° of its centre, at radii 0.5–5 (only directions count).
+  const sample = fc.integer({ min: 2, max: 8 }).chain((classes) =>
+    fc.record({
+      jitter: fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: classes, maxLength: classes }),
+      spread: fc.array(fc.double({ min: 1, max: 40, noNaN: true }), { minLength: classes, maxLength: classes }),
+      features: fc.array(fc.array(fc.record({ at: fc.double({ min: -1, max: 1, noNaN: true }), r: fc.double({ min: 0.5, max: 5, noNaN: true }) }), { minLength: 3, maxLength: 30 }), { minLength: classes, maxLength: classes }),
+      turn: fc.double({ min: 0, max: 360, noNaN: true, maxExcluded: true }),
+      stretch: fc.double({ min: 0.5, max: 3, noNaN: true }),
+    }),
+  );
+  const rad = Math.PI / 180;
+  /** Points, labels and centres, all turned by `turn` degrees and the points scaled by `stretch`. */
+  function build(c: { jitter: number[]; spread: number[]; features: { at: number; r: number }[][] }, turn: number, stretch: number) {
+    const classes = c.jitter.length;
+    const centre = (k: number) => (k * 360) / classes + c.jitter[k] + turn;
+    const points = c.features.flatMap((fs, k) => fs.flatMap(({ at, r }) => [stretch * r * Math.cos((centre(k) + at * c.spread[k]) * rad), stretch * r * Math.sin((centre(k) + at * c.spread[k]) * rad)]));
+    const labels = c.features.flatMap((fs, k) => fs.map(() => k));
+    const w = c.jitter.flatMap((_, k) => [Math.cos(centre(k) * rad), Math.sin(centre(k) * rad)]);
+    return measureGaps(points, labels, w);
+  }
+
+  it('the mean gap is (360° − the arcs\' total width)/C, and turning and scaling the features moves no gap', () => {
+    fc.assert(
+      fc.property(sample, ({ turn, stretch, ...c }) => {
+        const classes = c.jitter.length;
+        const m = build(c, 0, 1);
+        // Σ over the cycle of (centre_b − centre_a mod 360°) is 360° up to two roundings per term.
+        const identity = tolerance(1e-12, { u: UNIT_ROUNDOFF.float64, scale: 360, roundings: 4 * classes + 4 });
+        const widths = m.arcs.reduce((sum, a) => sum + a.end - a.start, 0);
+        expect(relativeError(m.meanGap, (360 - widths) / classes, identity.floor)).toBeLessThanOrEqual(identity.rel);
+        // Each side's circular mean sums n unit vectors (n roundings of a direction, conditioned by
+        // 1/R̄, R̄ ≥ sin 40°/(40° in radians) = 0.92 for features within ±40°), then cos, sin and
+        // atan2 of angles of size 360°: two computations compared.
+        const n = Math.max(...c.features.map((f) => f.length));
+        const moved = tolerance(1e-12, { u: UNIT_ROUNDOFF.float64, scale: 360, roundings: 2 * (n + 8), condition: 1 / 0.92 });
+        const turned = build(c, turn, stretch);
+        const byFrom = (g: typeof m) => [...g.gaps].sort((a, b) => a.from - b.from);
+        expect(byFrom(turned).map((g) => g.to)).toEqual(byFrom(m).map((g) => g.to)); // the same neighbours
+        expect(relativeError(byFrom(turned).map((g) => g.degrees), byFrom(m).map((g) => g.degrees), moved.floor)).toBeLessThanOrEqual(moved.rel);
+      }),
+      { numRuns: PROPERTY_RUNS },
+    );
   });
 });
