@@ -129,11 +129,11 @@ export async function runDemo(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The run's command, date and machine (CPU, load, Node) for the report's notes. */
-function runContext(argv: readonly string[]): RunContext {
+/** The run's command (`command` and its arguments), date and machine (CPU, load, Node) for the report's notes. */
+export function runContext(argv: readonly string[], command = 'arcgrad demo'): RunContext {
   const cpu = cpus();
   return {
-    command: ['arcgrad demo', ...argv].join(' '),
+    command: [command, ...argv].join(' '),
     date: new Date().toISOString(),
     machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at the start, Node ${process.version}`,
     wallSeconds: 0,

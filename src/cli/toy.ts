@@ -5,7 +5,6 @@
  * table with notes (toy.md) and every number (toy.json). `--quick` is the seconds-long version on
  * the two small devDependency fonts.
  */
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../data/glyphs.js';
@@ -15,7 +14,7 @@ import { OptionError } from '../tensor/errors.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
 import { loadGlyphsWithProgress } from './data.js';
-import { printTable } from './demo.js';
+import { printTable, runContext } from './demo.js';
 import { assertInstalled } from './extras.js';
 import { ProgressBar } from './progress.js';
 
@@ -40,13 +39,7 @@ export async function runToy(argv: string[]): Promise<number> {
   const base = options.quick ? TOY_SETTINGS.quick : TOY_SETTINGS.full;
   const settings = { ...base, data: { ...base.data, pick: { ...base.data.pick } }, losses: [...base.losses], hidden: [...base.hidden], ...(options.backend === undefined ? {} : { backend: String(options.backend) }) };
   const out = String(options.out);
-  const cpu = cpus();
-  const context = {
-    command: ['arcgrad toy', ...argv].join(' '),
-    date: new Date().toISOString(),
-    machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at the start, Node ${process.version}`,
-    wallSeconds: 0,
-  };
+  const context = runContext(argv, 'arcgrad toy');
   console.error(`toy: ${settings.losses.length} losses, 2-D embedding, ${settings.epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);
   const data = loadGlyphsWithProgress(settings.fonts, settings.data, options.cache === undefined ? undefined : String(options.cache));
   const dataSeconds = (performance.now() - started) / 1000;

@@ -22,6 +22,7 @@ import { train } from '../train/loop.js';
 import { headSeed, lrSchedule, stepsPerEpoch, type RunConfig } from './experiment.js';
 import type { ProgressFactory } from './glyphs.js';
 import { lossConfig, lossLabel, makeHead, shortLossParams, type LossConfig } from './losses.js';
+import type { RunContext } from './report.js';
 import { measureGaps, type GapMeasure } from './toy-gaps.js';
 
 /** The settings of a toy run. */
@@ -282,7 +283,7 @@ export async function toyFigure(r: ToyResults): Promise<string> {
 }
 
 /** The toy's report: the table, the figure and notes saying what was measured how. */
-export async function toyReport(r: ToyResults, context: { command: string; date: string; machine: string; wallSeconds: number }): Promise<ReportInput> {
+export async function toyReport(r: ToyResults, context: RunContext): Promise<ReportInput> {
   const s = r.settings;
   return {
     title: 'arcgrad toy: 2-D features of 8 glyph identities (the ArcFace paper\'s toy)',
