@@ -381,9 +381,13 @@ export interface AngleStage {
   angles: ArrayLike<number>;
 }
 
+/** Beyond this many series the θ_y histogram is drawn as small multiples (one panel each) instead of overlaid. */
+const SMALL_MULTIPLES_ABOVE = 4;
+
 /**
  * Histograms of the target angles θ_y (shown in degrees, bins of `binDegrees`, 5 unless given),
- * one overlaid, semi-transparent histogram per training stage, in the order given.
+ * one overlaid, semi-transparent histogram per training stage, in the order given; more than four
+ * stages (e.g. one per loss) are drawn as small multiples, three panels a row, with shared axes.
  */
 export async function angleHistogramFigure(
   stages: readonly AngleStage[],
@@ -401,17 +405,26 @@ export async function angleHistogramFigure(
       return { stage: s.stage, degrees: (a * 180) / Math.PI };
     });
   });
+  const x = { field: 'degrees', type: 'quantitative', bin: { extent: [0, 180], step }, title: 'θ_y (degrees)' };
+  const y = { aggregate: 'count', type: 'quantitative', stack: null, title: 'samples' };
+  const title = options.title ?? 'Target angles θ_y during training';
+  if (stages.length > SMALL_MULTIPLES_ABOVE) {
+    // Overlaid translucent bars stop being readable beyond a few series: one panel per series, shared axes.
+    return renderVegaLite({
+      title,
+      data: { values },
+      columns: 3,
+      facet: { field: 'stage', type: 'nominal', title: null, sort: stages.map((s) => s.stage) },
+      spec: { width: 200, height: 110, mark: { type: 'bar', binSpacing: 0 }, encoding: { x, y } },
+    } as TopLevelSpec);
+  }
   return renderVegaLite({
-    title: options.title ?? 'Target angles θ_y during training',
+    title,
     width: 420,
     height: 240,
     data: { values },
     mark: { type: 'bar', opacity: 0.5, binSpacing: 0 },
-    encoding: {
-      x: { field: 'degrees', type: 'quantitative', bin: { extent: [0, 180], step }, title: 'θ_y (degrees)' },
-      y: { aggregate: 'count', type: 'quantitative', stack: null, title: 'samples' },
-      color: { field: 'stage', type: 'nominal', title: 'stage', sort: stages.map((s) => s.stage) },
-    },
+    encoding: { x, y, color: { field: 'stage', type: 'nominal', title: 'stage', sort: stages.map((s) => s.stage) } },
   } as TopLevelSpec);
 }
 
@@ -462,7 +475,7 @@ export async function rocFigure(series: readonly RocSeries[], options: { title?:
     encoding: {
       x: { field: 'far', type: 'quantitative', title: 'FAR (log scale)', scale: { type: 'log', domain: [minFar, 1] } },
       y: { field: 'tar', type: 'quantitative', title: 'TAR', scale: { domain: [0, 1] } },
-      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name) },
+      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name), ...(series.length > 10 ? { scale: { scheme: 'tableau20' } } : {}) }, // the default palette repeats after 10
       order: { field: 'i', type: 'quantitative' },
     },
   } as TopLevelSpec);
