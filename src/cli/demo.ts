@@ -32,7 +32,7 @@ import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 const specs: Record<string, OptionSpec> = {
   backend: TRAINING_BACKEND_SPEC,
   dataset: { type: 'string', help: 'glyphs (thousands of CJK-character identities, the default) or mnist (digits 0–6, unseen 7–9)', default: 'glyphs' },
-  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-full.json is the README table\'s)' },
+  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-full.json is the README table\'s: npm run bench:glyphs)' },
   resume: { type: 'boolean', help: 'glyphs: reuse the runs already recorded in --out/runs/ when made with the same settings, data and arcgrad version; train only the others' },
   cache: { type: 'string', help: 'glyphs: the cache folder of fonts and rendered images (default $ARCGRAD_CACHE, else ~/.cache/arcgrad)' },
   out: { type: 'string', help: 'folder for report.md, report.html, the figures and the models', default: 'out' },
