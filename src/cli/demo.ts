@@ -15,13 +15,12 @@ import { DEMO_SETTINGS, runDemoExperiment, type DemoResults } from '../demo/demo
 import { demoReport, resultsTable, type RunContext } from '../demo/report.js';
 import { writeReport } from '../report/report.js';
 import { OptionError } from '../tensor/errors.js';
-import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js';
+import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, PAPER_VARIANT_NAMES, lossConfig, refusePaperVariant } from '../demo/losses.js';
 import { registeredMargins } from '../losses/define-margin.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { writeFileAtomic } from '../data/glyphs.js';
 import { GLYPHS_SETTINGS, glyphsResultsJson, glyphsRunJson, runGlyphsExperiment, validateGlyphsSettings, type GlyphsRun, type GlyphsSettings, type ReuseRun } from '../demo/glyphs.js';
 import { glyphsReport, glyphsTable } from '../demo/glyphs-report.js';
-import { isBuiltinLoss } from '../demo/losses.js';
 import { glyphsRecordKey, glyphsRunRecord, readGlyphsRunRecord } from '../demo/glyphs-record.js';
 import { VERSION } from './version.js';
 import { loadGlyphsWithProgress } from './data.js';
@@ -33,14 +32,14 @@ import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 const specs: Record<string, OptionSpec> = {
   backend: TRAINING_BACKEND_SPEC,
   dataset: { type: 'string', help: 'glyphs (thousands of CJK-character identities, the default) or mnist (digits 0–6, unseen 7–9)', default: 'glyphs' },
-  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-full.json is the README table\'s)' },
+  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-full.json is the README table\'s: npm run bench:glyphs)' },
   resume: { type: 'boolean', help: 'glyphs: reuse the runs already recorded in --out/runs/ when made with the same settings, data and arcgrad version; train only the others' },
   cache: { type: 'string', help: 'glyphs: the cache folder of fonts and rendered images (default $ARCGRAD_CACHE, else ~/.cache/arcgrad)' },
   out: { type: 'string', help: 'folder for report.md, report.html, the figures and the models', default: 'out' },
   quick: { type: 'boolean', help: 'a small run (glyphs: the two small devDependency fonts, 300 characters; mnist: 60 images per digit; 3 epochs): under a minute' },
   seed: { type: 'number', help: 'seed of the split, pairs, initialization and shuffling', default: 0 },
   epochs: { type: 'number', help: `epochs per model (mnist: default ${DEMO_SETTINGS.full.epochs}, ${DEMO_SETTINGS.quick.epochs} with --quick; glyphs: ${GLYPHS_SETTINGS.full.epochs}, ${GLYPHS_SETTINGS.quick.epochs} with --quick)` },
-  losses: { type: 'string', help: `the losses compared: all (the six, then every defined margin: ${EXAMPLE_MARGIN_NAMES.join(', ')} and --margin-module's), or comma-separated names (default: the six built-in)` },
+  losses: { type: 'string', help: `the losses compared: all (the six; glyphs: then the §2.3 variants ${PAPER_VARIANT_NAMES.join(', ')}; then every defined margin: ${EXAMPLE_MARGIN_NAMES.join(', ')} and, mnist, --margin-module's), or comma-separated names (default: the six built-in)` },
   'margin-module': MARGIN_MODULE_SPEC,
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -89,8 +88,18 @@ export function demoLosses(value: string | undefined, loaded: readonly string[] 
   if (names.length === 0) throw new OptionError('demo: --losses needs a name (or all)');
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new OptionError(`demo: --losses names '${twice}' twice`);
-  for (const name of names) lossConfig(name); // an unknown name fails here, listing the known ones
+  for (const name of names) lossConfig(name); // an unknown name fails here, listing the known ones (the §2.3 variants pass: glyphs trains them)
   return names;
+}
+
+/**
+ * The glyph losses of `--losses`: 'all' → the six built-in, the §2.3 variants (NormFace + Intra,
+ * NormFace + Inter, angular triplet), then the example margins of src/margins; else the
+ * comma-separated names (built-in, §2.3 variants or defined margins), each checked.
+ */
+export function glyphsDemoLosses(value: string): string[] {
+  if (value.trim() === 'all') return [...LOSS_NAMES, ...PAPER_VARIANT_NAMES, ...EXAMPLE_MARGIN_NAMES];
+  return demoLosses(value);
 }
 
 /** Runs `arcgrad demo`; returns 0 once the report is written. */
@@ -114,6 +123,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   if (!Number.isInteger(seed) || seed < 0) throw new OptionError(`demo: --seed must be an integer ≥ 0, got ${options.seed}`);
   const modules = await loadMarginModules(options['margin-module']);
   const losses = demoLosses(options.losses === undefined ? undefined : String(options.losses), [...modules.keys()]);
+  for (const loss of losses) refusePaperVariant(loss, 'demo --dataset mnist');
   const settings = { ...base, hidden: [...base.hidden], epochs, seed, losses };
   const out = String(options.out);
   const ctx = runContext(argv);
@@ -129,19 +139,19 @@ export async function runDemo(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The run's command, date and machine (CPU, load, Node) for the report's notes. */
-function runContext(argv: readonly string[]): RunContext {
+/** The run's command (`command` and its arguments), date and machine (CPU, load, Node) for the report's notes. */
+export function runContext(argv: readonly string[], command = 'arcgrad demo'): RunContext {
   const cpu = cpus();
   return {
-    command: ['arcgrad demo', ...argv].join(' '),
+    command: [command, ...argv].join(' '),
     date: new Date().toISOString(),
     machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at the start, Node ${process.version}`,
     wallSeconds: 0,
   };
 }
 
-/** Prints a results table on stdout, columns padded. */
-function printTable(table: { columns: readonly string[]; rows: readonly (readonly (string | number)[])[] }): void {
+/** Prints a results table on stdout, columns padded (also `arcgrad toy`'s). */
+export function printTable(table: { columns: readonly string[]; rows: readonly (readonly (string | number)[])[] }): void {
   const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => String(r[i]).length)));
   const line = (cells: readonly (string | number)[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(table.columns));
@@ -173,10 +183,7 @@ async function runGlyphsDemo(options: Record<string, string | number | boolean |
   const seed = Number(options.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new OptionError(`demo: --seed must be an integer ≥ 0, got ${options.seed}`);
   if (options['margin-module'] !== undefined) throw new OptionError('demo: --margin-module works with --dataset mnist only (for now)');
-  const losses = options.losses === undefined ? [...base.losses] : demoLosses(String(options.losses)).filter((l) => {
-    if (!isBuiltinLoss(l)) throw new OptionError(`demo: --dataset glyphs trains the built-in losses (${LOSS_NAMES.join(', ')}), not '${l}'`);
-    return true;
-  });
+  const losses = options.losses === undefined ? [...base.losses] : glyphsDemoLosses(String(options.losses));
   const settings: GlyphsSettings = {
     ...base, data: { ...base.data }, hidden: [...base.hidden], fars: [...base.fars], epochs, seeds: seed === 0 ? [...base.seeds] : [seed], losses,
     ...(options.backend === undefined ? {} : { backend: String(options.backend) }),

@@ -3,7 +3,7 @@
  * backbone, the optimization and the data, turned into a RunConfig. The defaults are the demo's
  * (see src/demo/losses.ts for why s = 30 rather than the papers' 64).
  */
-import { DEFAULT_SCALE, EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig } from '../demo/losses.js';
+import { DEFAULT_SCALE, EXAMPLE_MARGIN_NAMES, LOSS_NAMES, lossConfig, refusePaperVariant } from '../demo/losses.js';
 import type { MarginParams } from '../losses/define-margin.js';
 import { validateRunConfig, type RunConfig } from '../demo/experiment.js';
 import { QUICK_PER_DIGIT } from '../data/mnist.js';
@@ -76,6 +76,7 @@ export function runConfigFromOptions(o: Parsed['options'], loss = String(o.loss)
   const quick = o.quick === true;
   const params = marginParamsOption(o['margin-params']);
   const module = modules.get(loss);
+  refusePaperVariant(loss, '--loss');
   const config: RunConfig = {
     loss: lossConfig(
       loss,

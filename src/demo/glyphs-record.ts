@@ -1,7 +1,7 @@
 /**
  * Run records of the glyphs benchmark: everything one trained (loss, seed) contributes to the
  * report — loss curve, final θ_y, both protocol reports with their ROC curves — written as the run
- * finishes (out/runs/<loss>-seed<k>.json), so that a long comparison (`npm run bench:glyphs:full`
+ * finishes (out/runs/<loss>-seed<k>.json), so that a long comparison (`npm run bench:glyphs`
  * takes most of an hour) stopped by Ctrl-C, a crash or a new loss added to its settings resumes
  * with `arcgrad demo --resume` instead of starting over.
  *

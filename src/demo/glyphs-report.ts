@@ -9,8 +9,8 @@ import { angleHistogramFigure, rocFigure } from '../report/figures.js';
 import type { ReportFigure, ReportInput, ReportTable } from '../report/report.js';
 import { renderVegaLite } from '../report/vega.js';
 import type { TopLevelSpec } from 'vega-lite';
-import { farKey, pairedAgainst, type GlyphsResults, type GlyphsRun } from './glyphs.js';
-import { lossLabel, shortLossParams } from './losses.js';
+import { farKey, glyphsLossIds, glyphsLossLabel, pairedAgainst, type GlyphsResults, type GlyphsRun } from './glyphs.js';
+import { shortLossParams } from './losses.js';
 import type { RunContext } from './report.js';
 
 const pct = (v: number) => (100 * v).toFixed(2);
@@ -32,15 +32,17 @@ export function glyphsTable(r: GlyphsResults): ReportTable {
   const fars = r.settings.fars;
   const block = (where: string) => [`${where}: verif. % (10-fold ± std)`, ...fars.map((f) => `${where}: TAR@FAR=${farKey(f)} %`), `${where}: rank-1 %`];
   const columns = ['Loss', 'Hyper-parameters', 'Seeds', ...block('Unseen'), ...block('Held-out fonts'), 'Mean θ_y (°)', 'Train time (s)'];
-  const rows = r.settings.losses.map((loss) => {
+  const label = (id: string) => glyphsLossLabel(r.settings, id);
+  const rows = glyphsLossIds(r.settings).map((loss) => {
     const runs = r.runs.filter((x) => x.loss === loss);
+    const withAngles = runs.filter((x) => x.angles.length > 0); // the triplet has no class centers, so no θ_y
     return [
-      lossLabel(loss),
+      label(loss),
       shortLossParams(runs[0].config.loss),
       runs.length,
       ...protocolCells(runs.map((x) => x.unseen), fars),
       ...protocolCells(runs.map((x) => x.heldOut), fars),
-      (meanOf(runs.map((x) => meanOf(Array.from(x.angles)))) * (180 / Math.PI)).toFixed(1),
+      withAngles.length === 0 ? '—' : (meanOf(withAngles.map((x) => meanOf(Array.from(x.angles)))) * (180 / Math.PI)).toFixed(1),
       meanOf(runs.map((x) => x.trainSeconds)).toFixed(1),
     ];
   });
@@ -49,8 +51,8 @@ export function glyphsTable(r: GlyphsResults): ReportTable {
 }
 
 /** Mean training loss per epoch, one line per (loss, seed). */
-async function lossCurveFigure(runs: readonly GlyphsRun[]): Promise<string> {
-  const values = runs.flatMap((x) => x.lossCurve.map((loss, e) => ({ run: `${lossLabel(x.loss)} seed ${x.seed}`, epoch: e + 1, loss })));
+async function lossCurveFigure(runs: readonly GlyphsRun[], label: (id: string) => string): Promise<string> {
+  const values = runs.flatMap((x) => x.lossCurve.map((loss, e) => ({ run: `${label(x.loss)} seed ${x.seed}`, epoch: e + 1, loss })));
   return renderVegaLite({
     title: 'Training loss (mean per epoch)',
     width: 420,
@@ -60,7 +62,7 @@ async function lossCurveFigure(runs: readonly GlyphsRun[]): Promise<string> {
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
       y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { type: 'log' } },
-      color: { field: 'run', type: 'nominal', title: null },
+      color: { field: 'run', type: 'nominal', title: null, scale: { scheme: 'tableau20' } }, // up to 20 distinct colors: --losses all has 14 rows
     },
   } as TopLevelSpec);
 }
@@ -68,6 +70,7 @@ async function lossCurveFigure(runs: readonly GlyphsRun[]): Promise<string> {
 /** The report of `r`. */
 export async function glyphsReport(r: GlyphsResults, ctx: RunContext): Promise<ReportInput> {
   const firstSeed = r.settings.seeds[0];
+  const lossLabel = (id: string) => glyphsLossLabel(r.settings, id);
   const shown = r.runs.filter((x) => x.seed === firstSeed);
   const roc = (pick: (x: GlyphsRun) => OpenSetReport, raw: OpenSetReport) => [
     ...shown.map((x) => ({ name: lossLabel(x.loss), far: pick(x).allPairs.roc.far, tar: pick(x).allPairs.roc.tar })),
@@ -85,24 +88,25 @@ export async function glyphsReport(r: GlyphsResults, ctx: RunContext): Promise<R
       title: 'ROC on the held-out fonts of the training identities (all pairs)',
       svg: await rocFigure(roc((x) => x.heldOut, r.rawPixels.heldOut), { title: 'ROC, held-out fonts, all pairs', minFar: 1e-5 }),
     },
-    { file: 'loss-curves.svg', title: 'Training loss', svg: await lossCurveFigure(r.runs) },
+    { file: 'loss-curves.svg', title: 'Training loss', svg: await lossCurveFigure(r.runs, lossLabel) },
     {
       file: 'theta-y.svg',
       title: 'Target angles θ_y of the training images at the end of training',
-      svg: await angleHistogramFigure(shown.map((x) => ({ stage: lossLabel(x.loss), angles: x.angles })), { title: `θ_y at the end of training (seed ${firstSeed})` }),
-      caption: 'A loss that did not converge keeps θ_y near 90° (random directions in the embedding space).',
+      svg: await angleHistogramFigure(shown.filter((x) => x.angles.length > 0).map((x) => ({ stage: lossLabel(x.loss), angles: x.angles })), { title: `θ_y at the end of training (seed ${firstSeed})` }),
+      caption: `A loss that did not converge keeps θ_y near 90° (random directions in the embedding space).${shown.some((x) => x.angles.length === 0) ? ' The angular triplet has no class centers, so no θ_y.' : ''}`,
     },
   ];
   const d = r.dataset;
   const s = r.settings;
+  const ids = glyphsLossIds(s);
   const best = (key: (x: GlyphsRun) => number) => {
-    const scores = s.losses.map((loss) => ({ loss, v: meanOf(r.runs.filter((x) => x.loss === loss).map(key)) }));
+    const scores = ids.map((loss) => ({ loss, v: meanOf(r.runs.filter((x) => x.loss === loss).map(key)) }));
     return scores.reduce((a, b) => (b.v > a.v ? b : a));
   };
   const bestRank = best((x) => x.unseen.identification.rank1);
   const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(2)}`;
-  const paired = s.seeds.length < 2 ? [] : ['softmax', 'normface'].filter((b) => s.losses.includes(b)).flatMap((baseline) =>
-    s.losses.filter((l) => l !== baseline).map((loss) =>
+  const paired = s.seeds.length < 2 ? [] : ['softmax', 'normface'].filter((b) => ids.includes(b)).flatMap((baseline) =>
+    ids.filter((l) => l !== baseline).map((loss) =>
       `${lossLabel(loss)} − ${lossLabel(baseline)}, paired over seeds ${s.seeds.join(', ')} (mean difference in points, 95 % Student-t interval): ` +
       pairedAgainst(r, loss, baseline).map(({ measure, difference: d }) => `${measure} ${points(d.mean)} [${points(d.low)}, ${points(d.high)}]`).join('; ') + '.'));
   const rawRank = r.rawPixels.unseen.identification.rank1;

@@ -24,6 +24,7 @@ import { Random } from '../tensor/random.js';
 import { train } from '../train/loop.js';
 import { headSeed, lrSchedule, stepsPerEpoch, targetAngles, type RunConfig } from './experiment.js';
 import { lossConfig, lossLabel, makeHead, shortLossParams, type LossConfig } from './losses.js';
+import { identityBatchesPerEpoch, type IdentityBatches } from '../train/identity-batches.js';
 
 /** The settings of a glyphs run. */
 export interface GlyphsSettings {
@@ -43,8 +44,8 @@ export interface GlyphsSettings {
   evalCopies: number;
   /** Training seeds (initialization and shuffling); every loss runs with each. */
   seeds: number[];
-  /** The losses, in table order. */
-  losses: string[];
+  /** The losses, in table order: names, or labelled variants (remedy rows: a margin warm-up, another margin). */
+  losses: GlyphsLossEntry[];
   /** s of every margin loss. */
   scale: number;
   /**
@@ -71,8 +72,79 @@ export interface GlyphsSettings {
 }
 
 /**
- * The default `npm start` (fits the 15-minute budget on two shared cores, docs/glyphs.md) and the
- * `--quick` run the tests use (the two small fonts, seconds).
+ * A labelled variant of a loss in a settings file's `losses`, e.g.
+ * `{ "name": "arcface", "id": "arcface-warmup2", "label": "ArcFace, margin warm-up 2 epochs", "marginWarmupEpochs": 2 }`:
+ * `id` names its runs (results.json, runs/ files, paired differences), `label` its rows and legends.
+ */
+export interface GlyphsLossVariant {
+  /** The loss: a built-in name, a §2.3 variant or a defined margin. */
+  name: string;
+  /** Its runs' name: letters, digits, '.', '_', '-'; unique in the settings. */
+  id: string;
+  /** Its display name. */
+  label: string;
+  /** Ramp the margin linearly per iteration from none (NormFace) to its value over this many epochs. */
+  marginWarmupEpochs?: number;
+  /** Scale (default: the settings' `scale`). */
+  s?: number;
+  /** Multiplicative angular margin. */
+  m1?: number;
+  /** Additive angular margin (radians). */
+  m2?: number;
+  /** Additive cosine margin. */
+  m3?: number;
+}
+
+/** One entry of a settings file's `losses`: a loss name (its id and label are its own) or a labelled variant. */
+export type GlyphsLossEntry = string | GlyphsLossVariant;
+
+/** The id of an entry: its `id`, or the name itself. */
+export function glyphsLossId(entry: GlyphsLossEntry): string {
+  return typeof entry === 'string' ? entry : entry.id;
+}
+
+/** The ids of the settings' losses, in table order. */
+export function glyphsLossIds(s: GlyphsSettings): string[] {
+  return s.losses.map(glyphsLossId);
+}
+
+/** The entry of `s` whose id is `id`; an id not in the settings is taken as a plain loss name (as before variants existed). */
+export function glyphsLossEntry(s: GlyphsSettings, id: string): GlyphsLossEntry {
+  return s.losses.find((e) => glyphsLossId(e) === id) ?? id;
+}
+
+/** The display name of the loss with id `id` in `s`: a variant's label, else the loss's own. */
+export function glyphsLossLabel(s: GlyphsSettings, id: string): string {
+  const entry = s.losses.find((e) => glyphsLossId(e) === id);
+  return entry !== undefined && typeof entry !== 'string' ? entry.label : lossLabel(id);
+}
+
+const VARIANT_KEYS = ['name', 'id', 'label', 'marginWarmupEpochs', 's', 'm1', 'm2', 'm3'] as const;
+
+/** Checks one `losses` entry read from a file; an OptionError names the first problem. */
+function validateLossEntry(entry: unknown, index: number, where: string): void {
+  const at = `${where}: losses[${index}]`;
+  if (typeof entry === 'string') return;
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new OptionError(`${at} must be a loss name or an object {name, id, label, …}, got ${JSON.stringify(entry)}`);
+  const o = entry as Record<string, unknown>;
+  const extra = Object.keys(o).find((k) => !(VARIANT_KEYS as readonly string[]).includes(k));
+  if (extra !== undefined) throw new OptionError(`${at}: unknown key '${extra}' (keys: ${VARIANT_KEYS.join(', ')})`);
+  for (const k of ['name', 'id', 'label'] as const) {
+    if (typeof o[k] !== 'string' || (o[k] as string).trim() === '') throw new OptionError(`${at}: '${k}' must be a non-empty string, got ${JSON.stringify(o[k]) ?? 'nothing'}`);
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(o.id as string)) throw new OptionError(`${at}: id ${JSON.stringify(o.id)} may hold only letters, digits, '.', '_' and '-' (it names files)`);
+  for (const k of ['s', 'm1', 'm2', 'm3'] as const) {
+    if (o[k] !== undefined && !(typeof o[k] === 'number' && Number.isFinite(o[k]))) throw new OptionError(`${at}: ${k} must be a number, got ${JSON.stringify(o[k])}`);
+  }
+  const w = o.marginWarmupEpochs;
+  if (w !== undefined && !(Number.isInteger(w) && (w as number) >= 1)) throw new OptionError(`${at}: marginWarmupEpochs must be an integer ≥ 1, got ${JSON.stringify(w)}`);
+}
+
+/**
+ * The default `npm start` and the `--quick` run the tests use (the two small fonts, seconds).
+ * The default is the README table's settings (bench/glyphs-full.json) with its six margin forms
+ * and training seed 0 only, so that `npm start` reproduces that table's seed-0 runs bit for bit;
+ * its wall time on two shared cores is measured in docs/glyphs.md (budget: 15 minutes).
  */
 export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsSettings>>> = {
   full: {
@@ -84,12 +156,12 @@ export const GLYPHS_SETTINGS: Readonly<Record<'full' | 'quick', Readonly<GlyphsS
     heldOutFonts: 4,
     evalCopies: 1,
     seeds: [0],
-    losses: ['softmax', 'normface', 'arcface'],
+    losses: ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'combined'],
     scale: 64,
     backbone: 'mlp',
     hidden: [256],
     embedding: 64,
-    epochs: 3,
+    epochs: 20,
     batchSize: 128,
     lr: 0.1,
     pairs: 6000,
@@ -150,22 +222,34 @@ export function validateGlyphsSettings(value: unknown, where: string): GlyphsSet
     if (!Array.isArray(o[k]) || (o[k] as unknown[]).length === 0 || !(o[k] as unknown[]).every(check)) throw new OptionError(`${where}: ${k} must be a non-empty list, got ${JSON.stringify(o[k])}`);
   };
   list('seeds', (v) => Number.isInteger(v) && (v as number) >= 0);
-  list('losses', (v) => typeof v === 'string');
+  list('losses', () => true);
+  (o.losses as unknown[]).forEach((entry, i) => validateLossEntry(entry, i, where));
+  const ids = (o.losses as GlyphsLossEntry[]).map(glyphsLossId);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw new OptionError(`${where}: losses: id '${twice}' appears twice (each row needs its own id)`);
   list('hidden', (v) => Number.isInteger(v) && (v as number) >= 1);
   list('fars', (v) => typeof v === 'number' && v > 0 && v < 1);
   if (!(typeof o.scale === 'number' && o.scale > 0)) throw new OptionError(`${where}: scale must be a number > 0, got ${JSON.stringify(o.scale)}`);
   if (!(typeof o.lr === 'number' && o.lr > 0)) throw new OptionError(`${where}: lr must be a number > 0, got ${JSON.stringify(o.lr)}`);
   if (o.backbone !== 'mlp' && o.backbone !== 'conv') throw new OptionError(`${where}: backbone must be "mlp" or "conv", got ${JSON.stringify(o.backbone)}`);
   if (typeof o.backend !== 'string') throw new OptionError(`${where}: backend must be a backend name, got ${JSON.stringify(o.backend)}`);
-  for (const loss of o.losses as string[]) lossConfig(loss); // an unknown loss fails here, listing the known ones
   const { comment: _comment, ...settings } = o;
-  return settings as unknown as GlyphsSettings;
+  const checked = settings as unknown as GlyphsSettings;
+  checked.losses.forEach((entry, i) => {
+    try {
+      glyphsLossConfig(checked, entry); // an unknown loss or a bad override fails here, listing the known ones
+    } catch (e) {
+      if (e instanceof OptionError && typeof entry !== 'string') throw new OptionError(`${where}: losses[${i}] (${entry.id}): ${e.message}`);
+      throw e;
+    }
+  });
+  return checked;
 }
 
-/** The run configuration of one loss and seed (the shape `lrSchedule` and run.json use). */
-export function glyphsRunConfig(s: GlyphsSettings, loss: string, seed: number): RunConfig {
+/** The run configuration of the loss with id `id` and one seed (the shape `lrSchedule` and run.json use). */
+export function glyphsRunConfig(s: GlyphsSettings, id: string, seed: number): RunConfig {
   return {
-    loss: glyphsLossConfig(s, loss),
+    loss: glyphsLossConfig(s, glyphsLossEntry(s, id)),
     data: { seed: s.splitSeed, perDigit: 0 },
     model: { hidden: s.hidden, embedding: s.embedding },
     optim: { epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 1, seed },
@@ -173,9 +257,19 @@ export function glyphsRunConfig(s: GlyphsSettings, loss: string, seed: number): 
   };
 }
 
-/** The loss `name` at the settings' scale (softmax has none). */
-export function glyphsLossConfig(s: GlyphsSettings, name: string): LossConfig {
-  return name === 'softmax' ? lossConfig(name) : lossConfig(name, { s: s.scale });
+/**
+ * The loss of a `losses` entry at the settings' scale (softmax has none): a plain name gives
+ * exactly `lossConfig(name, { s })`; a variant adds its overrides and margin warm-up.
+ */
+export function glyphsLossConfig(s: GlyphsSettings, entry: GlyphsLossEntry): LossConfig {
+  const name = typeof entry === 'string' ? entry : entry.name;
+  if (typeof entry === 'string') return name === 'softmax' || name === 'triplet' ? lossConfig(name) : lossConfig(name, { s: s.scale });
+  const { s: scale, m1, m2, m3, marginWarmupEpochs } = entry;
+  const overrides = { s: scale ?? (name === 'softmax' || name === 'triplet' ? undefined : s.scale), m1, m2, m3 };
+  const config = lossConfig(name, overrides);
+  if (marginWarmupEpochs === undefined) return config;
+  if (config.margin === undefined) throw new OptionError(`marginWarmupEpochs applies to the margin losses (sphereface, cosface, arcface, combined, normface), not '${name}'`);
+  return { ...config, marginWarmupEpochs };
 }
 
 /** The evaluation sets and training set of a split. */
@@ -225,7 +319,7 @@ const silent: ProgressFactory = () => ({ update() {}, finish() {} });
 
 /** One trained (loss, seed). */
 export interface GlyphsRun {
-  /** Loss name. */
+  /** The loss's id in the settings (its name, or a labelled variant's id). */
   loss: string;
   /** Training seed. */
   seed: number;
@@ -233,7 +327,7 @@ export interface GlyphsRun {
   config: RunConfig;
   /** Mean training loss of each epoch. */
   lossCurve: number[];
-  /** θ_y of the training images at the end (radians). */
+  /** θ_y of the training images at the end (radians); empty for a loss without class centers (the triplet). */
   angles: Float64Array;
   /** Optimizer steps. */
   steps: number;
@@ -292,8 +386,8 @@ export interface TrainedGlyphsModel {
   backbone: Module;
   /** Its trained parameters and buffers. */
   model: { params: Params; state: State };
-  /** The head's class centers W [classes × embedding], row-major. */
-  headW: Float64Array;
+  /** The head's class centers W [classes × embedding], row-major (undefined for a loss without centers: the angular triplet). */
+  headW: Float64Array | undefined;
   /** Mean training loss of each epoch. */
   lossCurve: number[];
   /** Optimizer steps. */
@@ -305,7 +399,7 @@ export interface TrainedGlyphsModel {
 /** Trains one (loss, seed) and evaluates it on the unseen identities and the held-out fonts. */
 export function trainGlyphsRun(s: GlyphsSettings, sets: GlyphsSets, loss: string, seed: number, backend: Backend = cpu, progress: ProgressFactory = silent): GlyphsRun {
   const t = trainGlyphsModel(s, sets, loss, seed, backend, progress);
-  const angles = targetAngles(embedGlyphs(t, sets.train), sets.train.labels, t.headW, s.embedding);
+  const angles = t.headW === undefined ? new Float64Array(0) : targetAngles(embedGlyphs(t, sets.train), sets.train.labels, t.headW, s.embedding);
   const evaluate = (set: GlyphsSets['unseen'], name: string) => evaluateGlyphsSet(s, t, set, `${loss} seed ${seed}: ${name}`, backend, progress);
   return {
     loss,
@@ -334,9 +428,12 @@ export function evaluateGlyphsSet(s: GlyphsSettings, t: TrainedGlyphsModel, set:
 export function trainGlyphsModel(s: GlyphsSettings, sets: GlyphsSets, loss: string, seed: number, backend: Backend = cpu, progress: ProgressFactory = silent): TrainedGlyphsModel {
   const config = glyphsRunConfig(s, loss, seed);
   const classes = sets.split.train.length;
-  const head = makeHead(config.loss, classes, s.embedding, new Random(headSeed(seed)));
+  const batches = glyphsIdentityBatches(config.loss, s.batchSize);
+  // P×K batches draw batches·batchSize images an epoch (src/train/identity-batches.ts): the schedule counts those
+  const rows = batches === undefined ? sets.train.count : identityBatchesPerEpoch(sets.train.labels, batches) * s.batchSize;
+  const perEpoch = stepsPerEpoch(config, rows);
+  const head = makeHead(config.loss, classes, s.embedding, new Random(headSeed(seed)), perEpoch);
   const backbone = glyphsBackbone(s, Math.round(Math.sqrt(sets.train.pixels)));
-  const perEpoch = stepsPerEpoch(config, sets.train.count);
   const bar = progress(`${loss} seed ${seed}`.padEnd(18), s.epochs * perEpoch);
   const sums = new Array<number>(s.epochs).fill(0);
   let done = 0;
@@ -351,7 +448,8 @@ export function trainGlyphsModel(s: GlyphsSettings, sets: GlyphsSets, loss: stri
     epochs: s.epochs,
     batchSize: s.batchSize,
     optimizer: sgd({ lr: s.lr, momentum: 0.9, weightDecay: 5e-4 }),
-    schedule: lrSchedule(config, sets.train.count),
+    schedule: lrSchedule(config, rows),
+    ...(batches === undefined ? {} : { identityBatches: batches }),
     seed,
     onProgress: (p) => {
       done = p.step;
@@ -366,11 +464,19 @@ export function trainGlyphsModel(s: GlyphsSettings, sets: GlyphsSets, loss: stri
     config,
     backbone,
     model: { params: result.backbone, state: result.state },
-    headW: Float64Array.from(result.head.w.toTypedArray()),
+    headW: result.head.w === undefined ? undefined : Float64Array.from(result.head.w.toTypedArray()),
     lossCurve: sums.map((v) => v / perEpoch),
     steps: result.step,
     trainSeconds,
   };
+}
+
+/** The P×K batches a loss trains with (the triplet: K from its config, P = batchSize / K), else undefined. */
+export function glyphsIdentityBatches(config: LossConfig, batchSize: number): IdentityBatches | undefined {
+  if (config.triplet === undefined) return undefined;
+  const k = config.triplet.imagesPerIdentity;
+  if (batchSize % k !== 0 || batchSize < 2 * k) throw new OptionError(`${config.name}: batchSize ${batchSize} must be a multiple of K = ${k} images per identity, with at least 2 identities`);
+  return { identities: batchSize / k, imagesPerIdentity: k };
 }
 
 /** The protocol on one set, with a progress display for its all-pairs pass (in millions of pairs). */
@@ -401,7 +507,7 @@ export function runGlyphsExperiment(
   const raw = (set: GlyphsSets['unseen'], name: string) => evaluateWithProgress(s, set.x, set.pixels, set, `raw pixels: ${name}`, backend, progress);
   const rawPixels = { unseen: raw(sets.unseen, 'unseen'), heldOut: raw(sets.heldOut, 'held-out fonts') };
   const reused: string[] = [];
-  const runs = s.losses.flatMap((loss) =>
+  const runs = glyphsLossIds(s).flatMap((loss) =>
     s.seeds.map((seed) => {
       const earlier = reuse?.(loss, seed, glyphsRunConfig(s, loss, seed));
       if (earlier !== undefined) {
@@ -501,19 +607,21 @@ export function glyphsResultsJson(r: GlyphsResults, context: Record<string, unkn
     settings: r.settings,
     dataset: r.dataset,
     rawPixels: { unseen: raw(r.rawPixels.unseen), heldOutFonts: raw(r.rawPixels.heldOut) },
-    losses: r.settings.losses.map((loss) => {
+    losses: r.settings.losses.map((entry) => {
+      const loss = glyphsLossId(entry);
       const runs = r.runs.filter((x) => x.loss === loss);
       return {
-        name: loss,
-        label: lossLabel(loss),
+        name: typeof entry === 'string' ? entry : entry.name,
+        id: loss,
+        label: glyphsLossLabel(r.settings, loss),
         params: shortLossParams(runs[0].config.loss),
         seeds: runs.map((x) => x.seed),
         trainSeconds: runs.map((x) => x.trainSeconds),
         lossCurves: runs.map((x) => x.lossCurve),
-        meanThetaDegrees: runs.map((x) => (meanStd(Array.from(x.angles)).mean * 180) / Math.PI),
+        meanThetaDegrees: runs.map((x) => (x.angles.length === 0 ? null : (meanStd(Array.from(x.angles)).mean * 180) / Math.PI)),
         unseen: summarize(runs.map((x) => ({ seed: x.seed, report: x.unseen }))),
         heldOutFonts: summarize(runs.map((x) => ({ seed: x.seed, report: x.heldOut }))),
-        paired: Object.fromEntries(['softmax', 'normface'].filter((b) => b !== loss && r.settings.losses.includes(b)).map((b) => [`vs ${b}`, pairedAgainst(r, loss, b)])),
+        paired: Object.fromEntries(['softmax', 'normface'].filter((b) => b !== loss && glyphsLossIds(r.settings).includes(b)).map((b) => [`vs ${b}`, pairedAgainst(r, loss, b)])),
       };
     }),
   };

@@ -21,11 +21,13 @@
  * batch-normed embeddings grow like √d, so the demo scales the bounds by √(32/512) = 1/4 to
  * [2.5, 27.5] (l_m, u_m and λ_g stay published).
  */
+import { interLoss, intraLoss } from '../losses/intra-inter.js';
+import { minedAngularTripletLoss } from '../losses/triplet-mining.js';
 import { marginPresets, softmaxLoss, type MarginLossHead, type MarginPresetName } from '../losses/presets.js';
 import { getMargin, registeredMargins, type MarginParams } from '../losses/define-margin.js';
 import { exampleMargins } from '../margins/index.js';
 import type { JsonValue } from '../train/checkpoint.js';
-import type { HeadStateAccess } from '../train/loop.js';
+import { firstDifference, type HeadStateAccess } from '../train/loop.js';
 import { GRADIENT_MODES, resolveMarginOptions, type GradientMode, type ResolvedMarginOptions, type TAPE_ONLY_OPTIONS } from '../losses/options.js';
 import { FALLBACK_POLICIES, type FallbackPolicy } from '../ops/angular-margin.js';
 import { normal } from '../nn/init.js';
@@ -41,6 +43,32 @@ export const LOSS_NAMES = ['softmax', 'normface', 'sphereface', 'cosface', 'arcf
 
 /** A built-in loss's name. */
 export type LossName = (typeof LOSS_NAMES)[number];
+
+/**
+ * The ArcFace paper's §2.3 variants, trained by the glyphs benchmark only: NormFace + Intra-Loss,
+ * NormFace + Inter-Loss (src/losses/intra-inter.ts) and the angular triplet loss with semi-hard
+ * mining (src/losses/triplet-mining.ts). They are not in LOSS_NAMES because that list is the MNIST
+ * demo's default run and `arcgrad train --loss`'s choices: the triplet needs P×K batches of many
+ * identities (MNIST has 7 training digits, and `train` batches by plain shuffle), and adding rows
+ * to LOSS_NAMES would change the MNIST default run.
+ */
+export const PAPER_VARIANT_NAMES = ['intra', 'inter', 'triplet'] as const;
+
+/** A §2.3 variant's name. */
+export type PaperVariantName = (typeof PAPER_VARIANT_NAMES)[number];
+
+/** True for the §2.3 variants. */
+export function isPaperVariant(name: string): name is PaperVariantName {
+  return (PAPER_VARIANT_NAMES as readonly string[]).includes(name);
+}
+
+/** Throws an OptionError for a §2.3 variant where only the glyphs benchmark trains them (`where`: e.g. "train --loss"). */
+export function refusePaperVariant(name: string, where: string): void {
+  if (isPaperVariant(name)) throw new OptionError(`${where}: '${name}' (${PAPER_VARIANT_LABELS[name]}) is trained by the glyphs benchmark only: arcgrad demo --dataset glyphs --losses ${name}`);
+}
+
+/** The triplet's margin m, as insightface's `atriplet` config (triplet_alpha = 0.35), and its K. */
+export const TRIPLET_DEFAULTS = { m: 0.35, imagesPerIdentity: 4 } as const;
 
 /** The example margins of src/margins, in the order the demo's table lists them. */
 export const EXAMPLE_MARGIN_NAMES: readonly string[] = Object.keys(exampleMargins);
@@ -61,6 +89,15 @@ export const DEFAULT_SCALE = 30;
  * every margin field with a valid value): run.json is read back from disk and may be edited.
  */
 export function validateLossConfig(c: LossConfig): void {
+  if (typeof c.name === 'string' && isPaperVariant(c.name)) {
+    const fresh = lossConfig(c.name, c.paper === undefined ? {} : { s: c.paper?.s });
+    const [path] = firstDifference(c.name, fresh, { ...c, marginWarmupEpochs: undefined }) ?? [];
+    if (path !== undefined) throw new OptionError(`${c.name}: the loss's field ${path} differs from the variant's`);
+    return;
+  }
+  if (c.marginWarmupEpochs !== undefined && !(Number.isInteger(c.marginWarmupEpochs) && c.marginWarmupEpochs >= 1)) {
+    throw new OptionError(`${String(c.name)}: marginWarmupEpochs must be an integer ≥ 1, got ${JSON.stringify(c.marginWarmupEpochs)}`);
+  }
   if (typeof c.name === 'string' && !isBuiltinLoss(c.name) && c.defined !== undefined) {
     // a defined margin: its parameters are checked by the margin itself when the head is built
     const d = c.defined as unknown as Record<string, unknown> | null;
@@ -100,6 +137,13 @@ export const LOSS_LABELS: Readonly<Record<LossName, string>> = {
   combined: 'Combined',
 };
 
+/** Display names of the §2.3 variants. */
+export const PAPER_VARIANT_LABELS: Readonly<Record<PaperVariantName, string>> = {
+  intra: 'NormFace + Intra',
+  inter: 'NormFace + Inter',
+  triplet: 'Angular triplet',
+};
+
 /** A defined margin's part of a LossConfig. */
 export interface DefinedLossConfig {
   /** Every parameter of the margin, resolved (its defaults with the run's overrides). */
@@ -118,11 +162,21 @@ export interface LossConfig {
   annealLambda?: boolean;
   /** A defined margin's parameters (and module). */
   defined?: DefinedLossConfig;
+  /** NormFace + Intra / Inter: the scale of the NormFace part. */
+  paper?: { s: number };
+  /** The angular triplet: margin m, images per identity K of the P×K batches, the mining rule. */
+  triplet?: { m: number; imagesPerIdentity: number; mining: 'semi-hard' };
+  /**
+   * A margin warm-up: the margin ramps linearly per iteration from none (m1 = 1, m2 = m3 = 0:
+   * NormFace) at iteration 1 to its value at the first iteration after this many epochs.
+   */
+  marginWarmupEpochs?: number;
 }
 
 /** The display name of a loss: the built-in label, or the defined margin's label (its name if it is not loaded). */
 export function lossLabel(name: string): string {
   if (isBuiltinLoss(name)) return LOSS_LABELS[name];
+  if (isPaperVariant(name)) return PAPER_VARIANT_LABELS[name];
   return registeredMargins().includes(name) ? getMargin(name).label : name;
 }
 
@@ -152,6 +206,7 @@ export interface DefinedLossOptions {
 
 /** The loss named `name` with `overrides` applied; an OptionError for an unknown name or a bad value. */
 export function lossConfig(name: string, overrides: MarginOverrides = {}, defined: DefinedLossOptions = {}): LossConfig {
+  if (isPaperVariant(name)) return paperVariantConfig(name, overrides);
   if (!isBuiltinLoss(name)) return definedLossConfig(name, overrides, defined);
   if (defined.params !== undefined) throw new OptionError(`--margin-params is for margins made with defineMargin; '${name}' is built in (use --s, --m1, --m2, --m3)`);
   const loss = name;
@@ -178,6 +233,16 @@ export function lossConfig(name: string, overrides: MarginOverrides = {}, define
   return { name: loss, margin: { s, m1, m2, m3, fallback, gradient }, ...(loss === 'sphereface' ? { annealLambda: true } : {}) };
 }
 
+function paperVariantConfig(name: PaperVariantName, overrides: MarginOverrides): LossConfig {
+  const allowed = name === 'triplet' ? [] : ['s'];
+  const given = Object.entries(overrides).filter(([k, v]) => v !== undefined && !allowed.includes(k)).map(([k]) => k);
+  if (given.length > 0) throw new OptionError(`${given.join(', ')} do not apply to ${name} (${name === 'triplet' ? `m = ${TRIPLET_DEFAULTS.m}, no class head` : 'it takes s only'})`);
+  if (name === 'triplet') return { name, triplet: { ...TRIPLET_DEFAULTS, mining: 'semi-hard' } };
+  const s = overrides.s ?? DEFAULT_SCALE;
+  if (!(typeof s === 'number' && Number.isFinite(s) && s > 0)) throw new OptionError(`${name}: s must be a number > 0, got ${JSON.stringify(s)}`);
+  return { name, paper: { s } };
+}
+
 function definedLossConfig(name: string, overrides: MarginOverrides, defined: DefinedLossOptions): LossConfig {
   if (!registeredMargins().includes(name)) {
     throw new OptionError(`unknown loss '${name}' (one of ${[...LOSS_NAMES, ...registeredMargins()].join(', ')}; a margin of your own needs --margin-module)`);
@@ -191,6 +256,8 @@ function definedLossConfig(name: string, overrides: MarginOverrides, defined: De
 
 /** One line describing the loss, e.g. "ArcFace s=30 m1=1 m2=0.5 m3=0 fallback=none gradient=exact". */
 export function describeLoss(c: LossConfig): string {
+  if (c.triplet !== undefined) return `${lossLabel(c.name)} m=${c.triplet.m} P×K batches K=${c.triplet.imagesPerIdentity} ${c.triplet.mining} mining`;
+  if (c.paper !== undefined) return `${lossLabel(c.name)} s=${c.paper.s}`;
   if (c.defined !== undefined) return `${lossLabel(c.name)} ${Object.entries(c.defined.params).map(([k, v]) => `${k}=${v}`).join(' ')}`;
   if (c.margin === undefined) return `${lossLabel(c.name)} (W·x + b)`;
   const { s, m1, m2, m3, fallback, gradient } = c.margin;
@@ -200,6 +267,8 @@ export function describeLoss(c: LossConfig): string {
 
 /** The loss's settings in a few words for a table, e.g. "s=30, m2=0.5" (defaults left out). */
 export function shortLossParams(c: LossConfig): string {
+  if (c.triplet !== undefined) return `m=${c.triplet.m}, P×K batches (K=${c.triplet.imagesPerIdentity}), ${c.triplet.mining}`;
+  if (c.paper !== undefined) return `s=${c.paper.s}`;
   if (c.defined !== undefined) {
     // s, and the parameters that differ from the margin's published defaults (all of them if it is not loaded).
     const defaults: MarginParams = registeredMargins().includes(c.name) ? { ...getMargin(c.name).defaults } : {};
@@ -214,6 +283,7 @@ export function shortLossParams(c: LossConfig): string {
   if (fallback !== 'none') parts.push(fallback);
   if (gradient !== 'exact') parts.push(gradient);
   if (c.annealLambda) parts.push('λ annealed');
+  if (c.marginWarmupEpochs !== undefined) parts.push(`margin warm-up ${c.marginWarmupEpochs} epoch${c.marginWarmupEpochs === 1 ? '' : 's'}`);
   return parts.join(', ');
 }
 
@@ -236,13 +306,23 @@ export interface Head {
  * run of a user's margin can be evaluated without its module.
  */
 export function headInit(config: LossConfig, classes: number, dim: number, rng: Random): Params {
+  if (config.triplet !== undefined) return {}; // no class head
   const w = normal(0.01)([classes, dim], rng);
   return config.margin === undefined && config.defined === undefined ? { w, b: zeros([classes]) } : { w };
 }
 
 /** The head of `config` for `classes` classes and `dim`-wide embeddings (initial parameters from `headInit`). */
-export function makeHead(config: LossConfig, classes: number, dim: number, rng: Random): Head {
+export function makeHead(config: LossConfig, classes: number, dim: number, rng: Random, stepsPerEpoch?: number): Head {
   const init = headInit(config, classes, dim, rng);
+  if (config.triplet !== undefined) {
+    const { m } = config.triplet;
+    return { init, loss: (e, _h, y) => minedAngularTripletLoss(e, y, { margin: m }) };
+  }
+  if (config.paper !== undefined) {
+    const { s } = config.paper;
+    const paperLoss = config.name === 'intra' ? intraLoss : interLoss;
+    return { init, loss: (e, h, y) => paperLoss(e, h.w, y, { s }) };
+  }
   if (config.defined !== undefined) {
     const head = getMargin(config.name).head(config.defined.params);
     return {
@@ -256,11 +336,28 @@ export function makeHead(config: LossConfig, classes: number, dim: number, rng: 
     return { init, loss: (e, h, y) => softmaxLoss(e, h.w, h.b, y) };
   }
   const margin = resolveMarginOptions(config.margin, config.name);
-  const fixed: MarginLossHead = marginPresets[config.name as MarginPresetName](margin);
-  if (!config.annealLambda) return { init: { w }, loss: (e, h, y) => fixed.loss(e, h.w, y) };
-  const lambda = sphereFaceLambdaSchedule();
+  const preset = marginPresets[config.name as MarginPresetName];
+  const fixed: MarginLossHead = preset(margin);
+  if (!config.annealLambda && config.marginWarmupEpochs === undefined) return { init: { w }, loss: (e, h, y) => fixed.loss(e, h.w, y) };
+  const lambda = config.annealLambda ? sphereFaceLambdaSchedule() : undefined;
+  let warm: ((iteration: number) => { m1: number; m2: number; m3: number }) | undefined;
+  if (config.marginWarmupEpochs !== undefined) {
+    if (stepsPerEpoch === undefined) throw new OptionError(`${config.name}: a margin warm-up needs the steps per epoch`);
+    warm = marginWarmup(margin, config.marginWarmupEpochs * stepsPerEpoch);
+  }
   return {
     init: { w },
-    loss: (e, h, y, iteration) => marginPresets.sphereface({ ...margin, lambda: lambda(iteration) }).loss(e, h.w, y),
+    loss: (e, h, y, iteration) => preset({ ...margin, ...warm?.(iteration), ...(lambda === undefined ? {} : { lambda: lambda(iteration) }) }).loss(e, h.w, y),
+  };
+}
+
+/**
+ * The margin of a warm-up over `iterations` iterations at iteration t (from 1): r = min(1, (t − 1)/iterations),
+ * m1 = 1 + r·(m1 − 1), m2 = r·m2, m3 = r·m3 — NormFace at t = 1, the full margin from t = iterations + 1.
+ */
+export function marginWarmup(margin: { m1: number; m2: number; m3: number }, iterations: number): (iteration: number) => { m1: number; m2: number; m3: number } {
+  return (t) => {
+    const r = Math.min(1, Math.max(0, (t - 1) / iterations));
+    return { m1: 1 + r * (margin.m1 - 1), m2: r * margin.m2, m3: r * margin.m3 };
   };
 }

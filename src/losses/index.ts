@@ -17,6 +17,7 @@ export { SPHEREFACE_LAMBDA, sphereFaceLambda, type LambdaSchedule } from './sphe
 export { sampleClassCenters, sampledMarginLoss, type ClassSample } from './class-sampling.js';
 export { interLoss, intraLoss } from './intra-inter.js';
 export { angularTripletLoss } from './angular-triplet.js';
+export { minedAngularTripletLoss, semiHardTriplets, type Triplets } from './triplet-mining.js';
 export { subCenterArcFaceLoss, subCenterCosines } from './sub-center.js';
 export { resolveSphereFace2Options, sphereFace2InitialBias, sphereFace2Loss, type ResolvedSphereFace2Options, type SphereFace2Options } from './sphereface2.js';
 export { headSpec, marginHeadStep } from './fused-head.js';

@@ -31,6 +31,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Backend } from '../backend/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import { CheckpointError, loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue } from './checkpoint.js';
+import { identityBatchOrder, identityBatchesPerEpoch, type IdentityBatches } from './identity-batches.js';
 
 /**
  * A margin head's loss: embeddings [N, d], the head's parameters (e.g. `{ w }` [C, d]) and one
@@ -100,6 +101,11 @@ export interface TrainOptions {
   batchSize: number;
   /** Drop the last, short batch of an epoch (default true: batch norm needs ≥ 2 rows, and face training does so). */
   dropLast?: boolean;
+  /**
+   * P×K batches instead of a plain shuffle: P identities × K images each (a triplet loss needs
+   * them; src/train/identity-batches.ts says what is repeated and dropped). `batchSize` must be P·K.
+   */
+  identityBatches?: IdentityBatches;
   /** The optimizer. */
   optimizer: Optimizer;
   /** Learning rate per step (default the optimizer's constant lr). */
@@ -165,6 +171,7 @@ function runConfig(o: TrainOptions, rows: number): { [key: string]: JsonValue } 
     batchSize: o.batchSize,
     dropLast: o.dropLast ?? true,
     rows,
+    ...(o.identityBatches === undefined ? {} : { identityBatches: { identities: o.identityBatches.identities, imagesPerIdentity: o.identityBatches.imagesPerIdentity } }),
     optimizer: { name: o.optimizer.name, ...o.optimizer.config },
     ...(o.run === undefined ? {} : { run: o.run }),
     ...(o.backend === undefined ? {} : { compute: { backend: o.backend.name, dtype: computeDType(o) } }),
@@ -278,7 +285,11 @@ export function train(o: TrainOptions): TrainResult {
   const labels = Array.from(o.data.labels);
   if (labels.length !== rows) throw new LabelError(`train: ${labels.length} labels for ${rows} rows`);
   const dropLast = o.dropLast ?? true;
-  const batchesPerEpoch = dropLast ? Math.floor(rows / batchSize) : Math.ceil(rows / batchSize);
+  const pk = o.identityBatches;
+  if (pk !== undefined && pk.identities * pk.imagesPerIdentity !== batchSize) {
+    throw new OptionError(`train: batchSize ${batchSize} must be identities × imagesPerIdentity = ${pk.identities} × ${pk.imagesPerIdentity}`);
+  }
+  const batchesPerEpoch = pk !== undefined ? identityBatchesPerEpoch(labels, pk) : dropLast ? Math.floor(rows / batchSize) : Math.ceil(rows / batchSize);
   if (batchesPerEpoch === 0) throw new OptionError(`train: ${rows} rows make no batch of ${batchSize} (dropLast)`);
   const totalSteps = epochs * batchesPerEpoch;
   const schedule = o.schedule ?? constantSchedule(o.optimizer.lr);
@@ -321,7 +332,8 @@ export function train(o: TrainOptions): TrainResult {
   const live = (): Tensor[] => [x, ...Object.values(params), ...Object.values(state), ...Object.values(optState)];
   try {
     for (let epoch = Math.floor(step / batchesPerEpoch); epoch < epochs; epoch++) {
-      const order = new Random(epochSeed(o.seed, epoch)).shuffle(Array.from({ length: rows }, (_, i) => i));
+      const epochRandom = new Random(epochSeed(o.seed, epoch));
+      const order = pk !== undefined ? identityBatchOrder(labels, pk, epochRandom) : epochRandom.shuffle(Array.from({ length: rows }, (_, i) => i));
       for (let batch = step - epoch * batchesPerEpoch; batch < batchesPerEpoch; batch++) {
         const index = order.slice(batch * batchSize, (batch + 1) * batchSize);
         const xb = takeRows(x, index);
