@@ -31,9 +31,9 @@ export { stopGradient, straightThrough } from './tape/surgery.js';
 export { gradcheck, type GradcheckInputResult, type GradcheckOptions, type GradcheckResult } from './tape/gradcheck.js';
 // Ops (the registry, defineOp and the tape: arcgrad/ops)
 export {
-  acos, add, addScalar, angularMargin, clamp, cos, crossEntropy, div, exp, l2Normalize, linear, log, logSoftmax, matmul, maxRows, mean, mul, neg,
+  acos, add, addScalar, angularMargin, clamp, conv2d, cos, crossEntropy, div, exp, l2Normalize, linear, log, logSoftmax, matmul, maxPool2d, maxRows, mean, mul, neg,
   pickColumns, prelu, relu, replaceColumns, reshape, scale, select, sin, sqrt, square, sub, sum, takeRows, transpose,
-  FALLBACK_POLICIES, type AngularMarginOptions, type AxisOptions, type FallbackPolicy, type Labels, type MatmulOptions,
+  FALLBACK_POLICIES, type AngularMarginOptions, type AxisOptions, type Conv2dOptions, type FallbackPolicy, type Labels, type MatmulOptions, type MaxPool2dOptions,
 } from './ops/index.js';
 // Losses and margins (the margin head's building blocks: arcgrad/losses)
 export { GRADIENT_MODES, type GradientMode, type MarginOptions } from './losses/options.js';
@@ -62,6 +62,7 @@ export { Linear, type LinearOptions } from './nn/linear.js';
 export { PReLU, ReLU, type PReLUOptions } from './nn/activation.js';
 export { BatchNorm1d, type BatchNormOptions } from './nn/batch-norm.js';
 export { MLP, type MLPOptions } from './nn/mlp.js';
+export { ConvNet, type ConvNetOptions } from './nn/convnet.js';
 export * from './optim/index.js';
 // Training (checkpoint encoding: arcgrad/train)
 export { CheckpointError, loadCheckpoint, saveCheckpoint, type Checkpoint, type SaveOptions } from './train/checkpoint.js';

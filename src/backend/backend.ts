@@ -111,9 +111,15 @@ export interface Backend {
   gatherColumns(a: Tensor, index: Int32Array): Tensor;
   /** A copy of `a` with `a[i, index_i] = values_i`; rows with index −1 are left as they are. */
   scatterColumns(a: Tensor, index: Int32Array, values: Tensor): Tensor;
-  /** Rows of `a` picked by `index` (any order, repeats allowed): [k, d]. */
+  /**
+   * Rows of `a` picked by `index` (any order, repeats allowed): [k, d]; index −1 gives a row of
+   * zeros (the zero padding of conv2d's im2col gather, src/ops/conv2d.ts).
+   */
   takeRows(a: Tensor, index: Int32Array): Tensor;
-  /** A zero tensor of `rows` rows with `src` row i added into row index_i (the VJP of takeRows). */
+  /**
+   * A zero tensor of `rows` rows with `src` row i added into row index_i (the VJP of takeRows);
+   * rows with index −1 are dropped (the padding's cotangent, which belongs to no input).
+   */
   scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor;
 
   // ─── optional fused paths ─────────────────────────────────────────────────────────────────

@@ -328,8 +328,17 @@ export class CpuBackend implements Backend {
   takeRows(a: Tensor, index: Int32Array): Tensor {
     const d = a.shape[1];
     const x = this.data(a);
-    const { out, t } = this.empty([index.length, d], a.dtype);
-    for (let i = 0; i < index.length; i++) out.set(x.subarray(index[i] * d, index[i] * d + d), i * d);
+    const { out, t } = this.empty([index.length, d], a.dtype); // zero-filled: index −1 leaves its row 0
+    if (d >= 32) {
+      for (let i = 0; i < index.length; i++) if (index[i] >= 0) out.set(x.subarray(index[i] * d, index[i] * d + d), i * d);
+      return t;
+    }
+    // short rows (conv2d's im2col gathers a pixel's few channels): a plain loop, no subarray per row
+    for (let i = 0, o = 0; i < index.length; i++, o += d) {
+      const r = index[i];
+      if (r < 0) continue;
+      for (let j = 0, at = r * d; j < d; j++) out[o + j] = x[at + j];
+    }
     return t;
   }
 
@@ -337,8 +346,10 @@ export class CpuBackend implements Backend {
     const d = src.shape[1];
     const x = this.data(src);
     const acc = new Float64Array(rows * d);
-    for (let i = 0; i < index.length; i++) {
-      for (let j = 0; j < d; j++) acc[index[i] * d + j] += x[i * d + j];
+    for (let i = 0, from = 0; i < index.length; i++, from += d) {
+      const r = index[i];
+      if (r < 0) continue; // −1: dropped
+      for (let j = 0, to = r * d; j < d; j++) acc[to + j] += x[from + j];
     }
     return this.fromArray(acc, [rows, d], src.dtype);
   }

@@ -32,7 +32,7 @@ import { MARGIN_MODULE_SPEC, loadMarginModules } from './margin-module.js';
 const specs: Record<string, OptionSpec> = {
   backend: TRAINING_BACKEND_SPEC,
   dataset: { type: 'string', help: 'glyphs (thousands of CJK-character identities, the default) or mnist (digits 0–6, unseen 7–9)', default: 'glyphs' },
-  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-full.json is the README table\'s)' },
+  settings: { type: 'string', help: 'glyphs: a JSON file fixing every setting of the run (bench/glyphs-full.json is the README table\'s: npm run bench:glyphs)' },
   resume: { type: 'boolean', help: 'glyphs: reuse the runs already recorded in --out/runs/ when made with the same settings, data and arcgrad version; train only the others' },
   cache: { type: 'string', help: 'glyphs: the cache folder of fonts and rendered images (default $ARCGRAD_CACHE, else ~/.cache/arcgrad)' },
   out: { type: 'string', help: 'folder for report.md, report.html, the figures and the models', default: 'out' },
@@ -139,19 +139,19 @@ export async function runDemo(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The run's command, date and machine (CPU, load, Node) for the report's notes. */
-function runContext(argv: readonly string[]): RunContext {
+/** The run's command (`command` and its arguments), date and machine (CPU, load, Node) for the report's notes. */
+export function runContext(argv: readonly string[], command = 'arcgrad demo'): RunContext {
   const cpu = cpus();
   return {
-    command: ['arcgrad demo', ...argv].join(' '),
+    command: [command, ...argv].join(' '),
     date: new Date().toISOString(),
     machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at the start, Node ${process.version}`,
     wallSeconds: 0,
   };
 }
 
-/** Prints a results table on stdout, columns padded. */
-function printTable(table: { columns: readonly string[]; rows: readonly (readonly (string | number)[])[] }): void {
+/** Prints a results table on stdout, columns padded (also `arcgrad toy`'s). */
+export function printTable(table: { columns: readonly string[]; rows: readonly (readonly (string | number)[])[] }): void {
   const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => String(r[i]).length)));
   const line = (cells: readonly (string | number)[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(table.columns));

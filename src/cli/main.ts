@@ -12,6 +12,7 @@ import { runBench } from './bench.js';
 import { runDemo } from './demo.js';
 import { runData } from './data.js';
 import { runEval } from './eval.js';
+import { runToy } from './toy.js';
 import { runTrain } from './train.js';
 import { runReliability } from './reliability.js';
 
@@ -30,6 +31,7 @@ const commands: Record<string, Command> = {
   ops: { summary: 'list the registered ops with their derivations', run: listOps },
   bench: { summary: 'time the margin head (forward + backward) on arcgrad\'s CPU paths and tfjs, side by side', run: runBench },
   demo: { summary: 'train Softmax … ArcFace on thousands of glyph identities (--dataset mnist: digits 0–6), verify on unseen ones, write a report to out/ (--quick: < 1 min)', run: runDemo },
+  toy: { summary: 'the ArcFace paper\'s 2-D toy: 8 glyph identities on the unit circle, one panel per loss, the gaps between classes measured (--quick: seconds)', run: runToy },
   data: { summary: 'install the pinned fonts and render the glyphs data set into the cache (arcgrad data glyphs)', run: runData },
   train: { summary: 'train one loss (--loss, --s, --m1, --m2, --m3, …) with checkpoints and --resume', run: runTrain },
   eval: { summary: 'evaluate a checkpoint: verification on unseen digits, TAR@FAR, closed-set accuracy', run: runEval },

@@ -154,6 +154,33 @@ export interface GlyphsSpec {
   seed: number;
   /** Keep only the first this many common characters (0 = all). */
   maxCharacters: number;
+  /**
+   * Render only `count` characters drawn by a seeded shuffle of the common ones (`pickCharacters`;
+   * the 2-D toy's 8 identities); absent: every common character (or the first `maxCharacters`).
+   */
+  pick?: CharacterPick;
+}
+
+/** A seeded choice of characters: the first `count` of a shuffle of the common ones by `seed`. */
+export interface CharacterPick {
+  /** How many characters. */
+  count: number;
+  /** Seed of the shuffle. */
+  seed: number;
+}
+
+/**
+ * The first `pick.count` characters of a shuffle of `common` (ascending code points) seeded by
+ * `pick.seed`, returned ascending: a function of the font set and the seed alone. A shuffle rather
+ * than the first code points, because neighbouring code points share radicals (U+4E00… are all
+ * built on 一), and the toy wants identities as unrelated as any two drawn at random.
+ */
+export function pickCharacters(common: readonly number[], pick: CharacterPick): number[] {
+  if (pick.count > common.length) throw new OptionError(`glyphs: cannot pick ${pick.count} characters from the ${common.length} the fonts share`);
+  return new Random(mixSeed(pick.seed, 0x7069636b)) // "pick"
+    .shuffle(common)
+    .slice(0, pick.count)
+    .sort((a, b) => a - b);
 }
 
 /** The manifest written next to images.bin. */
@@ -206,6 +233,11 @@ function validateSpec(s: GlyphsSpec): void {
   int('copies', s.copies, 1);
   int('seed', s.seed, 0);
   int('maxCharacters', s.maxCharacters, 0);
+  if (s.pick !== undefined) {
+    int('pick.count', s.pick.count, 1);
+    int('pick.seed', s.pick.seed, 0);
+    if (s.maxCharacters !== 0) throw new OptionError(`glyphs: pick draws from every common character; maxCharacters must be 0 with it, got ${s.maxCharacters}`);
+  }
 }
 
 /** Progress of a build: images rendered so far, of `total`. */
@@ -230,7 +262,7 @@ function plannedManifest(families: readonly { name: string; version: string; gly
   return {
     format: 'arcgrad-glyphs',
     fonts: families.map((f) => ({ name: f.name, version: f.version })),
-    characters: spec.maxCharacters > 0 ? all.slice(0, spec.maxCharacters) : all,
+    characters: spec.pick !== undefined ? pickCharacters(all, spec.pick) : spec.maxCharacters > 0 ? all.slice(0, spec.maxCharacters) : all,
     size: spec.size,
     copies: spec.copies,
     seed: spec.seed,
@@ -369,10 +401,10 @@ export interface LoadGlyphsOptions {
   onProgress?: BuildProgress;
 }
 
-/** The folder of a data set: `<cache>/glyphs/<fonts>-<size>px-<copies>x-seed<seed>[-<n>chars]`. */
+/** The folder of a data set: `<cache>/glyphs/<fonts>-<size>px-<copies>x-seed<seed>[-<n>chars | -pick<n>seed<k>]`. */
 export function glyphsDir(cacheDir: string, fonts: 'full' | 'fixture', spec: GlyphsSpec): string {
   validateSpec(spec);
-  const chars = spec.maxCharacters > 0 ? `-${spec.maxCharacters}chars` : '';
+  const chars = spec.pick !== undefined ? `-pick${spec.pick.count}seed${spec.pick.seed}` : spec.maxCharacters > 0 ? `-${spec.maxCharacters}chars` : '';
   return join(cacheDir, 'glyphs', `${fonts}-${spec.size}px-${spec.copies}x-seed${spec.seed}${chars}`);
 }
 
@@ -430,6 +462,11 @@ export interface GlyphSplit {
   train: number[];
   /** Unseen identities. */
   unseen: number[];
+  /**
+   * The identities neither set takes (characters − train − unseen): a validation set for choices
+   * that must not look at the unseen identities (docs/glyphs.md, "Which backbone").
+   */
+  validation: number[];
   /** Fonts of the training images. */
   trainFonts: number[];
   /** Fonts never trained on. */
@@ -438,7 +475,8 @@ export interface GlyphSplit {
 
 /**
  * A seeded, disjoint split: one shuffle of the characters gives the first `trainIdentities` to
- * training and the next `unseenIdentities` to the unseen set; one shuffle of the fonts holds out
+ * training, the next `unseenIdentities` to the unseen set and the rest to validation (so the
+ * first two do not change with it); one shuffle of the fonts holds out
  * the first `heldOutFonts`. Throws an OptionError when the data set is too small for it.
  */
 export function splitGlyphs(m: Pick<GlyphsManifest, 'characters' | 'fonts'>, o: GlyphSplitOptions): GlyphSplit {
@@ -459,6 +497,7 @@ export function splitGlyphs(m: Pick<GlyphsManifest, 'characters' | 'fonts'>, o: 
   return {
     train: asc(order.slice(0, o.trainIdentities)),
     unseen: asc(order.slice(o.trainIdentities, o.trainIdentities + o.unseenIdentities)),
+    validation: asc(order.slice(o.trainIdentities + o.unseenIdentities)),
     trainFonts: asc(fontOrder.slice(o.heldOutFonts)),
     heldOutFonts: asc(fontOrder.slice(0, o.heldOutFonts)),
   };

@@ -13,9 +13,9 @@ export {
 // glyphs (issue 15)
 export { DataError } from './glyph-render.js';
 export {
-  FIXTURE_FONTS, GLYPH_FONTS_PACKAGE_DIR, checkGlyphs, defaultCacheDir, ensureFontPackages, glyphImages, glyphOffset, glyphsDir, loadGlyphs, splitGlyphs,
+  FIXTURE_FONTS, GLYPH_FONTS_PACKAGE_DIR, checkGlyphs, defaultCacheDir, ensureFontPackages, glyphImages, glyphOffset, glyphsDir, loadGlyphs, pickCharacters, splitGlyphs,
 } from './glyphs.js';
 export type {
-  BuildProgress, DataLog, FontInstall, FontInstallOptions, GlyphCheck, GlyphImageSet, GlyphSplit, GlyphSplitOptions, GlyphsData, GlyphsManifest, GlyphsSpec,
+  BuildProgress, CharacterPick, DataLog, FontInstall, FontInstallOptions, GlyphCheck, GlyphImageSet, GlyphSplit, GlyphSplitOptions, GlyphsData, GlyphsManifest, GlyphsSpec,
   LoadGlyphsOptions, LoadedGlyphs,
 } from './glyphs.js';

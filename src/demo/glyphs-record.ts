@@ -1,7 +1,7 @@
 /**
  * Run records of the glyphs benchmark: everything one trained (loss, seed) contributes to the
  * report — loss curve, final θ_y, both protocol reports with their ROC curves — written as the run
- * finishes (out/runs/<loss>-seed<k>.json), so that a long comparison (`npm run bench:glyphs:full`
+ * finishes (out/runs/<loss>-seed<k>.json), so that a long comparison (`npm run bench:glyphs`
  * takes most of an hour) stopped by Ctrl-C, a crash or a new loss added to its settings resumes
  * with `arcgrad demo --resume` instead of starting over.
  *
@@ -24,11 +24,13 @@ export const GLYPHS_RECORD_FORMAT = 'arcgrad-glyphs-run/1';
 
 /**
  * What a record must have been made with to be reused: the settings without `seeds` and `losses`,
- * the data's sha256 and the package version.
+ * the data's sha256 and the package version. `backbone: 'mlp'` is left out of the key: records
+ * made before the setting existed were MLP runs and keep their key.
  */
 export function glyphsRecordKey(s: GlyphsSettings, dataSha256: string, version: string): string {
   const { seeds: _seeds, losses: _losses, ...rest } = s;
-  return canonicalJson({ settings: rest, data: dataSha256, version });
+  const { backbone, ...withoutBackbone } = rest;
+  return canonicalJson({ settings: backbone === 'mlp' ? withoutBackbone : rest, data: dataSha256, version });
 }
 
 type TypedArray = Float64Array | Float32Array | Int32Array | Uint8Array;

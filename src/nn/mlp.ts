@@ -9,14 +9,12 @@
  * `bn.mean`, `bn.var`.
  */
 import { OptionError } from '../tensor/errors.js';
-import type { Random } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { PReLU, ReLU } from './activation.js';
 import { BatchNorm1d, type BatchNormOptions } from './batch-norm.js';
 import { kaimingNormal, xavierUniform, type Initializer } from './init.js';
 import { Linear, assertFeatures } from './linear.js';
-import type { ApplyOptions, ApplyResult, Module, Variables } from './module.js';
-import { scope, unscope, type Params } from './params.js';
+import type { Module } from './module.js';
+import { Sequential } from './sequential.js';
 
 /** Options of `MLP`. */
 export interface MLPOptions {
@@ -36,11 +34,8 @@ export interface MLPOptions {
   embeddingInit?: Initializer;
 }
 
-/** A stack of named children, applied in order. */
-export class MLP implements Module {
-  /** [name, module] in forward order. */
-  readonly layers: readonly (readonly [string, Module])[];
-
+/** Linear layers with activations, then the embedding layer and its batch norm, applied in order. */
+export class MLP extends Sequential {
   /** Builds the layer list from `options`. */
   constructor(options: MLPOptions) {
     const { inFeatures, hidden, embedding, activation = 'prelu', batchNorm = true } = options;
@@ -62,30 +57,6 @@ export class MLP implements Module {
     });
     layers.push([`fc${hidden.length}`, new Linear(width, embedding, { weightInit: options.embeddingInit ?? xavierUniform() })]);
     if (batchNorm !== false) layers.push(['bn', new BatchNorm1d(embedding, batchNorm === true ? {} : batchNorm)]);
-    this.layers = layers;
-  }
-
-  /** Every child's variables, scoped by its name; children draw from `rng` in forward order. */
-  init(rng: Random): Variables {
-    const params: Record<string, Tensor> = {};
-    const state: Record<string, Tensor> = {};
-    for (const [name, layer] of this.layers) {
-      const v = layer.init(rng);
-      Object.assign(params, scope(name, v.params));
-      Object.assign(state, scope(name, v.state));
-    }
-    return { params, state };
-  }
-
-  /** The children in order; the returned state collects each child's. */
-  apply(params: Params, x: Tensor, { training = false, state = {} }: ApplyOptions = {}): ApplyResult {
-    const next: Record<string, Tensor> = {};
-    let y = x;
-    for (const [name, layer] of this.layers) {
-      const out = layer.apply(unscope(name, params), y, { training, state: unscope(name, state) });
-      Object.assign(next, scope(name, out.state));
-      y = out.y;
-    }
-    return { y, state: next };
+    super(layers);
   }
 }

@@ -12,6 +12,7 @@ import { addScalarOp } from './add-scalar.js';
 import { acosOp } from './acos.js';
 import { angularMarginOp } from './angular-margin.js';
 import { clampOp } from './clamp.js';
+import { conv2dOp } from './conv2d.js';
 import { cosOp } from './cos.js';
 import { crossEntropyOp } from './cross-entropy.js';
 import { divOp } from './div.js';
@@ -22,6 +23,7 @@ import { logOp } from './log.js';
 import { logSoftmaxOp } from './log-softmax.js';
 import { marginHeadOp } from './margin-head.js';
 import { matmulOp } from './matmul.js';
+import { maxPool2dOp } from './max-pool2d.js';
 import { maxRowsOp } from './max-rows.js';
 import { meanOp } from './mean.js';
 import { mulOp } from './mul.js';
@@ -116,6 +118,10 @@ export const opRegistry = {
   softplus: softplusOp,
   /** The op behind {@link shiftedPower}. */
   shiftedPower: shiftedPowerOp,
+  /** The op behind {@link conv2d}. */
+  conv2d: conv2dOp,
+  /** The op behind {@link maxPool2d}. */
+  maxPool2d: maxPool2dOp,
 } as const satisfies Record<string, Op>;
 
 /** The name of a registered op. */
@@ -129,6 +135,7 @@ export { addScalar } from './add-scalar.js';
 export { acos } from './acos.js';
 export { angularMargin, FALLBACK_POLICIES, type AngularMarginOptions, type FallbackPolicy } from './angular-margin.js';
 export { clamp } from './clamp.js';
+export { conv2d, type Conv2dOptions } from './conv2d.js';
 export { cos } from './cos.js';
 export { crossEntropy } from './cross-entropy.js';
 export { div } from './div.js';
@@ -139,6 +146,7 @@ export { log } from './log.js';
 export { logSoftmax } from './log-softmax.js';
 export { marginHead, type MarginHeadAttrs } from './margin-head.js';
 export { matmul, type MatmulOptions } from './matmul.js';
+export { maxPool2d, type MaxPool2dOptions } from './max-pool2d.js';
 export { maxRows } from './max-rows.js';
 export { mean } from './mean.js';
 export { mul } from './mul.js';

@@ -243,16 +243,52 @@ export interface ScatterPanel {
   points: ArrayLike<number>;
   /** Class of each point (N numbers). */
   labels: ArrayLike<number>;
+  /** Optional class centres, row-major C × 2 (e.g. the head's W): row j is drawn as a ray in class j's colour. */
+  centres?: ArrayLike<number>;
+  /** Optional arcs (degrees counter-clockwise from +x, `from` ≤ `to` ≤ `from` + 360), drawn just outside the circle in their class's colour, each class on a ring of its own. */
+  arcs?: readonly ScatterArc[];
+}
+
+/** An arc of the circle belonging to one class (e.g. where its features lie). */
+export interface ScatterArc {
+  /** The class. */
+  label: number;
+  /** Start angle in degrees. */
+  from: number;
+  /** End angle in degrees (≥ from, at most one turn later). */
+  to: number;
+}
+
+/** Options of `embeddingScatterFigure`. */
+export interface ScatterOptions {
+  /** Figure title. */
+  title?: string;
+  /** Panels per row (default: all in one row). */
+  columns?: number;
+  /** Write the angle in degrees around the circle every this many degrees, instead of x/y axes (default: axes). */
+  degreeStep?: number;
+  /** The legend's name of class k (default: k). */
+  classNames?: readonly string[];
+  /** Legend title (default 'class'). */
+  legendTitle?: string;
+  /** Give each point its own accessible label (default true); false drops them, for figures of thousands of points. */
+  describePoints?: boolean;
 }
 
 /**
  * 2-D embeddings projected onto the unit circle (x/‖x‖), coloured by class, with the circle drawn,
- * one panel per entry side by side (e.g. Softmax vs ArcFace). Classes share one colour scale.
+ * one panel per entry side by side (e.g. Softmax vs ArcFace), and each panel's class centres as
+ * rays and class arcs just outside the circle when given. Classes share one colour scale.
  */
-export async function embeddingScatterFigure(panels: readonly ScatterPanel[], options: { title?: string } = {}): Promise<string> {
+export async function embeddingScatterFigure(panels: readonly ScatterPanel[], options: ScatterOptions = {}): Promise<string> {
   nonEmpty(panels, 'panels', 'embeddingScatterFigure');
+  const { columns, degreeStep } = options;
+  if (columns !== undefined && !(Number.isInteger(columns) && columns >= 1)) throw new OptionError(`embeddingScatterFigure: columns must be an integer ≥ 1, got ${columns}`);
+  if (degreeStep !== undefined && !(degreeStep > 0 && degreeStep <= 180)) throw new OptionError(`embeddingScatterFigure: degreeStep must lie in (0, 180], got ${degreeStep}`);
   const circle = Array.from({ length: 121 }, (_, i) => (2 * Math.PI * i) / 120);
   const classes = new Set<number>();
+  const name = (label: number) => options.classNames?.[label] ?? String(label);
+  const ticks = degreeStep === undefined ? [] : Array.from({ length: Math.ceil(360 / degreeStep - 1e-9) }, (_, i) => i * degreeStep);
   const values = panels.flatMap((p) => {
     const where = `embeddingScatterFigure ('${p.title}')`;
     if (p.points.length !== 2 * p.labels.length) {
@@ -260,46 +296,81 @@ export async function embeddingScatterFigure(panels: readonly ScatterPanel[], op
     }
     checkFinite(p.points, where);
     const rows: Record<string, unknown>[] = circle.map((a, i) => ({ panel: p.title, kind: 'circle', x: Math.cos(a), y: Math.sin(a), i }));
+    for (const t of ticks) {
+      const a = t / DEGREE;
+      rows.push({ panel: p.title, kind: 'degree', x: 1.3 * Math.cos(a), y: 1.3 * Math.sin(a), text: `${t}°` });
+      rows.push({ panel: p.title, kind: 'tick', x: Math.cos(a), y: Math.sin(a), x2: 1.05 * Math.cos(a), y2: 1.05 * Math.sin(a) });
+    }
     for (let k = 0; k < p.labels.length; k++) {
       const [x, y] = [p.points[2 * k], p.points[2 * k + 1]];
       const r = Math.hypot(x, y);
       if (r === 0) throw new DomainError(`${where}: point ${k} is (0, 0) and has no direction`);
       classes.add(p.labels[k]);
-      rows.push({ panel: p.title, kind: 'point', x: x / r, y: y / r, class: String(p.labels[k]) });
+      rows.push({ panel: p.title, kind: 'point', x: x / r, y: y / r, class: name(p.labels[k]) });
+    }
+    for (const arc of p.arcs ?? []) {
+      if (!(Number.isFinite(arc.from) && Number.isFinite(arc.to) && arc.from <= arc.to && arc.to <= arc.from + 360)) {
+        throw new DomainError(`${where}: the arc of class ${arc.label} runs from ${arc.from}° to ${arc.to}°, not from ≤ to ≤ from + 360`);
+      }
+      classes.add(arc.label);
+      const steps = Math.max(1, Math.ceil((arc.to - arc.from) / 2));
+      // each class at its own radius (8 rings from 1.06 to 1.19), so that overlapping arcs stay visible
+      const radius = 1.06 + (0.13 * (((arc.label % 8) + 8) % 8)) / 7;
+      for (let i = 0; i <= steps; i++) {
+        const a = (arc.from + ((arc.to - arc.from) * i) / steps) / DEGREE;
+        rows.push({ panel: p.title, kind: 'arc', x: radius * Math.cos(a), y: radius * Math.sin(a), i, class: name(arc.label) });
+      }
+    }
+    if (p.centres !== undefined) {
+      if (p.centres.length % 2 !== 0) throw new ShapeError(`${where}: ${p.centres.length} centre numbers are not rows of 2`);
+      checkFinite(p.centres, `${where} (centres)`);
+      for (let j = 0; j < p.centres.length / 2; j++) {
+        const [x, y] = [p.centres[2 * j], p.centres[2 * j + 1]];
+        const r = Math.hypot(x, y);
+        if (r === 0) throw new DomainError(`${where}: centre ${j} is (0, 0) and has no direction`);
+        classes.add(j);
+        rows.push({ panel: p.title, kind: 'centre', x: 0, y: 0, x2: x / r, y2: y / r, class: name(j) });
+      }
     }
     return rows;
   });
-  const axis = (field: string) => ({ field, type: 'quantitative' as const, title: null, scale: { domain: [-1.1, 1.1] } });
+  const extent = degreeStep !== undefined ? 1.42 : panels.some((p) => p.arcs?.length) ? 1.22 : 1.1;
+  const axis = (field: string) => ({
+    field,
+    type: 'quantitative' as const,
+    title: null,
+    scale: { domain: [-extent, extent] },
+    ...(degreeStep === undefined ? {} : { axis: null }),
+  });
+  const colour = {
+    field: 'class',
+    type: 'nominal',
+    title: options.legendTitle ?? 'class',
+    sort: [...classes].sort((a, b) => a - b).map(name),
+  };
+  const kind = (k: string) => [{ filter: `datum.kind === '${k}'` }];
+  // Without point labels the circle goes unlabelled too (its 121 vertices are no information).
+  const quiet = options.describePoints === false ? { aria: false } : {};
   return renderVegaLite({
     title: options.title ?? 'Embeddings on the unit circle',
     data: { values },
-    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title) } },
+    facet: columns === undefined ? { column: { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title) } } : { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title) },
+    ...(columns === undefined ? {} : { columns }),
     spec: {
       width: 240,
       height: 240,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'circle'" }],
-          mark: { type: 'line', color: '#bbb' },
-          encoding: { x: axis('x'), y: axis('y'), order: { field: 'i', type: 'quantitative' } },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'point'" }],
-          mark: { type: 'point', filled: true, size: 30, opacity: 0.7 },
-          encoding: {
-            x: axis('x'),
-            y: axis('y'),
-            color: {
-              field: 'class',
-              type: 'nominal',
-              title: 'class',
-              sort: [...classes].sort((a, b) => a - b).map(String),
-            },
-          },
-        },
+        { transform: kind('circle'), mark: { type: 'line', color: '#bbb', ...quiet }, encoding: { x: axis('x'), y: axis('y'), order: { field: 'i', type: 'quantitative' } } },
+        ...(ticks.length === 0 ? [] : [
+          { transform: kind('tick'), mark: { type: 'rule', color: '#888', aria: false }, encoding: { x: axis('x'), y: axis('y'), x2: { field: 'x2' }, y2: { field: 'y2' } } },
+          { transform: kind('degree'), mark: { type: 'text', fontSize: 9, color: '#555', aria: false }, encoding: { x: axis('x'), y: axis('y'), text: { field: 'text', type: 'nominal' } } },
+        ]),
+        { transform: kind('point'), mark: { type: 'point', filled: true, size: 30, opacity: 0.7, ...(options.describePoints === false ? { aria: false } : {}) }, encoding: { x: axis('x'), y: axis('y'), color: colour } },
+        { transform: kind('arc'), mark: { type: 'line', strokeWidth: 3, strokeCap: 'butt' }, encoding: { x: axis('x'), y: axis('y'), color: colour, order: { field: 'i', type: 'quantitative' } } },
+        { transform: kind('centre'), mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: axis('x'), y: axis('y'), x2: { field: 'x2' }, y2: { field: 'y2' }, color: colour } },
       ],
     },
-  } as TopLevelSpec);
+  } as unknown as TopLevelSpec); // the layers are built as plain objects
 }
 
 /** The target angles of one training stage, for `angleHistogramFigure`. */

@@ -14,6 +14,6 @@ export {
 export { marginGeometryFigures, writeMarginGeometryFigures } from './margin-figures.js';
 export {
   DECISION_BOUNDARY_SERIES, TRAINING_WINDOW_DEGREES, angleHistogramFigure, decisionBoundaryFigure, embeddingScatterFigure, rocFigure, targetLogitFigure,
-  type AngleStage, type CurvePanel, type DecisionBoundaryOptions, type RocSeries, type ScatterPanel, type TargetLogitOptions,
+  type AngleStage, type CurvePanel, type DecisionBoundaryOptions, type RocSeries, type ScatterArc, type ScatterOptions, type ScatterPanel, type TargetLogitOptions,
 } from './figures.js';
 export { formatNumber, renderReport, writeReport, type RenderedReport, type ReportFigure, type ReportInput, type ReportTable } from './report.js';

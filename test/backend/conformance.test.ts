@@ -106,6 +106,8 @@ for (const { name, where, skip, maxDim, make } of TARGETS) describe.skipIf(skip)
     it('rejects indices out of range with a ShapeError instead of reading out of bounds', () => {
       const a = b.fromArray([1, 2, 3, 4], [2, 2], 'float32');
       expect(() => b.takeRows(a, Int32Array.from([2]))).toThrow(/index 2 is outside/);
+      expect(() => b.takeRows(a, Int32Array.from([-2]))).toThrow(/index -2 is outside \[-1, 2\)/); // −1 is a zero row, −2 nothing
+      expect(() => b.scatterAddRows(a, Int32Array.from([0, -2]), 2)).toThrow(expect.objectContaining({ name: 'ShapeError' }));
       expect(() => b.gatherColumns(a, Int32Array.from([0, 5]))).toThrow(expect.objectContaining({ name: 'ShapeError' }));
     });
   });

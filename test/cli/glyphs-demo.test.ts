@@ -80,12 +80,13 @@ describe('arcgrad demo --dataset glyphs --quick', () => {
     expect((await cli(['demo', '--settings', path, '--epochs', '2'])).err).toMatch(/--settings fixes every setting; drop --epochs/);
   });
 
-  it('the committed comparison settings are valid and are the default run with more losses and seeds', () => {
-    const file = validateGlyphsSettings(JSON.parse(readFileSync('bench/glyphs-comparison.json', 'utf8')), 'bench/glyphs-comparison.json');
+  it('the committed full-comparison settings are valid and are the default run with more losses and seeds', () => {
+    const file = validateGlyphsSettings(JSON.parse(readFileSync('bench/glyphs-full.json', 'utf8')), 'bench/glyphs-full.json');
     expect({ ...file, seeds: undefined, losses: undefined }).toEqual({ ...GLYPHS_SETTINGS.full, seeds: undefined, losses: undefined });
     expect(file.seeds.length).toBeGreaterThanOrEqual(3);
+    expect(file.seeds).toEqual(expect.arrayContaining([...GLYPHS_SETTINGS.full.seeds]));
     expect(file.losses).toEqual(expect.arrayContaining([...GLYPHS_SETTINGS.full.losses]));
-    expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts['bench:glyphs']).toContain('--settings bench/glyphs-comparison.json');
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts['bench:glyphs']).toContain('--settings bench/glyphs-full.json');
   });
 
   it('--resume reuses every recorded run bit for bit, and retrains a damaged record with a one-line reason', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GlyphRenderer, NO_AUGMENTATION, augmentation, commonCharacters, mixSeed, openFontFamily } from '../../src/data/glyph-render.js';
 import {
-  DataError, buildGlyphs, checkGlyphs, ensureFontPackages, fixtureFontDirs, glyphImages, glyphOffset, glyphsDir, loadGlyphs, sha256, splitGlyphs,
+  DataError, buildGlyphs, checkGlyphs, ensureFontPackages, fixtureFontDirs, glyphImages, glyphOffset, glyphsDir, loadGlyphs, pickCharacters, sha256, splitGlyphs,
   type GlyphsSpec,
 } from '../../src/data/glyphs.js';
 import { OptionError } from '../../src/tensor/errors.js';
@@ -122,6 +122,8 @@ describe('the protocol splits', () => {
       expect(s.train.filter((c) => s.unseen.includes(c))).toEqual([]);
       expect(s.trainFonts.filter((f) => s.heldOutFonts.includes(f))).toEqual([]);
       expect(new Set([...s.train, ...s.unseen]).size).toBe(45);
+      // validation: exactly the 5 characters the two sets leave
+      expect([...s.validation, ...s.train, ...s.unseen].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
       expect(splitGlyphs(manifest, { seed, trainIdentities: 30, unseenIdentities: 15, heldOutFonts: 2 })).toEqual(s);
     }
     expect(splitGlyphs(manifest, { seed: 0, trainIdentities: 30, unseenIdentities: 15, heldOutFonts: 2 }).train)
@@ -193,5 +195,35 @@ describe('installing the fonts', () => {
     const again = ensureFontPackages({ cacheDir, packageDir, log: (l) => lines.push(l) });
     expect(again.downloadSeconds).toBe(0);
     expect(lines).toHaveLength(2); // "installing…", "installed…": nothing the second time
+  });
+});
+
+describe('the toy\'s characters (a seeded pick) and its data set', () => {
+  const tmp = useTempDir('arcgrad-glyphs-pick-');
+  const common = commonCharacters(fixtureFontDirs().map(openFontFamily));
+
+  it('pickCharacters: the same seed gives the same characters, another seed others; all common, ascending, distinct', () => {
+    const a = pickCharacters(common, { count: 8, seed: 0 });
+    expect(pickCharacters(common, { count: 8, seed: 0 })).toEqual(a);
+    expect(pickCharacters([...common].reverse(), { count: 8, seed: 0 })).not.toEqual(a); // the shuffle starts from the given order
+    expect(pickCharacters(common, { count: 8, seed: 1 })).not.toEqual(a);
+    expect(new Set(a).size).toBe(8);
+    expect(a.every((cp) => common.includes(cp))).toBe(true);
+    expect([...a].sort((x, y) => x - y)).toEqual(a);
+    expect(a).not.toEqual(common.slice(0, 8)); // not the first code points (all built on 一)
+    expect(() => pickCharacters(common.slice(0, 3), { count: 8, seed: 0 })).toThrow(OptionError);
+  });
+
+  it('renders the picked characters to the same bytes every time, in a folder of its own', () => {
+    const pickSpec: GlyphsSpec = { size: 16, copies: 3, seed: 0, maxCharacters: 0, pick: { count: 8, seed: 0 } };
+    const a = buildGlyphs({ fontDirs: fixtureFontDirs(), dir: join(tmp(), 'a'), spec: pickSpec });
+    const b = buildGlyphs({ fontDirs: fixtureFontDirs(), dir: join(tmp(), 'b'), spec: pickSpec });
+    expect(a.characters).toEqual(pickCharacters(common, pickSpec.pick!));
+    expect(a.sha256).toBe(b.sha256);
+    expect(readFileSync(join(tmp(), 'a', 'images.bin'))).toEqual(readFileSync(join(tmp(), 'b', 'images.bin')));
+    expect(a.bytes).toBe(2 * 8 * 3 * 256);
+    expect(glyphsDir('/c', 'fixture', pickSpec)).toBe(join('/c', 'glyphs', 'fixture-16px-3x-seed0-pick8seed0'));
+    expect(() => glyphsDir('/c', 'fixture', { ...pickSpec, maxCharacters: 5 })).toThrow(OptionError);
+    expect(() => glyphsDir('/c', 'fixture', { ...pickSpec, pick: { count: 0, seed: 0 } })).toThrow(OptionError);
   });
 });

@@ -12,15 +12,18 @@ const full = GLYPHS_SETTINGS.full;
 const withLosses = (losses: unknown[]): unknown => ({ ...GLYPHS_SETTINGS.quick, losses });
 
 describe('glyph losses', () => {
-  it('the default settings\' run configurations are what they were before variants existed', () => {
-    expect(full.losses).toEqual(['softmax', 'normface', 'arcface']);
-    const optim = { epochs: 3, batchSize: 128, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 1, seed: 0 };
+  it('the default settings\' run configurations: the six margin forms at their published values, unchanged by variants', () => {
+    expect(full.losses).toEqual(['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'combined']);
+    const optim = { epochs: 20, batchSize: 128, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, warmupEpochs: 1, seed: 0 };
     const common = { data: { seed: 0, perDigit: 0 }, model: { hidden: [256], embedding: 64 }, optim, pairs: 6000 };
-    const margin = (m2: number) => ({ s: 64, m1: 1, m2, m3: 0, fallback: 'none', gradient: 'exact' });
+    const margin = (m1: number, m2: number, m3: number, fallback = 'none') => ({ s: 64, m1, m2, m3, fallback, gradient: 'exact' });
     expect(full.losses.map((l) => glyphsRunConfig(full, l as string, 0))).toEqual([
       { loss: { name: 'softmax' }, ...common },
-      { loss: { name: 'normface', margin: margin(0) }, ...common },
-      { loss: { name: 'arcface', margin: margin(0.5) }, ...common },
+      { loss: { name: 'normface', margin: margin(1, 0, 0) }, ...common },
+      { loss: { name: 'sphereface', margin: margin(4, 0, 0, 'psi'), annealLambda: true }, ...common },
+      { loss: { name: 'cosface', margin: margin(1, 0, 0.35) }, ...common },
+      { loss: { name: 'arcface', margin: margin(1, 0.5, 0) }, ...common },
+      { loss: { name: 'combined', margin: margin(1, 0.3, 0.2) }, ...common },
     ]);
     // a variant without overrides is the plain loss
     expect(glyphsLossConfig(full, { name: 'arcface', id: 'a2', label: 'A2' })).toEqual(glyphsLossConfig(full, 'arcface'));

@@ -41,9 +41,15 @@ describe('glyphs run records', () => {
 
   it('the key ignores only which seeds and losses run', () => {
     expect(glyphsRecordKey({ ...s, seeds: [5, 6], losses: ['softmax'] }, 'a'.repeat(64), '1.2.3')).toBe(key);
-    for (const other of [glyphsRecordKey({ ...s, epochs: s.epochs + 1 }, 'a'.repeat(64), '1.2.3'), glyphsRecordKey(s, 'b'.repeat(64), '1.2.3'), glyphsRecordKey(s, 'a'.repeat(64), '1.2.4')]) {
+    for (const other of [glyphsRecordKey({ ...s, epochs: s.epochs + 1 }, 'a'.repeat(64), '1.2.3'), glyphsRecordKey(s, 'b'.repeat(64), '1.2.3'), glyphsRecordKey(s, 'a'.repeat(64), '1.2.4'), glyphsRecordKey({ ...s, backbone: 'conv' }, 'a'.repeat(64), '1.2.3')]) {
       expect(other).not.toBe(key);
     }
+  });
+
+  it("keeps the key of records made before the backbone setting existed (MLP runs) for backbone 'mlp'", () => {
+    const { backbone: _backbone, ...before } = s;
+    expect(s.backbone).toBe('mlp');
+    expect(glyphsRecordKey(before as typeof s, 'a'.repeat(64), '1.2.3')).toBe(key);
   });
 
   it('refuses, with a reason, what is not the same run', () => {

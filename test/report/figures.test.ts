@@ -149,6 +149,37 @@ describe('figures', () => {
     expect(svgs.scatter).toContain('>ArcFace panel</text>');
   });
 
+  it('scatter on the circle: centre rays, class arcs, degrees around, panels in rows, named classes', async () => {
+    const panel = (title: string) => ({
+      title,
+      points,
+      labels,
+      centres: [1, 0, 0, 1, -1, -1],
+      arcs: [{ label: 0, from: -20, to: 30 }, { label: 2, from: 200, to: 250 }],
+    });
+    const svg = await embeddingScatterFigure([panel('A'), panel('B'), panel('C')], { columns: 2, degreeStep: 90, classNames: ['一', '二', '三'], legendTitle: 'identity', describePoints: false });
+    expectWellFormedSvg(svg);
+    expect(svg).not.toContain('NaN');
+    for (const t of ['A', 'B', 'C']) expect(svg).toContain(`>${t}</text>`);
+    expect(legendLabels(svg)).toEqual(['一', '二', '三']);
+    // per panel: 3 centre rays (the 4 degree ticks are drawn without labels), 2 arcs, the degrees 0°, 90°, 180°, 270°
+    expect(count(svg, 'rule mark')).toBe(3 * 3);
+    expect(count(svg, 'line mark')).toBe(3 * 2);
+    for (const d of ['0°', '90°', '180°', '270°']) expect(svg.split(`>${d}</text>`).length - 1).toBe(3);
+    expect(svg).not.toContain('>45°</text>');
+    expect(count(svg, 'point')).toBe(0); // described: false, the points carry no labels…
+    expect(svg.split('d="M2.739,0A2.739').length - 1).toBe(3 * labels.length); // …but are all drawn
+    // columns: 2 wraps the third panel into a second row: narrower and taller than one row of three
+    const size = (markup: string) => /<svg[^>]*width="([\d.]+)" height="([\d.]+)"/.exec(markup)!.slice(1).map(Number);
+    const oneRow = size(await embeddingScatterFigure([panel('A'), panel('B'), panel('C')], { degreeStep: 90 }));
+    const [width, height] = size(svg);
+    expect(width).toBeLessThan(oneRow[0]);
+    expect(height).toBeGreaterThan(oneRow[1]);
+    await expect(embeddingScatterFigure([{ ...panel('bad'), arcs: [{ label: 0, from: 10, to: 400 }] }])).rejects.toThrow(DomainError);
+    await expect(embeddingScatterFigure([{ ...panel('bad'), centres: [0, 0] }])).rejects.toThrow(DomainError);
+    await expect(embeddingScatterFigure([panel('p')], { columns: 0 })).rejects.toThrow(OptionError);
+  });
+
   it('histograms: one bar per non-empty bin and stage', () => {
     // 90° bins: epoch 1 fills [0, 90) twice and [90, 180] once, epoch 9 fills [90, 180]: 3 bars
     expect(count(svgs.hist, 'bar')).toBe(3);

@@ -457,20 +457,20 @@ export class GpujsBackend implements Backend {
 
   takeRows(a: Tensor, index: Int32Array): Tensor {
     const [rows, d] = a.shape;
-    this.checkIndex('takeRows', index, rows, index.length, false);
+    this.checkIndex('takeRows', index, rows, index.length, true);
     return this.launch('takeRows', [index.length, d], [this.arr(a, 'takeRows'), Float32Array.from(index), d]);
   }
 
   scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor {
     const d = src.shape[1];
-    this.checkIndex('scatterAddRows', index, rows, src.shape[0], false);
+    this.checkIndex('scatterAddRows', index, rows, src.shape[0], true);
     // Counting sort of the source rows by destination (host: the index is host data anyway).
     const offsets = new Float32Array(rows + 1);
-    for (const r of index) offsets[r + 1]++;
+    for (const r of index) if (r >= 0) offsets[r + 1]++; // −1: dropped
     for (let r = 0; r < rows; r++) offsets[r + 1] += offsets[r];
     const next = offsets.slice(0, rows);
-    const order = new Float32Array(index.length);
-    index.forEach((r, i) => (order[next[r]++] = i));
+    const order = new Float32Array(offsets[rows]);
+    index.forEach((r, i) => { if (r >= 0) order[next[r]++] = i; });
     return this.launch('scatterAddRows', [rows, d], [
       this.arr(src, 'scatterAddRows'), offsets, order.length > 0 ? order : new Float32Array(1), d,
     ]);

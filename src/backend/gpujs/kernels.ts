@@ -375,12 +375,15 @@ export function scatterColumns(
   return a[this.thread.x];
 }
 
-/** Rows of a [*, d] matrix picked by `index`: output [k, d]. */
+/** Rows of a [*, d] matrix picked by `index`: output [k, d]; index −1 gives a row of zeros. */
 export function takeRows(this: KernelThis, a: Float32Array, index: Float32Array, d: number): number {
   let r = Math.floor(this.thread.x / d); // corrected by one either way: see the file header
   if (r * d > this.thread.x) { r = r - 1; }
   if (this.thread.x - r * d >= d) { r = r + 1; }
   const c = this.thread.x - r * d;
+  if (index[r] < 0) {
+    return 0;
+  }
   return a[index[r] * d + c];
 }
 

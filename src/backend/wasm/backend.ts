@@ -242,12 +242,12 @@ export class WasmBackend extends CpuBackend {
   }
 
   override takeRows(a: Tensor, index: Int32Array): Tensor {
-    checkIndex('takeRows', index, a.shape[0], index.length, false);
+    checkIndex('takeRows', index, a.shape[0], index.length, true);
     return super.takeRows(a, index);
   }
 
   override scatterAddRows(src: Tensor, index: Int32Array, rows: number): Tensor {
-    checkIndex('scatterAddRows', index, rows, src.shape[0], false);
+    checkIndex('scatterAddRows', index, rows, src.shape[0], true);
     return super.scatterAddRows(src, index, rows);
   }
 
@@ -321,10 +321,10 @@ export class WasmBackend extends CpuBackend {
 /** Indices are checked before the loops read with them (an out-of-range index would read garbage). */
 function checkIndex(op: string, index: Int32Array, bound: number, length: number, allowSkip: boolean): void {
   if (index.length !== length) throw new ShapeError(`${op}: ${index.length} indices for ${length} rows`);
-  for (const i of index) {
-    if (!(i < bound && (i >= 0 || (allowSkip && i === -1)))) {
-      throw new ShapeError(`${op}: index ${i} is outside [${allowSkip ? -1 : 0}, ${bound})`);
-    }
+  const lowest = allowSkip ? -1 : 0;
+  for (let k = 0; k < index.length; k++) {
+    const i = index[k];
+    if (i >= bound || i < lowest) throw new ShapeError(`${op}: index ${i} is outside [${lowest}, ${bound})`);
   }
 }
 

@@ -222,17 +222,18 @@ export function primitiveChecks(maxDim: number): PrimitiveCheck[] {
     ),
     ...(['takeRows', 'scatterAddRows'] as const).map((op) =>
       check(
-        `${op} (with repeats)`,
+        `${op} (with repeats, and −1: a zero row / a dropped row)`,
         matrix().chain((x) =>
           fc.record({
             x: fc.constant(x),
-            rows: fc.array(fc.integer({ min: 0, max: x.shape[0] - 1 }), { minLength: 1, maxLength: 9 }),
+            rows: fc.array(fc.integer({ min: -1, max: x.shape[0] - 1 }), { minLength: 1, maxLength: 9 }),
             k: fc.integer({ min: 1, max: 7 }),
           }),
         ),
         (b, { x, rows, k }) => {
           const picked = b.takeRows(put(b, x), Int32Array.from(rows));
-          return op === 'takeRows' ? picked : b.scatterAddRows(picked, Int32Array.from(rows.map((r) => r % k)), k);
+          // scatter back with every third row dropped (−1), the rest folded onto k rows
+          return op === 'takeRows' ? picked : b.scatterAddRows(picked, Int32Array.from(rows.map((r, i) => (i % 3 === 2 ? -1 : Math.abs(r) % k))), k);
         },
         { scale: () => 20 },
       ),
