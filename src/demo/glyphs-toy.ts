@@ -20,7 +20,7 @@ import { OptionError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
 import { train } from '../train/loop.js';
 import { headSeed, lrSchedule, stepsPerEpoch, type RunConfig } from './experiment.js';
-import type { ProgressFactory } from './glyphs.js';
+import { epochTracker, type ProgressFactory } from './glyphs.js';
 import { lossConfig, lossLabel, makeHead, shortLossParams, type LossConfig } from './losses.js';
 import type { RunContext } from './report.js';
 import { measureGaps, type GapMeasure } from './toy-gaps.js';
@@ -173,14 +173,12 @@ function trainToyRun(s: ToySettings, trainSet: GlyphImageSet, testSet: GlyphImag
   const head = makeHead(config.loss, classes, 2, new Random(headSeed(s.seed)));
   const backbone = new MLP({ inFeatures: trainSet.pixels, hidden: s.hidden, embedding: 2, activation: 'prelu' });
   const perEpoch = stepsPerEpoch(config, trainSet.count);
-  const bar = progress(`toy ${loss}`.padEnd(15), s.epochs * perEpoch);
-  const sums = new Array<number>(s.epochs).fill(0);
-  let done = 0;
+  const epochs = epochTracker(progress(`toy ${loss}`.padEnd(15), s.epochs * perEpoch), s.epochs);
   const started = performance.now();
   const result = train({
     backbone,
     head: head.init,
-    headLoss: (e, h, y) => head.loss(e, h, y, done + 1),
+    headLoss: (e, h, y) => head.loss(e, h, y, epochs.step + 1),
     data: { x: cpu.fromArray(trainSet.x, [trainSet.count, trainSet.pixels], 'float64'), labels: trainSet.labels },
     backend,
     epochs: s.epochs,
@@ -188,13 +186,7 @@ function trainToyRun(s: ToySettings, trainSet: GlyphImageSet, testSet: GlyphImag
     optimizer: sgd({ lr: s.lr, momentum: 0.9, weightDecay: 5e-4 }),
     schedule: lrSchedule(config, trainSet.count),
     seed: s.seed,
-    onProgress: (p) => {
-      done = p.step;
-      sums[p.epoch] += p.loss;
-      const text = `epoch ${p.epoch + 1}/${s.epochs} loss ${p.loss.toFixed(3)}`;
-      if (p.step >= p.totalSteps) bar.finish(p.step, text);
-      else bar.update(p.step, text);
-    },
+    onProgress: epochs.onProgress,
   });
   const trainSeconds = (performance.now() - started) / 1000;
   const centres = Float64Array.from(result.head.w.toTypedArray());
@@ -203,7 +195,7 @@ function trainToyRun(s: ToySettings, trainSet: GlyphImageSet, testSet: GlyphImag
     const points = Float64Array.from(backbone.apply(result.backbone, x, { training: false, state: result.state }).y.toTypedArray());
     return { points, labels: set.labels, gaps: measureGaps(points, set.labels, centres) };
   };
-  return { loss, config: config.loss, lossCurve: sums.map((v) => v / perEpoch), steps: result.step, trainSeconds, centres, train: features(trainSet), test: features(testSet) };
+  return { loss, config: config.loss, lossCurve: epochs.sums.map((v) => v / perEpoch), steps: result.step, trainSeconds, centres, train: features(trainSet), test: features(testSet) };
 }
 
 /** Trains and measures every loss of `s` on `data` (the picked characters, every font, every copy). */

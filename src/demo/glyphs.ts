@@ -21,7 +21,7 @@ import type { Params, State } from '../nn/params.js';
 import { sgd } from '../optim/sgd.js';
 import { OptionError } from '../tensor/errors.js';
 import { Random } from '../tensor/random.js';
-import { train } from '../train/loop.js';
+import { train, type Progress } from '../train/loop.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { unscope } from '../nn/params.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -322,6 +322,32 @@ export type ProgressFactory = (label: string, total: number) => StepProgress;
 
 const silent: ProgressFactory = () => ({ update() {}, finish() {} });
 
+/** A training run's progress: the bar moved at each step, the losses summed per epoch, the step reached. */
+export interface EpochTracker {
+  /** Sum of the step losses of each epoch. */
+  sums: number[];
+  /** The last step reported (0 before the first). */
+  step: number;
+  /** What `train()`'s onProgress calls. */
+  onProgress(p: Progress): void;
+}
+
+/** An EpochTracker on `bar` for `epochs` epochs. */
+export function epochTracker(bar: StepProgress, epochs: number): EpochTracker {
+  const tracker: EpochTracker = {
+    sums: new Array<number>(epochs).fill(0),
+    step: 0,
+    onProgress: (p) => {
+      tracker.step = p.step;
+      tracker.sums[p.epoch] += p.loss;
+      const text = `epoch ${p.epoch + 1}/${epochs} loss ${p.loss.toFixed(3)}`;
+      if (p.step >= p.totalSteps) bar.finish(p.step, text);
+      else bar.update(p.step, text);
+    },
+  };
+  return tracker;
+}
+
 /** One trained (loss, seed). */
 export interface GlyphsRun {
   /** The loss's id in the settings (its name, or a labelled variant's id). */
@@ -479,9 +505,8 @@ export function trainGlyphsModel(
   const perEpoch = stepsPerEpoch(config, rows);
   const head = makeHead(config.loss, classes, s.embedding, new Random(headSeed(seed)), perEpoch);
   const backbone = glyphsBackbone(s, Math.round(Math.sqrt(sets.train.pixels)));
-  const bar = progress(`${loss} seed ${seed}`.padEnd(18), s.epochs * perEpoch);
-  const sums = new Array<number>(s.epochs).fill(0);
-  let done = 0;
+  const epochs = epochTracker(progress(`${loss} seed ${seed}`.padEnd(18), s.epochs * perEpoch), s.epochs);
+  const { sums } = epochs;
   const snapshotDir = inspector === undefined ? undefined : mkdtempSync(join(tmpdir(), 'arcgrad-glyphs-'));
   const checkpointPath = snapshotDir === undefined ? undefined : join(snapshotDir, 'checkpoint.json');
   const snapshot = (epoch: number): GlyphsEpochSnapshot => {
@@ -497,7 +522,7 @@ export function trainGlyphsModel(
     result = train({
       backbone,
       head: head.init,
-      headLoss: (e, h, y) => head.loss(e, h, y, done + 1),
+      headLoss: (e, h, y) => head.loss(e, h, y, epochs.step + 1),
       ...(head.state === undefined ? {} : { headState: head.state }),
       data: { x: cpu.fromArray(sets.train.x, [sets.train.count, sets.train.pixels], 'float64'), labels: sets.train.labels },
       backend,
@@ -509,11 +534,7 @@ export function trainGlyphsModel(
       ...(checkpointPath === undefined ? {} : { checkpoint: { path: checkpointPath } }),
       seed,
       onProgress: (p) => {
-        done = p.step;
-        sums[p.epoch] += p.loss;
-        const text = `epoch ${p.epoch + 1}/${s.epochs} loss ${p.loss.toFixed(3)}`;
-        if (p.step >= p.totalSteps) bar.finish(p.step, text);
-        else bar.update(p.step, text);
+        epochs.onProgress(p);
         // the loop writes the epoch's checkpoint before this call (src/train/loop.ts)
         if (inspector !== undefined && p.batch === p.batchesPerEpoch - 1) {
           const before = performance.now();
