@@ -52,17 +52,25 @@ export function glyphsTable(r: GlyphsResults): ReportTable {
 
 /** Mean training loss per epoch, one line per (loss, seed). */
 async function lossCurveFigure(runs: readonly GlyphsRun[], label: (id: string) => string): Promise<string> {
-  const values = runs.flatMap((x) => x.lossCurve.map((loss, e) => ({ run: `${label(x.loss)} seed ${x.seed}`, epoch: e + 1, loss })));
+  const order = [...new Set(runs.map((x) => label(x.loss)))];
+  const values = runs.flatMap((x) => x.lossCurve.map((loss, e) => ({ loss: label(x.loss), seed: `seed ${x.seed}`, epoch: e + 1, value: loss })));
+  // One panel per loss, a line per seed: a failing seed stands out beside its siblings. symlog, not
+  // log: losses span 0.05–60 and NormFace + Inter's goes negative (it subtracts an angle term).
   return renderVegaLite({
-    title: 'Training loss (mean per epoch)',
-    width: 420,
-    height: 260,
+    title: 'Training loss (mean per epoch), one panel per loss',
     data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-      y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { type: 'log' } },
-      color: { field: 'run', type: 'nominal', title: null, scale: { scheme: 'tableau20' } }, // up to 20 distinct colors: --losses all has 14 rows
+    facet: { field: 'loss', type: 'nominal', title: null, sort: order },
+    columns: Math.min(3, order.length),
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 220,
+      height: 130,
+      mark: { type: 'line', point: { size: 12 } },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+        y: { field: 'value', type: 'quantitative', title: 'loss', scale: { type: 'symlog' } },
+        color: { field: 'seed', type: 'nominal', title: null },
+      },
     },
   } as TopLevelSpec);
 }
