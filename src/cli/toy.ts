@@ -23,6 +23,7 @@ const specs: Record<string, OptionSpec> = {
   quick: { type: 'boolean', help: 'the two small devDependency fonts, 12 copies, 4 epochs: seconds (what the tests run)' },
   cache: { type: 'string', help: 'the cache folder of fonts and rendered images (default $ARCGRAD_CACHE, else ~/.cache/arcgrad)' },
   backend: TRAINING_BACKEND_SPEC,
+  seed: { type: 'number', help: 'training seed (initialization and shuffling; the data, pick and font split stay fixed)', default: 0 },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -37,7 +38,9 @@ export async function runToy(argv: string[]): Promise<number> {
   assertInstalled('glyphs', 'figures');
   const started = performance.now();
   const base = options.quick ? TOY_SETTINGS.quick : TOY_SETTINGS.full;
-  const settings = { ...base, data: { ...base.data, pick: { ...base.data.pick } }, losses: [...base.losses], hidden: [...base.hidden], ...(options.backend === undefined ? {} : { backend: String(options.backend) }) };
+  const seed = Number(options.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new OptionError(`toy: --seed must be an integer ≥ 0, got ${options.seed}`);
+  const settings = { ...base, data: { ...base.data, pick: { ...base.data.pick } }, losses: [...base.losses], hidden: [...base.hidden], seed, ...(options.backend === undefined ? {} : { backend: String(options.backend) }) };
   const out = String(options.out);
   const context = runContext(argv, 'arcgrad toy');
   console.error(`toy: ${settings.losses.length} losses, 2-D embedding, ${settings.epochs} epochs each${options.quick ? ' (--quick)' : ''}; writing ${out}/`);

@@ -81,6 +81,17 @@ describe('arcgrad toy --quick', () => {
     expect(read('again', 'glyphs-toy.svg')).toBe(read('out', 'glyphs-toy.svg'));
   });
 
+  it('--seed changes the training seed only: the same data, pick and font split, other numbers', async () => {
+    const other = await cli(['toy', '--quick', '--seed', '1', '--out', join(tmp, 'seed1'), '--cache', join(tmp, 'cache')]);
+    expect(other.status, other.err).toBe(0);
+    const [a, b] = ['out', 'seed1'].map((dir) => JSON.parse(read(dir, 'toy.json')));
+    expect([a.settings.seed, b.settings.seed]).toEqual([0, 1]);
+    expect(b.characters).toEqual(a.characters);
+    expect(b.fonts).toEqual(a.fonts);
+    expect(b.losses.map((l: { lossCurve: number[] }) => l.lossCurve)).not.toEqual(a.losses.map((l: { lossCurve: number[] }) => l.lossCurve));
+    expect((await cli(['toy', '--seed', '-1'])).err.trim()).toBe('arcgrad toy: --seed must be an integer ≥ 0, got -1');
+  });
+
   it('a bad option is one line and status 2', async () => {
     const bad = await cli(['toy', '--epochs', '3']);
     expect([bad.status, bad.err.trim()]).toEqual([2, 'arcgrad toy: unknown option --epochs (see arcgrad toy --help)']);
