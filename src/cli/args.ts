@@ -51,6 +51,18 @@ export function parseArgs(argv: readonly string[], specs: Readonly<Record<string
   return { options, positional };
 }
 
+/**
+ * The integer option `name` of parsed `options`, at least `min`; undefined when absent (no value
+ * and no default). Anything else is an OptionError in the commands' one wording, prefixed by
+ * `command` when given: "demo: --seed must be an integer ≥ 0, got 1.5".
+ */
+export function integerOption(options: Parsed['options'], name: string, min: number, command?: string): number | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || (v as number) < min) throw new OptionError(`${command === undefined ? '' : `${command}: `}--${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  return v as number;
+}
+
 /** The --help text of a command's options. */
 export function formatOptions(specs: Readonly<Record<string, OptionSpec>>): string {
   return Object.entries(specs)

@@ -17,7 +17,7 @@ import { writeReport } from '../report/report.js';
 import { OptionError } from '../tensor/errors.js';
 import { EXAMPLE_MARGIN_NAMES, LOSS_NAMES, PAPER_VARIANT_NAMES, lossConfig, refusePaperVariant } from '../demo/losses.js';
 import { registeredMargins } from '../losses/define-margin.js';
-import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { formatOptions, integerOption, parseArgs, type OptionSpec } from './args.js';
 import { writeFileAtomic } from '../data/glyphs.js';
 import { GLYPHS_SETTINGS, glyphsResultsJson, glyphsRunJson, runGlyphsExperiment, validateGlyphsSettings, type GlyphsRun, type GlyphsSettings, type ReuseRun } from '../demo/glyphs.js';
 import { glyphsReport, glyphsTable } from '../demo/glyphs-report.js';
@@ -117,10 +117,8 @@ export async function runDemo(argv: string[]): Promise<number> {
   assertInstalled('mnist', 'figures');
   const started = performance.now();
   const base = options.quick ? DEMO_SETTINGS.quick : DEMO_SETTINGS.full;
-  const epochs = options.epochs === undefined ? base.epochs : Number(options.epochs);
-  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`demo: --epochs must be an integer ≥ 1, got ${options.epochs}`);
-  const seed = Number(options.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new OptionError(`demo: --seed must be an integer ≥ 0, got ${options.seed}`);
+  const epochs = integerOption(options, 'epochs', 1, 'demo') ?? base.epochs;
+  const seed = integerOption(options, 'seed', 0, 'demo') as number; // has a default
   const modules = await loadMarginModules(options['margin-module']);
   const losses = demoLosses(options.losses === undefined ? undefined : String(options.losses), [...modules.keys()]);
   for (const loss of losses) refusePaperVariant(loss, 'demo --dataset mnist');
@@ -178,10 +176,8 @@ async function runGlyphsDemo(options: Record<string, string | number | boolean |
     if (given.length > 0) throw new OptionError(`demo: --settings fixes every setting; drop --${given.join(', --')}`);
   }
   const base = options.settings !== undefined ? readGlyphsSettings(String(options.settings)) : options.quick ? GLYPHS_SETTINGS.quick : GLYPHS_SETTINGS.full;
-  const epochs = options.epochs === undefined ? base.epochs : Number(options.epochs);
-  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`demo: --epochs must be an integer ≥ 1, got ${options.epochs}`);
-  const seed = Number(options.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new OptionError(`demo: --seed must be an integer ≥ 0, got ${options.seed}`);
+  const epochs = integerOption(options, 'epochs', 1, 'demo') ?? base.epochs;
+  const seed = integerOption(options, 'seed', 0, 'demo') as number; // has a default
   if (options['margin-module'] !== undefined) throw new OptionError('demo: --margin-module works with --dataset mnist only (for now)');
   const losses = options.losses === undefined ? [...base.losses] : glyphsDemoLosses(String(options.losses));
   const settings: GlyphsSettings = {

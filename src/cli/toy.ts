@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../data/glyphs.js';
 import { TOY_SETTINGS, runGlyphsToy, toyJson, toyReport, toyTable } from '../demo/glyphs-toy.js';
 import { renderReport } from '../report/report.js';
 import { OptionError } from '../tensor/errors.js';
-import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { formatOptions, integerOption, parseArgs, type OptionSpec } from './args.js';
 import { TRAINING_BACKEND_SPEC, trainingBackend } from './backend-option.js';
 import { loadGlyphsWithProgress } from './data.js';
 import { printTable, runContext } from './demo.js';
@@ -38,8 +38,7 @@ export async function runToy(argv: string[]): Promise<number> {
   assertInstalled('glyphs', 'figures');
   const started = performance.now();
   const base = options.quick ? TOY_SETTINGS.quick : TOY_SETTINGS.full;
-  const seed = Number(options.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new OptionError(`toy: --seed must be an integer ≥ 0, got ${options.seed}`);
+  const seed = integerOption(options, 'seed', 0, 'toy') as number; // has a default
   const settings = { ...base, data: { ...base.data, pick: { ...base.data.pick } }, losses: [...base.losses], hidden: [...base.hidden], seed, ...(options.backend === undefined ? {} : { backend: String(options.backend) }) };
   const out = String(options.out);
   const context = runContext(argv, 'arcgrad toy');

@@ -21,7 +21,7 @@ import { readRunConfig, trainRun, writeRunConfig, type RunConfig } from '../demo
 import { describeLoss } from '../demo/losses.js';
 import { OptionError } from '../tensor/errors.js';
 import { CheckpointError } from '../train/checkpoint.js';
-import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { formatOptions, integerOption, parseArgs, type OptionSpec } from './args.js';
 import { assertInstalled } from './extras.js';
 import { ProgressBar } from './progress.js';
 import { LOSS_SPECS, TRAINING_SPECS, runConfigFromOptions } from './run-options.js';
@@ -49,12 +49,6 @@ const RESUME_OPTIONS = new Set(['out', 'resume', 'checkpoint-every', 'stop-after
 /** Thrown from the progress callback to stop the loop; the loop checkpoints before it rethrows. */
 class StopTraining extends Error {}
 
-function positiveInteger(name: string, v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || (v as number) < 1) throw new OptionError(`--${name} must be an integer ≥ 1, got ${String(v)}`);
-  return v as number;
-}
-
 /** The options the user actually typed (parseArgs fills in defaults, which must not count). */
 function givenOptions(argv: readonly string[]): string[] {
   return argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]);
@@ -72,8 +66,8 @@ export async function runTrain(argv: string[]): Promise<number> {
   const dir = String(options.out);
   const configPath = join(dir, RUN_FILES.config);
   const checkpointPath = join(dir, RUN_FILES.checkpoint);
-  const every = positiveInteger('checkpoint-every', options['checkpoint-every']);
-  const stopAfter = positiveInteger('stop-after', options['stop-after']);
+  const every = integerOption(options, 'checkpoint-every', 1);
+  const stopAfter = integerOption(options, 'stop-after', 1);
   const modules = await loadMarginModules(options['margin-module']);
 
   let config: RunConfig;
